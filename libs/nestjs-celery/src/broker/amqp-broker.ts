@@ -1,0 +1,475 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
+import { BehaviorSubject, type Observable } from 'rxjs';
+import { toPyAmqpTable } from '../protocol/field-table.codec.js';
+import { amqplib } from './amqplib.loader.js';
+import {
+  BrokerClosedError,
+  BrokerUnavailableError,
+  PublishNotConfirmedError,
+  TopologyMismatchError,
+} from './broker.errors.js';
+import type { Delivery } from './delivery.js';
+import type { BindingDeclaration, ExchangeDeclaration, QueueDeclaration, Topology } from './topology.js';
+
+/** Connection state of a broker, observable through {@link AmqpBroker.status$}. */
+export type BrokerStatus = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** Options of an {@link AmqpBroker}. Every field has a default except the URL. */
+export interface AmqpBrokerOptions {
+  /** `amqp://user:pass@host:port/vhost`; Celery's `//` suffix means vhost `/`. */
+  url: string;
+  /** Shown in RabbitMQ's management UI. Default `nestjs-celery`. */
+  connectionName?: string;
+  /** AMQP heartbeat in seconds, unless the URL sets one. Default 30. */
+  heartbeatSeconds?: number;
+  /** First reconnect delay; doubles up to {@link reconnectMaxDelayMs}. Default 100 ms. */
+  reconnectInitialDelayMs?: number;
+  /** Longest delay between reconnect attempts. Default 5000 ms. */
+  reconnectMaxDelayMs?: number;
+  /** How long an operation waits for a (re)connection before {@link BrokerUnavailableError}. Default 30 s. */
+  connectTimeoutMs?: number;
+  /** How many times a publish is repeated when the connection drops before its confirm. Default 5. */
+  publishRetries?: number;
+  logger?: LoggerService;
+}
+
+/** Options for {@link AmqpBroker.consume}. */
+export interface ConsumeOptions {
+  /** Unacknowledged messages the broker may push to this consumer. 0 means unlimited (only with noAck). */
+  prefetch: number;
+  /** Broker acks on delivery (for reply queues). Default false. */
+  noAck?: boolean;
+  /** Exclusive consumer. Default false. */
+  exclusive?: boolean;
+}
+
+/** A running consumer; it is resumed after every reconnect until cancelled. */
+export interface ConsumerHandle {
+  readonly queue: string;
+  /** Changes the prefetch (e.g. while ETA tasks are held). */
+  setPrefetch(count: number): Promise<void>;
+  /** Stops delivery; settled and unsettled messages are left to the caller. */
+  cancel(): Promise<void>;
+}
+
+interface ConsumerRegistration {
+  queue: string;
+  options: ConsumeOptions;
+  onDelivery: (delivery: Delivery) => void;
+  channel?: Channel;
+  consumerTag?: string;
+  prefetch: number;
+  cancelled: boolean;
+}
+
+type Declaration =
+  | { kind: 'exchange'; value: ExchangeDeclaration }
+  | { kind: 'queue'; value: QueueDeclaration }
+  | { kind: 'binding'; value: BindingDeclaration };
+
+const PUBLISH_DEFAULTS = { persistent: undefined } as const;
+
+function declarationKey(d: Declaration): string {
+  switch (d.kind) {
+    case 'exchange':
+      return `exchange:${d.value.name}`;
+    case 'queue':
+      return `queue:${d.value.name}`;
+    case 'binding':
+      return `binding:${d.value.exchange}:${d.value.queue}:${d.value.routingKey}`;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * One AMQP connection with publisher confirms, idempotent topology declaration and automatic
+ * recovery: after a lost connection it reconnects with backoff, declares every recorded entity
+ * again and resumes every consumer. Publishes wait for the connection and are repeated when the
+ * connection drops before their confirm (at-least-once, like kombu's publish retry).
+ */
+export class AmqpBroker {
+  private readonly logger: LoggerService;
+  private readonly statusSubject = new BehaviorSubject<BrokerStatus>('connecting');
+  private readonly declarations = new Map<string, { declaration: Declaration; signature: string }>();
+  private readonly consumers = new Set<ConsumerRegistration>();
+  private connection?: ChannelModel;
+  private publishChannel?: Promise<ConfirmChannel>;
+  private declareChannel?: Promise<Channel>;
+  private connecting?: Promise<void>;
+  private closed = false;
+  private readonly options: Required<Omit<AmqpBrokerOptions, 'logger'>>;
+
+  constructor(options: AmqpBrokerOptions) {
+    if (!options.url || !/^amqps?:\/\//.test(options.url)) {
+      throw new TypeError(`AmqpBroker: option 'url' must be an amqp:// or amqps:// URL, got ${JSON.stringify(options.url)}`);
+    }
+    this.logger = options.logger ?? new Logger('CeleryBroker');
+    this.options = {
+      url: options.url,
+      connectionName: options.connectionName ?? 'nestjs-celery',
+      heartbeatSeconds: options.heartbeatSeconds ?? 30,
+      reconnectInitialDelayMs: options.reconnectInitialDelayMs ?? 100,
+      reconnectMaxDelayMs: options.reconnectMaxDelayMs ?? 5000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
+      publishRetries: options.publishRetries ?? 5,
+    };
+  }
+
+  /** Connection state changes: `connecting`, `connected`, `reconnecting`, `closed`. */
+  get status$(): Observable<BrokerStatus> {
+    return this.statusSubject.asObservable();
+  }
+
+  /** The current connection state. */
+  get status(): BrokerStatus {
+    return this.statusSubject.value;
+  }
+
+  /** Connects (if not yet connected) and resolves once connected, or rejects after the connect timeout. */
+  async connect(): Promise<void> {
+    if (this.closed) throw new BrokerClosedError('AmqpBroker.connect(): the broker was closed');
+    this.connecting ??= this.connectLoop();
+    await this.whenConnected();
+  }
+
+  /** Resolves when connected; rejects with {@link BrokerUnavailableError} after `connectTimeoutMs`. */
+  whenConnected(timeoutMs = this.options.connectTimeoutMs): Promise<void> {
+    if (this.statusSubject.value === 'connected') return Promise.resolve();
+    if (this.closed) return Promise.reject(new BrokerClosedError('the broker connection was closed'));
+    this.connecting ??= this.connectLoop();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        subscription.unsubscribe();
+        reject(new BrokerUnavailableError(`RabbitMQ at ${this.safeUrl()} not reachable within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const subscription = this.statusSubject.subscribe((status) => {
+        if (status === 'connected' || status === 'closed') {
+          clearTimeout(timer);
+          queueMicrotask(() => subscription.unsubscribe());
+          if (status === 'connected') resolve();
+          else reject(new BrokerClosedError('the broker connection was closed'));
+        }
+      });
+    });
+  }
+
+  /**
+   * Declares exchanges, queues and bindings, once each, and records them so they are declared
+   * again after a reconnect. A name declared again with other attributes fails with
+   * {@link TopologyMismatchError}, locally or from the broker (406), never a hang.
+   */
+  async declare(topology: Topology): Promise<void> {
+    const fresh: Declaration[] = [];
+    const add = (declaration: Declaration) => {
+      const key = declarationKey(declaration);
+      const signature = JSON.stringify(declaration.value);
+      const known = this.declarations.get(key);
+      if (known) {
+        if (known.signature !== signature) {
+          throw new TopologyMismatchError(
+            `${declaration.kind} '${key.slice(key.indexOf(':') + 1)}' was already declared as ${known.signature}; ` +
+              `now declared as ${signature}. Use the same attributes everywhere.`,
+          );
+        }
+        return;
+      }
+      fresh.push(declaration);
+    };
+    for (const value of topology.exchanges ?? []) add({ kind: 'exchange', value });
+    for (const value of topology.queues ?? []) add({ kind: 'queue', value });
+    for (const value of topology.bindings ?? []) add({ kind: 'binding', value });
+    if (fresh.length === 0) return;
+    await this.whenConnected();
+    const channel = await this.getDeclareChannel();
+    for (const declaration of fresh) {
+      try {
+        await this.applyDeclaration(channel, declaration);
+      } catch (error) {
+        this.declareChannel = undefined;
+        const text = errorText(error);
+        if (/PRECONDITION_FAILED|406/.test(text)) {
+          throw new TopologyMismatchError(
+            `RabbitMQ refused to declare ${declaration.kind} '${declarationKey(declaration).split(':')[1]}': ${text}. ` +
+              'It exists with other attributes: declare it with the same durable/auto-delete/arguments as its other users.',
+          );
+        }
+        throw error;
+      }
+      this.declarations.set(declarationKey(declaration), { declaration, signature: JSON.stringify(declaration.value) });
+    }
+  }
+
+  /**
+   * Publishes and resolves once the broker confirmed the message. Waits for the connection, and
+   * repeats the publish if the connection drops before the confirm.
+   */
+  async publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
+    const publishOptions = options.headers ? { ...options, headers: toPyAmqpTable(options.headers) } : options;
+    for (let attempt = 0; ; attempt++) {
+      await this.whenConnected();
+      const channel = await this.getPublishChannel();
+      try {
+        await new Promise<void>((resolve, reject) => {
+          channel.publish(exchange, routingKey, content, { ...PUBLISH_DEFAULTS, ...publishOptions }, (err) =>
+            err ? reject(err) : resolve(),
+          );
+        });
+        return;
+      } catch (error) {
+        const text = errorText(error);
+        const connectionLost = this.statusSubject.value !== 'connected' || /channel closed|Channel ended|Connection closed/i.test(text);
+        const channelError = /NOT_FOUND|PRECONDITION_FAILED|ACCESS_REFUSED|RESOURCE_LOCKED|nack/i.test(text);
+        if (this.closed) throw new BrokerClosedError('the broker connection was closed during publish');
+        if (!connectionLost || channelError || attempt >= this.options.publishRetries) {
+          throw new PublishNotConfirmedError(
+            `publish to exchange '${exchange}' with routing key '${routingKey}' was not confirmed: ${text}`,
+          );
+        }
+        this.logger.warn?.(`publish not confirmed (${text}); repeating after reconnect (attempt ${attempt + 1})`);
+        await sleep(50);
+      }
+    }
+  }
+
+  /** Starts a consumer that survives reconnects. */
+  async consume(queue: string, onDelivery: (delivery: Delivery) => void, options: ConsumeOptions): Promise<ConsumerHandle> {
+    const registration: ConsumerRegistration = {
+      queue,
+      options,
+      onDelivery,
+      prefetch: options.prefetch,
+      cancelled: false,
+    };
+    this.consumers.add(registration);
+    await this.whenConnected();
+    await this.startConsumer(registration);
+    return {
+      queue,
+      setPrefetch: async (count: number) => {
+        registration.prefetch = count;
+        await registration.channel?.prefetch(count, false).catch(() => undefined);
+      },
+      cancel: async () => {
+        registration.cancelled = true;
+        this.consumers.delete(registration);
+        const { channel, consumerTag } = registration;
+        if (channel && consumerTag) await channel.cancel(consumerTag).catch(() => undefined);
+      },
+    };
+  }
+
+  /** Closes every channel and the connection. Idempotent. Pending operations fail with {@link BrokerClosedError}. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.statusSubject.next('closed');
+    for (const consumer of this.consumers) consumer.cancelled = true;
+    this.consumers.clear();
+    const connection = this.connection;
+    this.connection = undefined;
+    if (connection) await connection.close().catch(() => undefined);
+    this.statusSubject.complete();
+  }
+
+  private safeUrl(): string {
+    return this.options.url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+
+  private connectionUrl(): string {
+    const url = this.options.url;
+    if (/[?&]heartbeat=/.test(url)) return url;
+    return `${url}${url.includes('?') ? '&' : '?'}heartbeat=${this.options.heartbeatSeconds}`;
+  }
+
+  private async connectLoop(): Promise<void> {
+    let delay = this.options.reconnectInitialDelayMs;
+    let attempt = 0;
+    while (!this.closed) {
+      try {
+        await this.openConnection();
+        this.connecting = undefined;
+        if (attempt > 0) this.logger.log(`reconnected to ${this.safeUrl()} after ${attempt} attempt(s)`);
+        return;
+      } catch (error) {
+        attempt++;
+        if (attempt === 1 || attempt % 10 === 0) {
+          this.logger.warn?.(`cannot connect to ${this.safeUrl()} (${errorText(error)}); retrying`);
+        }
+        const connection = this.connection;
+        this.connection = undefined;
+        await connection?.close().catch(() => undefined);
+        await sleep(delay);
+        delay = Math.min(delay * 2, this.options.reconnectMaxDelayMs);
+      }
+    }
+  }
+
+  private async openConnection(): Promise<void> {
+    const connection = await amqplib.connect(this.connectionUrl(), {
+      noDelay: true,
+      clientProperties: { connection_name: this.options.connectionName },
+    });
+    if (this.closed) {
+      await connection.close().catch(() => undefined);
+      return;
+    }
+    this.connection = connection;
+    connection.on('error', (error: unknown) => this.logger.warn?.(`connection error: ${errorText(error)}`));
+    connection.on('blocked', (reason: unknown) => this.logger.warn?.(`connection blocked by the broker: ${String(reason)}`));
+    connection.on('close', () => this.onConnectionLost(connection));
+    this.publishChannel = undefined;
+    this.declareChannel = undefined;
+    const declareChannel = await this.getDeclareChannel();
+    for (const { declaration } of this.declarations.values()) await this.applyDeclaration(declareChannel, declaration);
+    await this.getPublishChannel();
+    for (const consumer of this.consumers) await this.startConsumer(consumer);
+    this.statusSubject.next('connected');
+  }
+
+  private onConnectionLost(connection: ChannelModel): void {
+    if (this.connection !== connection) return;
+    this.connection = undefined;
+    this.publishChannel = undefined;
+    this.declareChannel = undefined;
+    for (const consumer of this.consumers) {
+      consumer.channel = undefined;
+      consumer.consumerTag = undefined;
+    }
+    if (this.closed) return;
+    this.logger.warn?.(`connection to ${this.safeUrl()} lost; reconnecting`);
+    this.statusSubject.next('reconnecting');
+    this.connecting ??= this.connectLoop();
+  }
+
+  private getPublishChannel(): Promise<ConfirmChannel> {
+    if (this.publishChannel) return this.publishChannel;
+    const connection = this.requireConnection();
+    const created = connection.createConfirmChannel().then((channel) => {
+      channel.on('error', (error: unknown) => this.logger.warn?.(`publish channel error: ${errorText(error)}`));
+      channel.on('close', () => {
+        if (this.publishChannel === created) this.publishChannel = undefined;
+      });
+      return channel;
+    });
+    created.catch(() => {
+      if (this.publishChannel === created) this.publishChannel = undefined;
+    });
+    this.publishChannel = created;
+    return created;
+  }
+
+  private getDeclareChannel(): Promise<Channel> {
+    if (this.declareChannel) return this.declareChannel;
+    const connection = this.requireConnection();
+    const created = connection.createChannel().then((channel) => {
+      // A refused declaration closes this channel with an error; the caller reports it.
+      channel.on('error', () => undefined);
+      channel.on('close', () => {
+        if (this.declareChannel === created) this.declareChannel = undefined;
+      });
+      return channel;
+    });
+    created.catch(() => {
+      if (this.declareChannel === created) this.declareChannel = undefined;
+    });
+    this.declareChannel = created;
+    return created;
+  }
+
+  private requireConnection(): ChannelModel {
+    if (!this.connection) throw new BrokerUnavailableError(`not connected to ${this.safeUrl()}`);
+    return this.connection;
+  }
+
+  private async applyDeclaration(channel: Channel, declaration: Declaration): Promise<void> {
+    switch (declaration.kind) {
+      case 'exchange': {
+        const { name, type, durable = true, autoDelete = false, arguments: args } = declaration.value;
+        if (name === '') return; // the default exchange always exists
+        await channel.assertExchange(name, type, { durable, autoDelete, arguments: args ? toPyAmqpTable(args) : undefined });
+        return;
+      }
+      case 'queue': {
+        const { name, durable = true, autoDelete = false, exclusive = false, arguments: args } = declaration.value;
+        await channel.assertQueue(name, { durable, autoDelete, exclusive, arguments: args ? toPyAmqpTable(args) : undefined });
+        return;
+      }
+      case 'binding': {
+        const { queue, exchange, routingKey, arguments: args } = declaration.value;
+        if (exchange === '') return; // implicit binding to the default exchange
+        await channel.bindQueue(queue, exchange, routingKey, args ? toPyAmqpTable(args) : undefined);
+        return;
+      }
+    }
+  }
+
+  private async startConsumer(registration: ConsumerRegistration): Promise<void> {
+    if (registration.cancelled) return;
+    const connection = this.requireConnection();
+    const channel = await connection.createChannel();
+    channel.on('error', (error: unknown) =>
+      this.logger.warn?.(`consumer channel for queue '${registration.queue}' failed: ${errorText(error)}`),
+    );
+    channel.on('close', () => {
+      if (registration.channel !== channel) return;
+      registration.channel = undefined;
+      registration.consumerTag = undefined;
+      // Closed while the connection lives (e.g. a protocol error): resume after a pause.
+      if (!registration.cancelled && !this.closed && this.connection === connection) {
+        void sleep(500).then(() => this.restartConsumer(registration, connection));
+      }
+    });
+    if (registration.prefetch > 0) await channel.prefetch(registration.prefetch, false);
+    let open = true;
+    channel.on('close', () => {
+      open = false;
+    });
+    const { consumerTag } = await channel.consume(
+      registration.queue,
+      (message: ConsumeMessage | null) => {
+        if (message === null) {
+          // Cancelled by the broker (queue deleted): start again once it exists.
+          this.logger.warn?.(`broker cancelled the consumer of queue '${registration.queue}'; resubscribing`);
+          registration.channel = undefined;
+          void channel.close().catch(() => undefined);
+          void sleep(1000).then(() => this.restartConsumer(registration, connection));
+          return;
+        }
+        registration.onDelivery({
+          message,
+          ack: () => {
+            if (open) channel.ack(message);
+          },
+          reject: (requeue: boolean) => {
+            if (open) channel.reject(message, requeue);
+          },
+        });
+      },
+      { noAck: registration.options.noAck ?? false, exclusive: registration.options.exclusive ?? false },
+    );
+    registration.channel = channel;
+    registration.consumerTag = consumerTag;
+  }
+
+  private async restartConsumer(registration: ConsumerRegistration, connection: ChannelModel): Promise<void> {
+    if (registration.cancelled || this.closed || this.connection !== connection || registration.channel) return;
+    try {
+      const queue = [...this.declarations.values()].find(
+        (d) => d.declaration.kind === 'queue' && d.declaration.value.name === registration.queue,
+      );
+      if (queue) await this.applyDeclaration(await this.getDeclareChannel(), queue.declaration);
+      await this.startConsumer(registration);
+    } catch (error) {
+      this.logger.warn?.(`cannot resume consumer of queue '${registration.queue}': ${errorText(error)}`);
+      void sleep(2000).then(() => this.restartConsumer(registration, connection));
+    }
+  }
+}

@@ -1,0 +1,22 @@
+/** The broker could not be reached in time; the operation did not happen. Retry later. */
+export class BrokerUnavailableError extends Error {
+  override readonly name = 'BrokerUnavailableError';
+}
+
+/** The broker did not confirm a publish (nack, or the channel closed); the message may not be queued. */
+export class PublishNotConfirmedError extends Error {
+  override readonly name = 'PublishNotConfirmedError';
+}
+
+/**
+ * An exchange or queue exists with other attributes than declared (AMQP 406). Declare it with the
+ * same durable/auto-delete/arguments as its other users (Python Celery declares queues durable, no arguments).
+ */
+export class TopologyMismatchError extends Error {
+  override readonly name = 'TopologyMismatchError';
+}
+
+/** The connection was closed with `close()`; no further operation is possible. */
+export class BrokerClosedError extends Error {
+  override readonly name = 'BrokerClosedError';
+}

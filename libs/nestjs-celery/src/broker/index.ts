@@ -1,0 +1,4 @@
+export * from './amqp-broker.js';
+export * from './broker.errors.js';
+export * from './delivery.js';
+export * from './topology.js';

@@ -1,0 +1,52 @@
+import { isExceptionInfo, type ExceptionInfo } from './exception-info.js';
+
+/**
+ * An exception raised by a remote task (Python or Node), rebuilt from its result.
+ * Catch it to read the remote type, module, arguments and traceback.
+ */
+export class CeleryRemoteError extends Error {
+  override name = 'CeleryRemoteError';
+  /** The remote exception class, e.g. `ValueError`. */
+  readonly excType: string;
+  /** The remote exception's module, e.g. `builtins`, `celery.exceptions`, `nodejs`. */
+  readonly excModule: string;
+  /** The remote exception's arguments (`exc.args`). */
+  readonly excArgs: unknown[];
+  /** The remote message: the single string argument, or the arguments joined. */
+  readonly excMessage: string;
+  /** The remote traceback text, when the worker sent one. */
+  readonly traceback: string | null;
+  /** Id of the task that failed. */
+  readonly taskId: string;
+
+  constructor(taskId: string, info: ExceptionInfo, traceback: string | null = null) {
+    const args = Array.isArray(info.exc_message) ? info.exc_message : [info.exc_message];
+    super(`${info.exc_type}: ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(', ')}`);
+    this.taskId = taskId;
+    this.excType = info.exc_type;
+    this.excModule = info.exc_module ?? 'builtins';
+    this.excArgs = args;
+    this.excMessage = args.length === 1 && typeof args[0] === 'string' ? args[0] : args.map(String).join(', ');
+    this.traceback = traceback;
+  }
+}
+
+/** The task was revoked, or expired before it ran (Celery's `TaskRevokedError`). */
+export class CeleryTaskRevokedError extends CeleryRemoteError {
+  override name = 'CeleryTaskRevokedError';
+}
+
+/** No worker that received the task knows its name (Celery's `NotRegistered`). */
+export class CeleryNotRegisteredError extends CeleryRemoteError {
+  override name = 'CeleryNotRegisteredError';
+}
+
+/** Builds the most specific remote error class for a FAILURE or REVOKED result. */
+export function toRemoteError(taskId: string, result: unknown, traceback: string | null): CeleryRemoteError {
+  const info: ExceptionInfo = isExceptionInfo(result)
+    ? result
+    : { exc_type: 'Exception', exc_message: [result], exc_module: 'builtins' };
+  if (info.exc_type === 'TaskRevokedError') return new CeleryTaskRevokedError(taskId, info, traceback);
+  if (info.exc_type === 'NotRegistered') return new CeleryNotRegisteredError(taskId, info, traceback);
+  return new CeleryRemoteError(taskId, info, traceback);
+}

@@ -1,0 +1,70 @@
+/** How Celery serializes an exception in a result (`prepare_exception` with JSON). */
+export interface ExceptionInfo {
+  exc_type: string;
+  exc_message: unknown[];
+  exc_module: string;
+}
+
+/** Module name used for JavaScript errors that have no Python builtin of the same name. */
+export const NODE_EXCEPTION_MODULE = 'nodejs';
+
+/**
+ * Python builtin exception names. A JS error whose `name` is one of these travels with
+ * `exc_module: "builtins"`, so Python's `except ValueError:` catches it.
+ */
+export const PYTHON_BUILTIN_EXCEPTIONS: ReadonlySet<string> = new Set([
+  'ArithmeticError', 'AssertionError', 'AttributeError', 'BaseException', 'BlockingIOError',
+  'BrokenPipeError', 'BufferError', 'ConnectionAbortedError', 'ConnectionError',
+  'ConnectionRefusedError', 'ConnectionResetError', 'EOFError', 'Exception', 'FileExistsError',
+  'FileNotFoundError', 'FloatingPointError', 'ImportError', 'IndexError', 'InterruptedError',
+  'IsADirectoryError', 'KeyError', 'LookupError', 'MemoryError', 'ModuleNotFoundError', 'NameError',
+  'NotADirectoryError', 'NotImplementedError', 'OSError', 'OverflowError', 'PermissionError',
+  'ProcessLookupError', 'RecursionError', 'ReferenceError', 'RuntimeError', 'StopIteration',
+  'SyntaxError', 'SystemError', 'TimeoutError', 'TypeError', 'UnicodeDecodeError',
+  'UnicodeEncodeError', 'UnicodeError', 'ValueError', 'ZeroDivisionError',
+]);
+
+/** Celery's exception classes a Node worker may produce, with their Python module. */
+export const CELERY_EXCEPTION_MODULE = 'celery.exceptions';
+
+/** Anything that carries its Python identity explicitly (e.g. a {@link CeleryRemoteError} passed along). */
+interface PythonIdentity {
+  excType?: unknown;
+  excModule?: unknown;
+  excArgs?: unknown;
+}
+
+/**
+ * Serializes a thrown value the way a Python worker would: builtin names keep `builtins`,
+ * other JS errors get {@link NODE_EXCEPTION_MODULE}, `exc_message` is always an array.
+ * An error may set `excType`, `excModule` and `excArgs` to choose its Python identity.
+ */
+export function toExceptionInfo(error: unknown): ExceptionInfo {
+  if (error instanceof Error) {
+    const identity = error as Error & PythonIdentity;
+    const excType = typeof identity.excType === 'string' ? identity.excType : error.name || 'Error';
+    const excModule =
+      typeof identity.excModule === 'string'
+        ? identity.excModule
+        : PYTHON_BUILTIN_EXCEPTIONS.has(excType)
+          ? 'builtins'
+          : NODE_EXCEPTION_MODULE;
+    const excArgs = Array.isArray(identity.excArgs) ? identity.excArgs : error.message ? [error.message] : [];
+    return { exc_type: excType, exc_message: excArgs, exc_module: excModule };
+  }
+  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
+    return { exc_type: 'Exception', exc_message: [(error as { message: string }).message], exc_module: 'builtins' };
+  }
+  return { exc_type: 'Exception', exc_message: [String(error)], exc_module: 'builtins' };
+}
+
+/** A Python-like traceback text for a JS error (the stack, or the message when there is none). */
+export function toTraceback(error: unknown): string | null {
+  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
+  return null;
+}
+
+/** True for a value shaped like {@link ExceptionInfo}. */
+export function isExceptionInfo(value: unknown): value is ExceptionInfo {
+  return typeof value === 'object' && value !== null && typeof (value as { exc_type?: unknown }).exc_type === 'string';
+}

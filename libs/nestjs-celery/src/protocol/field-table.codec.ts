@@ -1,0 +1,166 @@
+/**
+ * AMQP field tables as Python's py-amqp reads and writes them.
+ *
+ * Two hazards (wire spec §8): amqplib tags small integers `b`/`s`, which py-amqp 5.1 reads as
+ * unsigned byte / short *string* (the worker crashes); and amqplib cannot decode `L`, which
+ * py-amqp writes for integers beyond ±2^31. {@link toPyAmqpTable} types every integer as
+ * `I` (int32), `l` (int64, non-negative only) or `d`; {@link decodeFieldTable} reads every tag.
+ */
+
+const INT32_MIN = -0x80000000;
+const INT32_MAX = 0x7fffffff;
+
+/** amqplib's explicit-type notation for a field value. */
+export interface TypedFieldValue {
+  '!': string;
+  value: unknown;
+}
+
+function typedNumber(n: number): unknown {
+  if (!Number.isInteger(n)) return n; // amqplib writes non-integers as 'd'
+  if (n >= INT32_MIN && n <= INT32_MAX) return { '!': 'int32', value: n };
+  // py-amqp reads 'l' as unsigned: only non-negative values survive; others go as double.
+  return n >= 0 && Number.isSafeInteger(n) ? { '!': 'int64', value: n } : { '!': 'double', value: n };
+}
+
+function typedValue(value: unknown): unknown {
+  switch (typeof value) {
+    case 'number':
+      return typedNumber(value);
+    case 'bigint':
+      return value >= 0n ? { '!': 'int64', value: Number(value) } : { '!': 'double', value: Number(value) };
+    case 'object': {
+      if (value === null || Buffer.isBuffer(value)) return value;
+      if (value instanceof Date) return value.toISOString();
+      if (Array.isArray(value)) return value.map(typedValue);
+      if (Object.hasOwn(value, '!')) return value;
+      return toPyAmqpTable(value as Record<string, unknown>);
+    }
+    case 'undefined':
+      return null;
+    default:
+      return value;
+  }
+}
+
+/**
+ * Returns a copy of a header or arguments table in which every integer is explicitly typed
+ * so py-amqp decodes it correctly. Strings, booleans, null and floats pass as they are.
+ */
+export function toPyAmqpTable(table: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(table)) out[key] = typedValue(table[key]);
+  return out;
+}
+
+/**
+ * Decodes an AMQP field table. Accepts every tag py-amqp and RabbitMQ write:
+ * `S s t b B I i l L u d f D T F A V x`. Timestamps and decimals keep amqplib's `{'!': …}` shape
+ * so other amqplib users in the same process see what they expect.
+ */
+export function decodeFieldTable(slice: Buffer): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  let offset = 0;
+  const end = slice.length;
+
+  const readValue = (): unknown => {
+    const tag = slice[offset++];
+    switch (tag) {
+      case 0x53: { // S long string
+        const len = slice.readUInt32BE(offset);
+        offset += 4;
+        const text = slice.toString('utf8', offset, offset + len);
+        offset += len;
+        return text;
+      }
+      case 0x49: { // I int32
+        const v = slice.readInt32BE(offset);
+        offset += 4;
+        return v;
+      }
+      case 0x74: // t boolean
+        return slice[offset++] !== 0;
+      case 0x56: // V void
+        return null;
+      case 0x64: { // d double
+        const v = slice.readDoubleBE(offset);
+        offset += 8;
+        return v;
+      }
+      case 0x46: { // F nested table
+        const len = slice.readUInt32BE(offset);
+        offset += 4;
+        const v = decodeFieldTable(slice.subarray(offset, offset + len));
+        offset += len;
+        return v;
+      }
+      case 0x41: { // A array
+        const len = slice.readUInt32BE(offset);
+        offset += 4;
+        const until = offset + len;
+        const values: unknown[] = [];
+        while (offset < until) values.push(readValue());
+        return values;
+      }
+      case 0x4c: // L int64 as py-amqp writes it
+      case 0x6c: { // l int64
+        const v = slice.readBigInt64BE(offset);
+        offset += 8;
+        return Number.isSafeInteger(Number(v)) ? Number(v) : v;
+      }
+      case 0x62: // b int8
+        return slice.readInt8(offset++);
+      case 0x42: // B uint8
+        return slice.readUInt8(offset++);
+      case 0x73: { // s int16
+        const v = slice.readInt16BE(offset);
+        offset += 2;
+        return v;
+      }
+      case 0x75: { // u uint16
+        const v = slice.readUInt16BE(offset);
+        offset += 2;
+        return v;
+      }
+      case 0x69: { // i uint32
+        const v = slice.readUInt32BE(offset);
+        offset += 4;
+        return v;
+      }
+      case 0x66: { // f float
+        const v = slice.readFloatBE(offset);
+        offset += 4;
+        return v;
+      }
+      case 0x44: { // D decimal
+        const places = slice[offset];
+        const digits = slice.readUInt32BE(offset + 1);
+        offset += 5;
+        return { '!': 'decimal', value: { places, digits } };
+      }
+      case 0x54: { // T timestamp (seconds)
+        const v = Number(slice.readBigUInt64BE(offset));
+        offset += 8;
+        return { '!': 'timestamp', value: v };
+      }
+      case 0x78: { // x byte array
+        const len = slice.readUInt32BE(offset);
+        offset += 4;
+        const v = slice.subarray(offset, offset + len);
+        offset += len;
+        return v;
+      }
+      default:
+        throw new TypeError(`Unexpected field table type tag "${String.fromCharCode(tag ?? 0)}"`);
+    }
+  };
+
+  while (offset < end) {
+    const keyLength = slice.readUInt8(offset);
+    offset++;
+    const key = slice.toString('utf8', offset, offset + keyLength);
+    offset += keyLength;
+    fields[key] = readValue();
+  }
+  return fields;
+}

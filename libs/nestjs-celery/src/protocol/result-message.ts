@@ -1,0 +1,56 @@
+import { InvalidTaskMessageError } from './protocol.errors.js';
+
+/** A result tuple as Celery nests it in `children`: `[[id, parent], null]` or `[[gid, null], [children]]`. */
+export type ResultTuple = [[string, unknown], unknown];
+
+/** An rpc:// result body: exactly Celery's five keys. */
+export interface ResultMessage {
+  task_id: string;
+  status: string;
+  result: unknown;
+  traceback: string | null;
+  children: unknown[];
+}
+
+/** Encodes an rpc result body. `task_id` is mandatory: Python's client matches on it. */
+export function encodeResultMessage(message: ResultMessage): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      task_id: message.task_id,
+      status: message.status,
+      result: message.result === undefined ? null : message.result,
+      traceback: message.traceback,
+      children: message.children,
+    }),
+    'utf8',
+  );
+}
+
+/** Decodes an rpc result body; throws {@link InvalidTaskMessageError} when it is not one. */
+export function decodeResultMessage(content: Buffer): ResultMessage {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(content.toString('utf8'));
+  } catch {
+    throw new InvalidTaskMessageError('not-json', 'result body is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidTaskMessageError('body-shape', 'result body must be a JSON object');
+  }
+  const body = parsed as Record<string, unknown>;
+  if (typeof body.task_id !== 'string' || typeof body.status !== 'string') {
+    throw new InvalidTaskMessageError('body-shape', "result body needs string 'task_id' and 'status'");
+  }
+  return {
+    task_id: body.task_id,
+    status: body.status,
+    result: body.result ?? null,
+    traceback: typeof body.traceback === 'string' ? body.traceback : null,
+    children: Array.isArray(body.children) ? body.children : [],
+  };
+}
+
+/** The `children` entry for a single task id: `[[id, null], null]`. */
+export function resultTuple(taskId: string): ResultTuple {
+  return [[taskId, null], null];
+}

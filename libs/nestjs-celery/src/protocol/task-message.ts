@@ -1,0 +1,91 @@
+import type { SignatureDict } from './signature.js';
+
+/** The third element of a protocol v2 body: canvas instructions the worker follows. */
+export interface TaskEmbed {
+  callbacks: SignatureDict[] | null;
+  errbacks: SignatureDict[] | null;
+  /** Remaining chain steps in reverse order: the next step is the last element. */
+  chain: SignatureDict[] | null;
+  chord: SignatureDict | null;
+}
+
+/** `[hard, soft]` time limits in seconds, in that order (Celery's docs say otherwise; the code does this). */
+export type TimeLimit = [hard: number | null, soft: number | null];
+
+/** The AMQP properties of a task or result message, named as amqplib names them. */
+export interface CeleryMessageProperties {
+  contentType: string;
+  contentEncoding: string;
+  deliveryMode: 1 | 2;
+  correlationId: string;
+  replyTo?: string;
+  priority?: number;
+  expiration?: string;
+  headers?: Record<string, unknown>;
+}
+
+/**
+ * A task request after decoding, whatever protocol version it arrived in.
+ * Everything the worker needs to run it, route its result and follow its canvas.
+ */
+export interface TaskRequest {
+  /** Wire protocol the message used: 2 (headers) or 1 (everything in the body). */
+  protocol: 1 | 2;
+  id: string;
+  task: string;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  embed: TaskEmbed;
+  retries: number;
+  eta: Date | null;
+  expires: Date | null;
+  rootId: string | null;
+  parentId: string | null;
+  group: string | null;
+  groupIndex: number | null;
+  shadow: string | null;
+  timeLimit: TimeLimit;
+  ignoreResult: boolean;
+  origin: string | null;
+  /** Reply queue of the caller (rpc backend), from the `reply_to` property. */
+  replyTo: string | null;
+  /** Correlation id for the reply: the property when present, else the task id. */
+  correlationId: string;
+  priority: number | null;
+  /** Every header of the message, Celery's and custom ones. */
+  headers: Record<string, unknown>;
+}
+
+/** An encoded task message ready to publish. */
+export interface EncodedTaskMessage {
+  body: Buffer;
+  properties: CeleryMessageProperties & { headers: Record<string, unknown> };
+}
+
+/** Everything needed to write a protocol v2 task message. Omitted fields take Celery's defaults. */
+export interface TaskMessageSpec {
+  id: string;
+  task: string;
+  args?: unknown[];
+  kwargs?: Record<string, unknown>;
+  embed?: Partial<TaskEmbed>;
+  retries?: number;
+  eta?: Date | string | null;
+  expires?: Date | string | null;
+  rootId?: string | null;
+  parentId?: string | null;
+  group?: string | null;
+  groupIndex?: number | null;
+  shadow?: string | null;
+  timeLimit?: TimeLimit;
+  ignoreResult?: boolean;
+  origin: string;
+  replyTo?: string | null;
+  priority?: number;
+  /** 2 (persistent, Celery's default) or 1 (transient). */
+  deliveryMode?: 1 | 2;
+  /** Extra headers merged into the table, like `apply_async(headers=...)`. */
+  headers?: Record<string, unknown>;
+  /** Sets the AMQP `expiration` property from `expires` (Celery does); default true. */
+  expirationProperty?: boolean;
+}
