@@ -207,6 +207,11 @@ export class AmqpBroker {
     }
   }
 
+  /** True when a queue of this name was declared through this broker (with any attributes). */
+  hasQueue(name: string): boolean {
+    return this.declarations.has(`queue:${name}`);
+  }
+
   /**
    * Publishes and resolves once the broker confirmed the message. Waits for the connection, and
    * repeats the publish if the connection drops before the confirm.

@@ -1,0 +1,53 @@
+import { Controller } from '@nestjs/common';
+import { Ctx } from '@nestjs/microservices';
+import { CeleryContext, CeleryTask, TaskArg, TaskArgs, TaskKwargs } from 'nestjs-celery';
+import { ValueError } from './value.error.js';
+
+/**
+ * The interop contract: these tasks behave like a Python Celery worker defining the same
+ * functions (`def add(x, y)`, `def echo(*args, **kwargs)`, ...), so tests can call either side.
+ */
+@Controller()
+export class InteropTasks {
+  @CeleryTask('interop.add', { params: ['x', 'y'] })
+  add(@TaskArg(0) x: number, @TaskArg(1) y: number): number {
+    return x + y;
+  }
+
+  @CeleryTask('interop.mul', { params: ['x', 'y'] })
+  mul(@TaskArg(0) x: number, @TaskArg(1) y: number): number {
+    return x * y;
+  }
+
+  @CeleryTask('interop.xsum', { params: ['values'] })
+  xsum(@TaskArg(0) values: number[]): number {
+    return values.reduce((total, value) => total + value, 0);
+  }
+
+  @CeleryTask('interop.echo', { params: ['*args', '**kwargs'] })
+  echo(@TaskArgs() args: unknown[], @TaskKwargs() kwargs: Record<string, unknown>) {
+    return { args, kwargs };
+  }
+
+  @CeleryTask('interop.fail', { params: ['message'] })
+  fail(@TaskArg(0) message: string): never {
+    throw new ValueError(message);
+  }
+
+  @CeleryTask('interop.sleep', { params: ['seconds'] })
+  async sleep(@TaskArg(0) seconds: number): Promise<number> {
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    return seconds;
+  }
+
+  @CeleryTask('interop.context', { params: [] })
+  context(@Ctx() ctx: CeleryContext) {
+    return { id: ctx.id, root_id: ctx.rootId, parent_id: ctx.parentId, group: ctx.group, retries: ctx.retries };
+  }
+
+  @CeleryTask('interop.retry_until', { params: ['failures'] })
+  retryUntil(@TaskArg(0) failures: number, @Ctx() ctx: CeleryContext): number {
+    if (ctx.retries < failures) throw ctx.retry({ countdown: 0.2, maxRetries: failures });
+    return ctx.retries;
+  }
+}

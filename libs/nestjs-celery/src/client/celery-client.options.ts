@@ -1,0 +1,28 @@
+import type { LoggerService } from '@nestjs/common';
+import type { AmqpBroker } from '../broker/amqp-broker.js';
+
+/** The broker URL used when none is configured: `CELERY_BROKER_URL`, else the local RabbitMQ. */
+export function defaultBrokerUrl(): string {
+  return process.env.CELERY_BROKER_URL || 'amqp://guest:guest@127.0.0.1:5672//';
+}
+
+/** Options of a {@link CeleryClient}. */
+export interface CeleryClientOptions {
+  /** RabbitMQ URL. Default: `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`. */
+  brokerUrl?: string;
+  /** Share an existing broker connection instead of opening one (the client then does not close it). */
+  broker?: AmqpBroker;
+  /** Queue for tasks sent without a route. Default `celery` (Celery's `task_default_queue`). */
+  defaultQueue?: string;
+  /** `rpc` (default): results come back on one reply queue per client. `disabled`: no results. */
+  resultBackend?: 'rpc' | 'disabled';
+  /** Name of the reply queue. Default: a new uuid per client. */
+  replyQueue?: string;
+  /** Reply queue `x-expires` in ms (Celery's `result_expires`). Default 86 400 000 (1 day). */
+  resultExpiresMs?: number;
+  /** Origin header of sent tasks. Default `gen<pid>@<hostname>`. */
+  origin?: string;
+  /** Connection name shown in RabbitMQ. Default `nestjs-celery-client`. */
+  connectionName?: string;
+  logger?: LoggerService;
+}

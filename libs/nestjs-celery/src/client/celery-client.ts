@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { Logger, type LoggerService } from '@nestjs/common';
+import { AmqpBroker, type BrokerStatus } from '../broker/amqp-broker.js';
+import { createSignature, type SignatureDict } from '../protocol/signature.js';
+import { AsyncResult } from './async-result.js';
+import { defaultBrokerUrl, type CeleryClientOptions } from './celery-client.options.js';
+import { CeleryInvalidCallError } from './client.errors.js';
+import { GroupResult } from './group-result.js';
+import { DEFAULT_ORIGIN } from './node-identity.js';
+import { ResultConsumer } from './result-consumer.js';
+import type { SendTaskOptions } from './send-task.options.js';
+import { sendOptionsToSignature } from './signature-options.js';
+import { TaskProducer } from './task-producer.js';
+import type { TaskDefinition, TaskProxy } from './task-definition.js';
+import type { Observable } from 'rxjs';
+
+/**
+ * Calls Celery tasks by name, on Python or Nest workers: `sendTask` resolves with an
+ * {@link AsyncResult} once the broker confirmed the message; results come back over rpc://
+ * on one reply queue per client.
+ */
+export class CeleryClient {
+  private readonly broker: AmqpBroker;
+  private readonly ownsBroker: boolean;
+  private readonly producer: TaskProducer;
+  private readonly results?: ResultConsumer;
+  private readonly logger: LoggerService;
+  private closed = false;
+
+  constructor(options: CeleryClientOptions = {}) {
+    this.logger = options.logger ?? new Logger('CeleryClient');
+    this.ownsBroker = !options.broker;
+    this.broker =
+      options.broker ??
+      new AmqpBroker({
+        url: options.brokerUrl ?? defaultBrokerUrl(),
+        connectionName: options.connectionName ?? 'nestjs-celery-client',
+        logger: this.logger,
+      });
+    this.producer = new TaskProducer(this.broker, options.defaultQueue ?? 'celery', options.origin ?? DEFAULT_ORIGIN);
+    if ((options.resultBackend ?? 'rpc') === 'rpc') {
+      this.results = new ResultConsumer(this.broker, {
+        queue: options.replyQueue,
+        expiresMs: options.resultExpiresMs,
+        logger: this.logger,
+      });
+    }
+  }
+
+  /** Connection state changes of the client's broker connection. */
+  get status$(): Observable<BrokerStatus> {
+    return this.broker.status$;
+  }
+
+  /** The reply queue name (`reply_to`), or undefined without a result backend. */
+  get replyQueue(): string | undefined {
+    return this.results?.queue;
+  }
+
+  /** Connects and starts the result consumer. Called by the module; `sendTask` also connects lazily. */
+  async connect(): Promise<void> {
+    await this.broker.connect();
+    await this.results?.start();
+  }
+
+  /**
+   * Sends task `name` (Celery's `send_task`). Resolves once the broker confirmed the message.
+   * @throws CeleryInvalidCallError for bad input (nothing is sent)
+   * @throws BrokerUnavailableError / PublishNotConfirmedError when the broker did not take it
+   */
+  async sendTask<T = unknown>(
+    name: string,
+    args: unknown[] = [],
+    kwargs: Record<string, unknown> = {},
+    options: SendTaskOptions = {},
+  ): Promise<AsyncResult<T>> {
+    if (this.closed) throw new CeleryInvalidCallError('CeleryClient is closed');
+    const taskId = options.taskId ?? randomUUID();
+    const wantsReply = this.results !== undefined && options.replyTo !== null;
+    const result = new AsyncResult<T>(taskId, name);
+    if (wantsReply) {
+      await this.results!.start();
+      this.results!.track(result);
+    }
+    await this.producer.send(name, args, kwargs, {
+      ...options,
+      taskId,
+      replyTo: options.replyTo === undefined ? this.results?.queue ?? null : options.replyTo,
+    });
+    return result;
+  }
+
+  /** A result handle for a task id sent elsewhere (results arrive only on this client's reply queue). */
+  asyncResult<T = unknown>(taskId: string): AsyncResult<T> {
+    const result = new AsyncResult<T>(taskId);
+    return this.results ? this.results.track(result) : result;
+  }
+
+  /** A signature (`task.s()`) to use in chains, groups and links. */
+  signature(name: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}, options: SendTaskOptions = {}): SignatureDict {
+    return createSignature(name, args, kwargs, sendOptionsToSignature(options));
+  }
+
+  /**
+   * Runs signatures one after another, each receiving the previous result (Celery's `chain`).
+   * Only the first message is sent; workers send the rest. Resolves with the last step's result.
+   */
+  async chain<T = unknown>(...steps: SignatureDict[]): Promise<AsyncResult<T>> {
+    if (steps.length === 0) throw new CeleryInvalidCallError('chain() needs at least one signature');
+    const replyTo = this.results?.queue;
+    const frozen = steps.map((step) => ({
+      ...step,
+      options: { ...step.options, task_id: step.options?.task_id ?? randomUUID(), ...(replyTo ? { reply_to: replyTo } : {}) },
+    }));
+    const last = new AsyncResult<T>(frozen[frozen.length - 1]!.options.task_id!, frozen[frozen.length - 1]!.task);
+    if (this.results) {
+      await this.results.start();
+      this.results.track(last);
+    }
+    const [first, ...rest] = frozen;
+    const rootId = first!.options.task_id!;
+    await this.producer.sendSignature(first!, { chain: rest.reverse(), rootId, replyTo: replyTo ?? null });
+    return last;
+  }
+
+  /** Runs signatures in parallel as a group (Celery's `group`): each message carries the group id. */
+  async group<T = unknown>(members: SignatureDict[]): Promise<GroupResult<T>> {
+    const groupId = randomUUID();
+    const results = await Promise.all(
+      members.map(async (member) => {
+        const taskId = member.options?.task_id ?? randomUUID();
+        const result = new AsyncResult<T>(taskId, member.task);
+        if (this.results) {
+          await this.results.start();
+          this.results.track(result);
+        }
+        await this.producer.sendSignature(
+          { ...member, options: { ...member.options, task_id: taskId } },
+          { groupId, replyTo: this.results?.queue ?? null },
+        );
+        return result;
+      }),
+    );
+    return new GroupResult(groupId, results);
+  }
+
+  /** Binds a shared {@link TaskDefinition} to this client, giving `.delay()` and `.applyAsync()`. */
+  task<A extends unknown[], R>(definition: TaskDefinition<A, R>): TaskProxy<A, R> {
+    return definition.bind(this);
+  }
+
+  /** Stops the result consumer and closes the connection (if the client opened it). Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.results?.stop().catch(() => undefined);
+    if (this.ownsBroker) await this.broker.close();
+  }
+}

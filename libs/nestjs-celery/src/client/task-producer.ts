@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import type { AmqpBroker } from '../broker/amqp-broker.js';
+import { mergeSignatureArgs, type SignatureDict } from '../protocol/signature.js';
+import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
+import type { TaskMessageSpec } from '../protocol/task-message.js';
+import { resolveTaskRoute } from '../routing/task-route.js';
+import { CeleryInvalidCallError } from './client.errors.js';
+import type { SendTaskOptions } from './send-task.options.js';
+import { signatureToSendOptions } from './signature-options.js';
+
+/** Workflow links a worker adds when it applies a signature (chain step, callback, errback). */
+export interface SignatureApplication {
+  /** Arguments put before the signature's own (the parent's return value, or the failed task id). */
+  args?: unknown[];
+  parentId?: string;
+  rootId?: string;
+  groupId?: string;
+  /** Reply queue to use when the signature has none of its own. */
+  replyTo?: string | null;
+  /** Remaining chain steps, for the next chain step. */
+  chain?: SignatureDict[];
+  /** Ignore the signature's frozen task id (Celery does for errbacks). */
+  newId?: boolean;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function toDate(value: Date | string | number, field: string, now: number): Date {
+  const date = typeof value === 'number' ? new Date(now + value * 1000) : new Date(value);
+  if (Number.isNaN(date.getTime())) throw new CeleryInvalidCallError(`option '${field}' is not a valid date: ${String(value)}`);
+  return date;
+}
+
+function checkNumber(value: unknown, field: string): void {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+    throw new CeleryInvalidCallError(`option '${field}' must be a non-negative number of seconds, got ${String(value)}`);
+  }
+}
+
+/**
+ * Puts tasks on the wire: validates a call, writes the Celery message, declares the target queue
+ * once (like Celery), publishes and waits for the broker's confirm. The client's `sendTask` and the
+ * worker's chains, callbacks and retries all go through here, so both write the same format.
+ */
+export class TaskProducer {
+  constructor(
+    private readonly broker: AmqpBroker,
+    private readonly defaultQueue: string,
+    private readonly origin: string,
+  ) {}
+
+  /**
+   * Sends task `name` and resolves with its id once the broker confirmed it.
+   * Throws {@link CeleryInvalidCallError} for bad input, before anything is sent.
+   */
+  async send(name: string, args: unknown[], kwargs: Record<string, unknown>, options: SendTaskOptions): Promise<string> {
+    const spec = this.toSpec(name, args, kwargs, options);
+    const route = resolveTaskRoute(options, this.defaultQueue, name);
+    let encoded;
+    try {
+      encoded = encodeTaskMessage(spec);
+    } catch (error) {
+      throw new CeleryInvalidCallError(`arguments of task '${name}' are not JSON-serializable: ${(error as Error).message}`);
+    }
+    if (route.declare && !(route.queue && this.broker.hasQueue(route.queue))) await this.broker.declare(route.declare);
+    await this.broker.publish(route.exchange, route.routingKey, encoded.body, encoded.properties);
+    return spec.id;
+  }
+
+  /** Applies a signature (chain step, callback, errback) with the links a worker adds. */
+  sendSignature(signature: SignatureDict, application: SignatureApplication = {}): Promise<string> {
+    const options = signatureToSendOptions(signature.options ?? {});
+    const args = mergeSignatureArgs(signature, application.args ?? []);
+    const kwargs = isPlainObject(signature.kwargs) ? signature.kwargs : {};
+    return this.send(signature.task, args, kwargs, {
+      ...options,
+      taskId: application.newId ? undefined : options.taskId,
+      parentId: application.parentId ?? options.parentId,
+      rootId: application.rootId ?? options.rootId,
+      groupId: application.groupId ?? options.groupId,
+      chain: application.chain ?? options.chain,
+      replyTo: options.replyTo !== undefined ? options.replyTo : application.replyTo,
+    });
+  }
+
+  private toSpec(name: string, args: unknown, kwargs: unknown, options: SendTaskOptions): TaskMessageSpec {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new CeleryInvalidCallError(`task name must be a non-empty string, got ${JSON.stringify(name)}`);
+    }
+    if (!Array.isArray(args)) throw new CeleryInvalidCallError(`args of task '${name}' must be an array`);
+    if (!isPlainObject(kwargs)) throw new CeleryInvalidCallError(`kwargs of task '${name}' must be a plain object`);
+    checkNumber(options.countdown, 'countdown');
+    checkNumber(options.timeLimit, 'timeLimit');
+    checkNumber(options.softTimeLimit, 'softTimeLimit');
+    if (options.priority !== undefined && (!Number.isInteger(options.priority) || options.priority < 0 || options.priority > 255)) {
+      throw new CeleryInvalidCallError(`option 'priority' must be an integer 0..255, got ${String(options.priority)}`);
+    }
+    const now = Date.now();
+    const eta =
+      options.countdown !== undefined ? new Date(now + options.countdown * 1000) : options.eta !== undefined ? toDate(options.eta, 'eta', now) : null;
+    const expires = options.expires !== undefined ? toDate(options.expires, 'expires', now) : null;
+    const link = options.link === undefined ? null : Array.isArray(options.link) ? options.link : [options.link];
+    const linkError =
+      options.linkError === undefined ? null : Array.isArray(options.linkError) ? options.linkError : [options.linkError];
+    const id = options.taskId ?? randomUUID();
+    return {
+      id,
+      task: name,
+      args,
+      kwargs,
+      embed: { callbacks: link, errbacks: linkError, chain: options.chain ?? null, chord: null },
+      retries: options.retries ?? 0,
+      eta,
+      expires,
+      rootId: options.rootId ?? id,
+      parentId: options.parentId ?? null,
+      group: options.groupId ?? null,
+      groupIndex: options.groupIndex ?? null,
+      shadow: options.shadow ?? null,
+      timeLimit: [options.timeLimit ?? null, options.softTimeLimit ?? null],
+      ignoreResult: options.ignoreResult ?? false,
+      origin: this.origin,
+      replyTo: options.replyTo ?? null,
+      priority: options.priority,
+      deliveryMode: options.deliveryMode,
+      headers: options.headers,
+    };
+  }
+}

@@ -1,0 +1,2 @@
+export * from './celery-task.decorator.js';
+export * from './task-params.decorator.js';

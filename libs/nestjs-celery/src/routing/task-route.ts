@@ -1,0 +1,41 @@
+import { celeryQueueTopology, type Topology } from '../broker/topology.js';
+
+/** Where a task message goes. Give a `queue` (Celery's `queue=`), or an `exchange` and `routingKey`. */
+export interface TaskRoute {
+  /** Queue name: published to the default exchange with the queue name as routing key, queue declared like Celery. */
+  queue?: string;
+  /** Exchange to publish to (must exist). */
+  exchange?: string;
+  /** Routing key for {@link exchange}; defaults to the queue name or the task name. */
+  routingKey?: string;
+}
+
+/** A route resolved to the values a publish needs. */
+export interface ResolvedRoute {
+  exchange: string;
+  routingKey: string;
+  /** What to declare before the first publish (Celery declares the target queue). */
+  declare?: Topology;
+  /** The queue name, when the route names one. */
+  queue?: string;
+}
+
+/**
+ * Resolves a route the way Celery's `send_task` does: `queue=X` publishes to the default exchange
+ * with routing key `X` and declares queue/exchange/binding `X`; an explicit exchange publishes there;
+ * otherwise the default queue is used.
+ */
+export function resolveTaskRoute(route: TaskRoute, defaultQueue: string, taskName: string): ResolvedRoute {
+  if (route.exchange !== undefined && route.exchange !== '') {
+    return {
+      exchange: route.exchange,
+      routingKey: route.routingKey ?? route.queue ?? taskName,
+      queue: route.queue,
+    };
+  }
+  if (route.exchange === '' && route.routingKey && !route.queue) {
+    return { exchange: '', routingKey: route.routingKey, queue: route.routingKey };
+  }
+  const queue = route.queue ?? defaultQueue;
+  return { exchange: '', routingKey: queue, queue, declare: celeryQueueTopology(queue) };
+}

@@ -1,0 +1,449 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import { RpcException, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { isObservable, lastValueFrom } from 'rxjs';
+import { AmqpBroker, type BrokerStatus, type ConsumerHandle } from '../broker/amqp-broker.js';
+import type { Delivery } from '../broker/delivery.js';
+import { celeryQueueTopology } from '../broker/topology.js';
+import { defaultBrokerUrl } from '../client/celery-client.options.js';
+import { defaultNodeName } from '../client/node-identity.js';
+import { TaskProducer } from '../client/task-producer.js';
+import { CeleryState } from '../protocol/celery-state.js';
+import { toExceptionInfo, toTraceback } from '../protocol/exception-info.js';
+import { InvalidTaskMessageError } from '../protocol/protocol.errors.js';
+import { resultTuple } from '../protocol/result-message.js';
+import { decodeTaskMessage } from '../protocol/task-message.decoder.js';
+import type { TaskRequest } from '../protocol/task-message.js';
+import { CeleryContext } from './celery-context.js';
+import { CeleryRetry, MaxRetriesExceededError } from './celery-retry.js';
+import { CELERY_TASK_OPTIONS, type CeleryTaskOptions } from './celery-task.options.js';
+import { CELERY_TRANSPORT } from './celery-transport.js';
+import { ConcurrencyLimiter } from './concurrency-limiter.js';
+import { ServerMessages } from './server.messages.js';
+import { resolveServerOptions, type ResolvedServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
+import { bindTaskArguments } from './task-arguments.binder.js';
+import { TaskResultReporter } from './task-result.reporter.js';
+import { TimeLimitExceededError, withTimeLimits } from './time-limits.js';
+import { WorkflowPublisher } from './workflow.publisher.js';
+
+/** Connection states `ServerCelery` reports through `status`. */
+export type CeleryServerStatus = 'connected' | 'disconnected' | 'reconnecting';
+
+/** Events of `ServerCelery.on()`. */
+export type CeleryServerEvents = {
+  /** A task could not be processed (not a handler failure: those become FAILURE results). */
+  error: (error: Error) => void;
+};
+
+const MAX_TIMER_MS = 2_147_000_000;
+
+function sleepUntil(when: number, timers: Set<NodeJS.Timeout>): Promise<void> {
+  return new Promise((resolve) => {
+    const step = () => {
+      const left = when - Date.now();
+      if (left <= 0) return resolve();
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        step();
+      }, Math.min(left, MAX_TIMER_MS));
+      timers.add(timer);
+    };
+    step();
+  });
+}
+
+/** Turns what came out of Nest's exception filters back into the error the handler threw. */
+function unwrapHandlerError(error: unknown, ctx: CeleryContext): unknown {
+  const captured = ctx.capturedError;
+  if (error instanceof RpcException) {
+    const inner = error.getError();
+    return inner instanceof Error ? inner : new Error(typeof inner === 'string' ? inner : JSON.stringify(inner));
+  }
+  if (captured) return captured.error;
+  if (error && typeof error === 'object' && !(error instanceof Error)) {
+    const { message } = error as { message?: unknown };
+    return new Error(typeof message === 'string' ? message : JSON.stringify(error));
+  }
+  return error;
+}
+
+/**
+ * A Nest microservice transport that is a Celery worker: it consumes Celery queues on RabbitMQ,
+ * runs `@CeleryTask` handlers through Nest's pipeline and answers like a Python Celery 5 worker
+ * (rpc results, chains, callbacks, errbacks, retries, eta/countdown, expires, NotRegistered).
+ *
+ * ```ts
+ * const app = await NestFactory.createMicroservice(WorkerModule, { strategy: new ServerCelery({ queues: ['billing'] }) });
+ * await app.listen();
+ * ```
+ */
+export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus> implements CustomTransportStrategy {
+  override readonly transportId = CELERY_TRANSPORT;
+  override readonly propagatesEventHandlerErrors = true;
+  protected override readonly logger: LoggerService;
+
+  private readonly options: ResolvedServerOptions;
+  private readonly nodeName: string;
+  private broker?: AmqpBroker;
+  private reporter?: TaskResultReporter;
+  private workflow?: WorkflowPublisher;
+  private limiter: ConcurrencyLimiter;
+  private readonly consumers: ConsumerHandle[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly running = new Set<CeleryContext>();
+  private readonly etaTimers = new Set<NodeJS.Timeout>();
+  private readonly heldDeliveries = new Set<Delivery>();
+  private readonly errorListeners = new Set<(error: Error) => void>();
+  private closing?: Promise<void>;
+
+  constructor(options: ServerCeleryOptions = {}) {
+    super();
+    this.options = resolveServerOptions(options, defaultBrokerUrl());
+    this.nodeName = options.nodeName ?? defaultNodeName();
+    this.limiter = new ConcurrencyLimiter(this.options.concurrency);
+    this.logger = options.logger ?? new Logger('ServerCelery');
+  }
+
+  /** This worker's node name (as `celery inspect` shows it). */
+  get hostname(): string {
+    return this.nodeName;
+  }
+
+  /** Connects, declares the queues like Celery and starts consuming. */
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      await this.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  /** Stops consuming, waits for running tasks (up to `shutdownTimeoutMs`), then disconnects. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /** Registers an event listener. */
+  on<K extends keyof CeleryServerEvents>(event: K, callback: CeleryServerEvents[K]): void {
+    if (event === 'error') this.errorListeners.add(callback);
+  }
+
+  /** The underlying {@link AmqpBroker}; throws before `listen()`. */
+  unwrap<T = AmqpBroker>(): T {
+    if (!this.broker) throw new Error('ServerCelery.unwrap(): not listening yet; call listen() first');
+    return this.broker as T;
+  }
+
+  /** Names of the registered tasks, sorted. */
+  registeredTasks(): string[] {
+    return [...this.messageHandlers.keys()].sort();
+  }
+
+  private async start(): Promise<void> {
+    const broker = new AmqpBroker({
+      url: this.options.brokerUrl,
+      connectionName: `nestjs-celery-worker ${this.nodeName}`,
+      logger: this.logger,
+    });
+    this.broker = broker;
+    broker.status$.subscribe((status: BrokerStatus) => {
+      if (status === 'connected') this._status$.next('connected');
+      else if (status === 'reconnecting') this._status$.next('reconnecting');
+      else this._status$.next('disconnected');
+    });
+    const producer = new TaskProducer(broker, this.options.defaultQueue, this.nodeName);
+    this.reporter = new TaskResultReporter(broker, this.options.resultBackend === 'rpc');
+    this.workflow = new WorkflowPublisher(producer);
+    await broker.connect();
+    const { deadLetter } = this.options;
+    if (deadLetter) {
+      await broker.declare({
+        exchanges: [{ name: deadLetter.exchange, type: 'fanout', durable: true }],
+        queues: [{ name: deadLetter.queue, durable: true }],
+        bindings: [{ queue: deadLetter.queue, exchange: deadLetter.exchange, routingKey: '' }],
+      });
+    }
+    for (const queue of this.options.queues) {
+      await broker.declare(celeryQueueTopology(queue.name, { arguments: queue.arguments }));
+    }
+    for (const queue of this.options.queues) {
+      const handle = await broker.consume(queue.name, (delivery) => this.onDelivery(queue.name, delivery), {
+        prefetch: this.options.prefetchCount,
+      });
+      this.consumers.push(handle);
+    }
+    this.logger.log(ServerMessages.listening(this.nodeName, this.options.queues.map((q) => q.name), this.messageHandlers.size));
+  }
+
+  private async shutdown(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.cancel().catch(() => undefined)));
+    this.consumers.length = 0;
+    for (const timer of this.etaTimers) clearTimeout(timer);
+    this.etaTimers.clear();
+    for (const delivery of this.heldDeliveries) delivery.reject(true);
+    this.heldDeliveries.clear();
+    if (this.inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), this.options.shutdownTimeoutMs);
+      });
+      const outcome = await Promise.race([Promise.allSettled([...this.inFlight]), timeout]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        this.logger.warn(ServerMessages.drainTimeout(this.inFlight.size));
+        for (const ctx of this.running) ctx.cancel(new Error('worker shutting down'));
+      }
+    }
+    await this.broker?.close();
+    this._status$.next('disconnected');
+  }
+
+  private emitError(error: Error): void {
+    for (const listener of this.errorListeners) listener(error);
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /** Entry point of every delivery: decode, check, then schedule or run. Never throws. */
+  private onDelivery(queue: string, delivery: Delivery): void {
+    if (this.closing) {
+      delivery.reject(true);
+      return;
+    }
+    let request: TaskRequest;
+    try {
+      const { message } = delivery;
+      request = decodeTaskMessage({
+        content: message.content,
+        contentType: message.properties.contentType,
+        contentEncoding: message.properties.contentEncoding,
+        headers: message.properties.headers,
+        correlationId: message.properties.correlationId,
+        replyTo: message.properties.replyTo,
+        priority: message.properties.priority,
+      });
+    } catch (error) {
+      const reason = error instanceof InvalidTaskMessageError ? error.reason : 'unknown-message';
+      this.track(this.deadLetter(queue, delivery, reason, (error as Error).message));
+      return;
+    }
+    this.track(this.accept(queue, delivery, request));
+  }
+
+  private async accept(queue: string, delivery: Delivery, request: TaskRequest): Promise<void> {
+    try {
+      const handler = this.messageHandlers.get(request.task);
+      if (!handler) {
+        await this.reporter!.notRegistered(request).catch(() => undefined);
+        await this.workflow!.followFailure(request).catch(() => undefined);
+        await this.deadLetter(queue, delivery, 'not-registered', `unregistered task '${request.task}'`, ServerMessages.unregistered);
+        return;
+      }
+      if (request.expires && request.expires.getTime() <= Date.now()) {
+        await this.reporter!.revoked(request, 'expired');
+        delivery.ack();
+        return;
+      }
+      if (request.eta && request.eta.getTime() > Date.now()) {
+        await this.holdUntilEta(delivery, request.eta.getTime());
+        if (this.closing) return;
+      }
+      await this.limiter.run(() => this.execute(delivery, request, handler));
+    } catch (error) {
+      this.logger.error(ServerMessages.handlerCrashed(request.task, request.id, (error as Error).message));
+      this.emitError(error as Error);
+      delivery.reject(true);
+    }
+  }
+
+  /** Holds an ETA task unacknowledged until its time, raising the prefetch meanwhile (as Celery does). */
+  private async holdUntilEta(delivery: Delivery, when: number): Promise<void> {
+    this.heldDeliveries.add(delivery);
+    this.adjustPrefetch();
+    try {
+      await sleepUntil(when, this.etaTimers);
+    } finally {
+      this.heldDeliveries.delete(delivery);
+      this.adjustPrefetch();
+    }
+  }
+
+  private adjustPrefetch(): void {
+    const prefetch = this.options.prefetchCount + this.heldDeliveries.size;
+    for (const consumer of this.consumers) void consumer.setPrefetch(prefetch);
+  }
+
+  private async execute(delivery: Delivery, request: TaskRequest, handler: MessageHandler): Promise<void> {
+    if (request.expires && request.expires.getTime() <= Date.now()) {
+      await this.reporter!.revoked(request, 'expired');
+      delivery.ack();
+      return;
+    }
+    if (!this.options.acksLate) delivery.ack();
+    const settle = () => {
+      if (this.options.acksLate) delivery.ack();
+    };
+    const ctx = new CeleryContext(request, delivery.message, this.nodeName);
+    const taskOptions = handler.extras?.[CELERY_TASK_OPTIONS] as CeleryTaskOptions | undefined;
+    if (this.options.trackStarted) {
+      await this.reporter!.report(request, CeleryState.STARTED, { pid: process.pid, hostname: this.nodeName });
+    }
+    this.running.add(ctx);
+    let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+    try {
+      const value = await withTimeLimits(ctx, request.timeLimit, taskOptions, () => this.invoke(handler, request, ctx, taskOptions));
+      outcome = { ok: true, value };
+    } catch (error) {
+      outcome = { ok: false, error: error instanceof TimeLimitExceededError ? error : unwrapHandlerError(error, ctx) };
+    } finally {
+      this.running.delete(ctx);
+    }
+    if (outcome.ok) {
+      await this.succeed(delivery, request, taskOptions, outcome.value, settle);
+    } else if (outcome.error instanceof CeleryRetry) {
+      await this.retry(delivery, request, ctx, taskOptions, outcome.error, settle);
+    } else {
+      await this.fail(request, outcome.error);
+      settle();
+    }
+  }
+
+  private async invoke(
+    handler: MessageHandler,
+    request: TaskRequest,
+    ctx: CeleryContext,
+    taskOptions: CeleryTaskOptions | undefined,
+  ): Promise<unknown> {
+    const payload = bindTaskArguments(request.task, request.args, request.kwargs, taskOptions);
+    let output: unknown;
+    await new Promise<void>((resolve, reject) => {
+      this.runWithProcessingHooks(ctx, async (endHook) => {
+        try {
+          const produced = await handler(payload, ctx);
+          output = isObservable(produced) ? await lastValueFrom(produced, { defaultValue: null }) : produced;
+          const retry = ctx.capturedError?.error;
+          if (retry instanceof CeleryRetry) reject(retry);
+          else resolve();
+        } catch (error) {
+          reject(error);
+        } finally {
+          endHook();
+        }
+      });
+    });
+    return output === undefined ? null : output;
+  }
+
+  private async succeed(
+    delivery: Delivery,
+    request: TaskRequest,
+    taskOptions: CeleryTaskOptions | undefined,
+    value: unknown,
+    settle: () => void,
+  ): Promise<void> {
+    let children;
+    try {
+      children = await this.workflow!.followSuccess(request, value);
+    } catch (error) {
+      // The result must not be lost with its follow-ups: run the task again later.
+      this.logger.error(ServerMessages.followUpFailed(request.task, request.id, (error as Error).message));
+      if (this.options.acksLate) delivery.reject(true);
+      return;
+    }
+    if (!request.ignoreResult && !taskOptions?.ignoreResult) {
+      await this.reporter!.report(request, CeleryState.SUCCESS, value, null, children).catch((error: Error) =>
+        this.logger.warn(ServerMessages.replyFailed(request.task, request.id, error.message)),
+      );
+    }
+    settle();
+  }
+
+  private async fail(request: TaskRequest, error: unknown): Promise<void> {
+    const info = toExceptionInfo(error);
+    const traceback = toTraceback(error);
+    await this.reporter!.report(request, CeleryState.FAILURE, info, traceback).catch((e: Error) =>
+      this.logger.warn(ServerMessages.replyFailed(request.task, request.id, e.message)),
+    );
+    await this.reporter!.failChain(request.embed.chain, info, traceback).catch(() => undefined);
+    await this.workflow!.followFailure(request).catch((e: Error) =>
+      this.logger.warn(ServerMessages.replyFailed(request.task, request.id, `errbacks: ${e.message}`)),
+    );
+  }
+
+  private async retry(
+    delivery: Delivery,
+    request: TaskRequest,
+    ctx: CeleryContext,
+    taskOptions: CeleryTaskOptions | undefined,
+    retry: CeleryRetry,
+    settle: () => void,
+  ): Promise<void> {
+    const maxRetries = retry.options.maxRetries !== undefined ? retry.options.maxRetries : (taskOptions?.maxRetries ?? 3);
+    if (maxRetries !== null && request.retries >= maxRetries) {
+      const exhausted =
+        retry.options.exc ?? new MaxRetriesExceededError(`Can't retry ${request.task}[${request.id}] args:${JSON.stringify(request.args)} kwargs:${JSON.stringify(request.kwargs)}`);
+      await this.fail(request, exhausted);
+      settle();
+      return;
+    }
+    const countdown = retry.options.countdown ?? taskOptions?.defaultRetryDelay ?? 180;
+    const eta = retry.options.eta ?? new Date(Date.now() + countdown * 1000);
+    try {
+      await this.workflow!.retry(request, ctx.deliveryInfo, eta);
+    } catch (error) {
+      this.logger.error(ServerMessages.followUpFailed(request.task, request.id, (error as Error).message));
+      if (this.options.acksLate) delivery.reject(true);
+      return;
+    }
+    const cause = retry.options.exc ?? retry;
+    await this.reporter!.report(request, CeleryState.RETRY, toExceptionInfo(cause), toTraceback(retry), [resultTuple(request.id)]).catch(
+      () => undefined,
+    );
+    settle();
+  }
+
+  /**
+   * Rejects a message that cannot be run, with one log line. With `deadLetter` configured, a copy
+   * goes to the dead-letter exchange with headers saying why (then the original is acked);
+   * otherwise the message is rejected without requeue (the queue's own DLX applies, if any).
+   */
+  private async deadLetter(
+    queue: string,
+    delivery: Delivery,
+    reason: string,
+    detail: string,
+    describe: (subject: string, action: string) => string = (subject, action) =>
+      ServerMessages.invalidMessage(queue, reason, subject, action),
+  ): Promise<void> {
+    const target = this.options.deadLetter;
+    const subject = reason === 'not-registered' ? detail.replace(/^unregistered task '(.*)'$/, '$1') : detail;
+    if (target && this.broker) {
+      const { message } = delivery;
+      try {
+        await this.broker.publish(target.exchange, queue, message.content, {
+          ...message.properties,
+          headers: {
+            ...(message.properties.headers ?? {}),
+            'x-celery-rejected-reason': reason,
+            'x-celery-rejected-detail': detail,
+            'x-celery-rejected-by': this.nodeName,
+            'x-original-queue': queue,
+            'x-original-exchange': message.fields.exchange,
+            'x-original-routing-key': message.fields.routingKey,
+          },
+        });
+        this.logger.error(describe(subject, `dead-lettered to '${target.exchange}'`));
+        delivery.ack();
+        return;
+      } catch (error) {
+        this.logger.error(`dead-lettering failed (${(error as Error).message}); rejecting instead`);
+      }
+    }
+    this.logger.error(describe(subject, 'rejected'));
+    delivery.reject(false);
+  }
+}

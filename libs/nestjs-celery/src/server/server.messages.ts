@@ -1,0 +1,13 @@
+/** Log texts of the worker; one line per event, never per successful message. */
+export const ServerMessages = {
+  listening: (node: string, queues: string[], tasks: number) =>
+    `${node} consuming ${queues.join(', ')} with ${tasks} registered task(s)`,
+  invalidMessage: (queue: string, reason: string, detail: string, action: string) =>
+    `Received invalid task message on '${queue}' (${reason}): ${detail}; ${action}`,
+  unregistered: (task: string, action: string) => `Received unregistered task of type '${task}'; ${action}`,
+  followUpFailed: (task: string, id: string, detail: string) =>
+    `task ${task}[${id}] succeeded but its follow-up tasks could not be sent (${detail}); requeued`,
+  replyFailed: (task: string, id: string, detail: string) => `result of ${task}[${id}] could not be sent: ${detail}`,
+  handlerCrashed: (task: string, id: string, detail: string) => `task ${task}[${id}] could not be processed: ${detail}`,
+  drainTimeout: (count: number) => `shutdown: ${count} task(s) still running after the drain timeout; their messages return to the queue`,
+} as const;

@@ -1,0 +1,60 @@
+import type { AmqpBroker } from '../broker/amqp-broker.js';
+import { CeleryState } from '../protocol/celery-state.js';
+import { CELERY_EXCEPTION_MODULE, type ExceptionInfo } from '../protocol/exception-info.js';
+import { encodeResultMessage } from '../protocol/result-message.js';
+import type { SignatureDict } from '../protocol/signature.js';
+import type { TaskRequest } from '../protocol/task-message.js';
+
+const REPLY_PROPERTIES = { contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 1, priority: 0 } as const;
+
+/**
+ * Celery's rpc:// result backend, worker side: publishes state updates to the caller's `reply_to`
+ * queue through the default exchange, with `correlation_id` and Celery's five-key body.
+ * Tasks without `reply_to` get no reply, as in Celery.
+ */
+export class TaskResultReporter {
+  constructor(
+    private readonly broker: AmqpBroker,
+    private readonly enabled: boolean,
+  ) {}
+
+  /** Publishes one state update for `request`. */
+  async report(
+    request: Pick<TaskRequest, 'id' | 'replyTo' | 'correlationId'>,
+    status: string,
+    result: unknown,
+    traceback: string | null = null,
+    children: unknown[] = [],
+  ): Promise<void> {
+    if (!this.enabled || !request.replyTo) return;
+    const body = encodeResultMessage({ task_id: request.id, status, result, traceback, children });
+    await this.broker.publish('', request.replyTo, body, { ...REPLY_PROPERTIES, correlationId: request.correlationId });
+  }
+
+  /** REVOKED with Celery's `TaskRevokedError(reason)`; reason is `revoked`, `expired` or `terminated`. */
+  revoked(request: TaskRequest, reason: 'revoked' | 'expired' | 'terminated'): Promise<void> {
+    const info: ExceptionInfo = { exc_type: 'TaskRevokedError', exc_message: [reason], exc_module: CELERY_EXCEPTION_MODULE };
+    return this.report(request, CeleryState.REVOKED, info);
+  }
+
+  /** FAILURE with Celery's `NotRegistered(name)`. */
+  notRegistered(request: TaskRequest): Promise<void> {
+    const info: ExceptionInfo = { exc_type: 'NotRegistered', exc_message: [request.task], exc_module: CELERY_EXCEPTION_MODULE };
+    return this.report(request, CeleryState.FAILURE, info);
+  }
+
+  /**
+   * Marks the chain steps after a failed task as FAILURE with the same exception, as Celery's
+   * `mark_as_failure` does for every remaining step that has a frozen `task_id`.
+   */
+  async failChain(chain: SignatureDict[] | null, info: ExceptionInfo, traceback: string | null): Promise<void> {
+    if (!chain) return;
+    for (const step of chain) {
+      const id = step.options?.task_id;
+      const replyTo = step.options?.reply_to;
+      if (typeof id === 'string' && typeof replyTo === 'string') {
+        await this.report({ id, replyTo, correlationId: id }, CeleryState.FAILURE, info, traceback);
+      }
+    }
+  }
+}
