@@ -2,3 +2,4 @@ export * from './amqp-broker.js';
 export * from './broker.errors.js';
 export * from './delivery.js';
 export * from './topology.js';
+export { amqplib } from './amqplib.loader.js';

@@ -1,0 +1,28 @@
+import { amqplib } from 'nestjs-celery';
+
+/** Deletes queues (ignoring ones that do not exist), for a clean start. */
+export async function deleteQueues(url: string, ...queues: string[]): Promise<void> {
+  const connection = await amqplib.connect(url);
+  try {
+    for (const queue of queues) {
+      const channel = await connection.createChannel();
+      await channel.deleteQueue(queue).catch(() => undefined);
+      await channel.close().catch(() => undefined);
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Number of ready messages in a queue (0 if it does not exist). */
+export async function queueDepth(url: string, queue: string): Promise<number> {
+  const connection = await amqplib.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
+    const info = await channel.checkQueue(queue).catch(() => ({ messageCount: 0 }));
+    return info.messageCount;
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
