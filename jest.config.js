@@ -16,6 +16,7 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
     '^nestjs-celery$': '<rootDir>/libs/nestjs-celery/src/index.ts',
+    '^@app/contracts$': '<rootDir>/libs/contracts/src/index.ts',
     '^nestjs-celery/testing$': '<rootDir>/libs/nestjs-celery/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -22,8 +22,11 @@ export interface TaskProxy<A extends unknown[], R> {
 export interface TaskDefinition<A extends unknown[], R> {
   readonly name: string;
   readonly defaults: SendTaskOptions;
-  /** A signature for canvas use (`task.s(*args)`); options override the defaults. */
-  s(args: A, options?: SendTaskOptions): SignatureDict;
+  /**
+   * A signature for canvas use (`task.s(*args)`); options override the defaults. Arguments may be
+   * partial: in a chain or link the parent's result is put before them.
+   */
+  s(args?: Partial<A>, options?: SendTaskOptions): SignatureDict;
   /** An immutable signature (`task.si(*args)`): a chain does not prepend the parent result. */
   si(args: A, options?: SendTaskOptions): SignatureDict;
   /** Binds the definition to a client. */
@@ -41,7 +44,7 @@ export function defineTask<A extends unknown[] = unknown[], R = unknown>(
   return {
     name,
     defaults,
-    s: (args, options = {}) => createSignature(name, args, {}, sendOptionsToSignature({ ...defaults, ...options })),
+    s: (args, options = {}) => createSignature(name, (args ?? []) as unknown[], {}, sendOptionsToSignature({ ...defaults, ...options })),
     si: (args, options = {}) => createSignature(name, args, {}, sendOptionsToSignature({ ...defaults, ...options }), true),
     bind: (client) => ({
       name,

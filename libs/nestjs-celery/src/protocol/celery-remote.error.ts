@@ -20,14 +20,28 @@ export class CeleryRemoteError extends Error {
   readonly taskId: string;
 
   constructor(taskId: string, info: ExceptionInfo, traceback: string | null = null) {
-    const args = Array.isArray(info.exc_message) ? info.exc_message : [info.exc_message];
-    super(`${info.exc_type}: ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(', ')}`);
+    // Python splats a list into the constructor and passes anything else as the one argument;
+    // a missing exc_message means no arguments.
+    const raw: unknown = info.exc_message;
+    const args = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+    const excMessage = args.map(formatArg).join(', ');
+    super(`${info.exc_type}: ${excMessage}`);
     this.taskId = taskId;
     this.excType = info.exc_type;
     this.excModule = info.exc_module ?? 'builtins';
     this.excArgs = args;
-    this.excMessage = args.length === 1 && typeof args[0] === 'string' ? args[0] : args.map(String).join(', ');
+    this.excMessage = excMessage;
     this.traceback = traceback;
+  }
+}
+
+/** One exception argument as text: strings as they are, anything else as JSON. */
+function formatArg(arg: unknown): string {
+  if (typeof arg === 'string') return arg;
+  try {
+    return JSON.stringify(arg) ?? String(arg);
+  } catch {
+    return String(arg);
   }
 }
 

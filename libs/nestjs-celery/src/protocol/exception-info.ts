@@ -55,7 +55,16 @@ export function toExceptionInfo(error: unknown): ExceptionInfo {
   if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
     return { exc_type: 'Exception', exc_message: [(error as { message: string }).message], exc_module: 'builtins' };
   }
-  return { exc_type: 'Exception', exc_message: [String(error)], exc_module: 'builtins' };
+  return { exc_type: 'Exception', exc_message: [safeString(error)], exc_module: 'builtins' };
+}
+
+/** `String(value)`, which throws for e.g. `Object.create(null)`; this never does. */
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 /** A Python-like traceback text for a JS error (the stack, or the message when there is none). */

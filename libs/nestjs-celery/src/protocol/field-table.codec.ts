@@ -16,11 +16,22 @@ export interface TypedFieldValue {
   value: unknown;
 }
 
-function typedNumber(n: number): unknown {
-  if (!Number.isInteger(n)) return n; // amqplib writes non-integers as 'd'
+const INT64_MAX = 0x7fffffffffffffffn;
+
+function typedNumber(n: number): TypedFieldValue {
+  // Explicit for non-integers too: left untyped, amqplib picks 'l' for |n| >= 2^50 and for
+  // NaN/Infinity, and then throws converting them to BigInt.
+  if (!Number.isInteger(n)) return { '!': 'double', value: n };
   if (n >= INT32_MIN && n <= INT32_MAX) return { '!': 'int32', value: n };
   // py-amqp reads 'l' as unsigned: only non-negative values survive; others go as double.
   return n >= 0 && Number.isSafeInteger(n) ? { '!': 'int64', value: n } : { '!': 'double', value: n };
+}
+
+function typedBigInt(n: bigint): TypedFieldValue {
+  if (n >= BigInt(INT32_MIN) && n <= BigInt(INT32_MAX)) return { '!': 'int32', value: Number(n) };
+  // amqplib writes an int64 from the bigint itself, so no precision is lost.
+  if (n >= 0n && n <= INT64_MAX) return { '!': 'int64', value: n };
+  return { '!': 'double', value: Number(n) };
 }
 
 function typedValue(value: unknown): unknown {
@@ -28,7 +39,7 @@ function typedValue(value: unknown): unknown {
     case 'number':
       return typedNumber(value);
     case 'bigint':
-      return value >= 0n ? { '!': 'int64', value: Number(value) } : { '!': 'double', value: Number(value) };
+      return typedBigInt(value);
     case 'object': {
       if (value === null || Buffer.isBuffer(value)) return value;
       if (value instanceof Date) return value.toISOString();

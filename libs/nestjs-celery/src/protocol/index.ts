@@ -10,3 +10,4 @@ export * from './protocol.errors.js';
 export * from './iso-time.js';
 export * from './python-repr.js';
 export * from './field-table.codec.js';
+export * from './celery-json.js';

@@ -104,11 +104,14 @@ function pythonFloatRepr(n: number): string {
   return text.includes('.') ? text : `${text}.0`;
 }
 
-/** `str()` of a number as Python would print it. Integral JS numbers are Python ints. */
+/**
+ * `str()` of the number Python decodes from `JSON.stringify(n)`: integral values below 1e21 are
+ * written as digits (a Python int), anything else in exponent or fraction form (a Python float).
+ */
 function pythonNumber(n: number): string {
   if (Number.isNaN(n)) return 'nan';
   if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
-  if (Number.isInteger(n)) return Math.abs(n) < 1e21 ? String(n === 0 ? 0 : n) : BigInt(n).toString();
+  if (Number.isInteger(n) && Math.abs(n) < 1e21) return String(n === 0 ? 0 : n);
   return pythonFloatRepr(n);
 }
 

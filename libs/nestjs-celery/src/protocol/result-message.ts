@@ -1,3 +1,4 @@
+import { parseCeleryJson } from './celery-json.js';
 import { InvalidTaskMessageError } from './protocol.errors.js';
 
 /** A result tuple as Celery nests it in `children`: `[[id, parent], null]` or `[[gid, null], [children]]`. */
@@ -19,8 +20,8 @@ export function encodeResultMessage(message: ResultMessage): Buffer {
       task_id: message.task_id,
       status: message.status,
       result: message.result === undefined ? null : message.result,
-      traceback: message.traceback,
-      children: message.children,
+      traceback: message.traceback ?? null,
+      children: message.children ?? [],
     }),
     'utf8',
   );
@@ -30,7 +31,7 @@ export function encodeResultMessage(message: ResultMessage): Buffer {
 export function decodeResultMessage(content: Buffer): ResultMessage {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(content.toString('utf8'));
+    parsed = parseCeleryJson(content.toString('utf8'));
   } catch {
     throw new InvalidTaskMessageError('not-json', 'result body is not valid JSON');
   }

@@ -1,3 +1,4 @@
+import { parseCeleryJson } from './celery-json.js';
 import { parseCeleryIsoDate } from './iso-time.js';
 import { InvalidTaskMessageError } from './protocol.errors.js';
 import type { SignatureDict } from './signature.js';
@@ -81,7 +82,7 @@ function parseBody(message: IncomingMessage): unknown {
     throw new InvalidTaskMessageError('content-encoding', `unsupported content encoding ${encoding}`);
   }
   try {
-    return JSON.parse(message.content.toString('utf8'));
+    return parseCeleryJson(message.content.toString('utf8'));
   } catch {
     throw new InvalidTaskMessageError('not-json', 'body is not valid JSON');
   }

@@ -1,12 +1,23 @@
-import { toCeleryIsoString } from './iso-time.js';
+import { parseCeleryIsoDate, toCeleryIsoString } from './iso-time.js';
 import { pythonRepr } from './python-repr.js';
 import type { EncodedTaskMessage, TaskEmbed, TaskMessageSpec } from './task-message.js';
-
-const NO_TIME_LIMIT: [null, null] = [null, null];
 
 function toIso(value: Date | string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
   return typeof value === 'string' ? value : toCeleryIsoString(value);
+}
+
+/**
+ * Milliseconds since the epoch for `expires`, read like the worker reads the header (a naive
+ * ISO string is UTC, not local time as `Date.parse` would take it); null when unreadable.
+ */
+function expiryTime(value: Date | string): number | null {
+  if (typeof value !== 'string') return Number.isNaN(value.getTime()) ? null : value.getTime();
+  try {
+    return parseCeleryIsoDate(value, 'expires')?.getTime() ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** The full `embed` dict Celery always sends; missing keys become `null`. */
@@ -39,7 +50,7 @@ export function encodeTaskMessage(spec: TaskMessageSpec): EncodedTaskMessage {
     group: spec.group ?? null,
     group_index: spec.groupIndex ?? null,
     retries: spec.retries ?? 0,
-    timelimit: spec.timeLimit ?? NO_TIME_LIMIT,
+    timelimit: spec.timeLimit ?? [null, null],
     root_id: spec.rootId ?? spec.id,
     parent_id: spec.parentId ?? null,
     argsrepr: pythonRepr(args, true),
@@ -63,8 +74,8 @@ export function encodeTaskMessage(spec: TaskMessageSpec): EncodedTaskMessage {
   if (spec.replyTo) properties.replyTo = spec.replyTo;
   if (spec.priority !== undefined) properties.priority = spec.priority;
   if (spec.expires && spec.expirationProperty !== false) {
-    const expiresAt = typeof spec.expires === 'string' ? Date.parse(spec.expires) : spec.expires.getTime();
-    if (!Number.isNaN(expiresAt)) properties.expiration = String(Math.max(0, Math.trunc(expiresAt - Date.now())));
+    const expiresAt = expiryTime(spec.expires);
+    if (expiresAt !== null) properties.expiration = String(Math.max(0, Math.trunc(expiresAt - Date.now())));
   }
   return { body, properties };
 }

@@ -1,0 +1,2 @@
+export * from './billing.tasks.js';
+export * from './logistic.tasks.js';
