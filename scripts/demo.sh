@@ -5,16 +5,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 bash scripts/ensure-services.sh
-run() { node --import @swc-node/register/esm-register "$@"; }
+LOADER=(--import @swc-node/register/esm-register)
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; done
+}
 trap cleanup EXIT
-log=$(mktemp -d)
-run apps/billing/src/main.ts > >(sed 's/^/[billing]  /') 2>&1 & pids+=($!)
-run apps/logistic/src/main.ts > >(sed 's/^/[logistic] /') 2>&1 & pids+=($!)
+node "${LOADER[@]}" apps/billing/src/main.ts > >(sed -u 's/^/[billing]  /') 2>&1 &
+pids+=($!)
+node "${LOADER[@]}" apps/logistic/src/main.ts > >(sed -u 's/^/[logistic] /') 2>&1 &
+pids+=($!)
 sleep 4
-run apps/order/src/main.ts 2>&1 | sed 's/^/[order]    /'
-status=${PIPESTATUS[0]}
+status=0
+node "${LOADER[@]}" apps/order/src/main.ts > >(sed -u 's/^/[order]    /') 2>&1 || status=$?
 sleep 0.5
-rm -rf "$log"
 exit "$status"

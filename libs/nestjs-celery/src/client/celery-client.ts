@@ -82,12 +82,29 @@ export class CeleryClient {
       await this.results!.start();
       this.results!.track(result);
     }
+    const replyTo = options.replyTo === undefined ? this.results?.queue ?? null : options.replyTo;
     await this.producer.send(name, args, kwargs, {
       ...options,
       taskId,
-      replyTo: options.replyTo === undefined ? this.results?.queue ?? null : options.replyTo,
+      replyTo,
+      link: this.withReplyTo(options.link, replyTo),
+      linkError: this.withReplyTo(options.linkError, replyTo),
     });
     return result;
+  }
+
+  /**
+   * Link callbacks without a `reply_to` of their own report to this client's reply queue, so
+   * `client.asyncResult(linkTaskId)` can wait for them (a Python client's rpc backend cannot).
+   */
+  private withReplyTo(
+    links: SignatureDict | SignatureDict[] | undefined,
+    replyTo: string | null,
+  ): SignatureDict[] | undefined {
+    if (links === undefined) return undefined;
+    const list = Array.isArray(links) ? links : [links];
+    if (!replyTo) return list;
+    return list.map((link) => (link.options?.reply_to ? link : { ...link, options: { ...link.options, reply_to: replyTo } }));
   }
 
   /** A result handle for a task id sent elsewhere (results arrive only on this client's reply queue). */
