@@ -396,9 +396,18 @@ describe('Nest CeleryClient -> Python Celery 5.2.6 worker', () => {
       await expect(client.asyncResult<number>(callbackId).get({ timeout: 10_000 })).resolves.toBe(15);
     });
 
-    it('link without reply_to (as Python\'s add.s(10)): the callback runs but its rpc result goes to the worker, not us', async () => {
+    it('link without its own reply_to reports to the calling client (Python\'s rpc backend would not)', async () => {
       const callbackId = `n2p-link-noreply-${Date.now()}`;
       const callback = client.signature('pyinterop.add', [10], {}, { queue: QUEUE, taskId: callbackId });
+      const r = await client.sendTask<number>('pyinterop.add', [20, 3], {}, { link: callback });
+      await expect(r.get({ timeout: 10_000 })).resolves.toBe(23);
+      await expect(client.asyncResult<number>(callbackId).get({ timeout: 10_000 })).resolves.toBe(33);
+    });
+
+    it('link with its own reply_to keeps it: the callback's result goes there, not to us', async () => {
+      const callbackId = `n2p-link-null-${Date.now()}`;
+      const callback = { ...client.signature('pyinterop.add', [10], {}, { queue: QUEUE, taskId: callbackId }) };
+      callback.options = { ...callback.options, reply_to: 'n2p-nobody-listens' };
       const r = await client.sendTask<number>('pyinterop.add', [20, 3], {}, { link: callback });
       await expect(r.get({ timeout: 10_000 })).resolves.toBe(23);
       await worker.waitFor(`Task pyinterop.add[${callbackId}] succeeded`, 10_000);
