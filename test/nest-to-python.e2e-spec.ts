@@ -404,7 +404,7 @@ describe('Nest CeleryClient -> Python Celery 5.2.6 worker', () => {
       await expect(client.asyncResult<number>(callbackId).get({ timeout: 10_000 })).resolves.toBe(33);
     });
 
-    it('link with its own reply_to keeps it: the callback's result goes there, not to us', async () => {
+    it('link with its own reply_to keeps it: its result goes there, not to us', async () => {
       const callbackId = `n2p-link-null-${Date.now()}`;
       const callback = { ...client.signature('pyinterop.add', [10], {}, { queue: QUEUE, taskId: callbackId }) };
       callback.options = { ...callback.options, reply_to: 'n2p-nobody-listens' };

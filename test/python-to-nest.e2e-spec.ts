@@ -182,6 +182,8 @@ describe('Python Celery 5.2.6 client -> Nest worker', () => {
       for (const m of r.messages) expect(m.task_id).toBe(r.id);
       // like Celery, a RETRY reply lists the task itself as its child
       expect(r.messages[0]!.children).toEqual([[[r.id, null], null]]);
+      // retry() without exc: Celery stores None as the RETRY result
+      expect(r.messages[0]!.result).toBeNull();
       // three retries with countdown 0.2 s
       expect(r.elapsed).toBeGreaterThanOrEqual(0.55);
     });

@@ -399,8 +399,10 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       if (this.options.acksLate) delivery.reject(true);
       return;
     }
-    const cause = retry.options.exc ?? retry;
-    await this.reporter!.report(request, CeleryState.RETRY, toExceptionInfo(cause), toTraceback(retry), [resultTuple(request.id)]).catch(
+    // Celery stores the retry's `exc` (or None when the task gave none) as the RETRY result.
+    const { exc } = retry.options;
+    const info = exc === undefined ? null : toExceptionInfo(exc);
+    await this.reporter!.report(request, CeleryState.RETRY, info, toTraceback(retry), [resultTuple(request.id)]).catch(
       () => undefined,
     );
     settle();
