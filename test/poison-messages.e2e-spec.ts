@@ -11,7 +11,7 @@ import { BROKER_URL } from './support/broker-url.js';
 import type { ManagedProcess } from './support/child-process.js';
 import { startInteropWorker } from './support/interop-worker.js';
 import { runPython } from './support/python.js';
-import { deleteQueues, queueDepth } from './support/rabbitmq-admin.js';
+import { deleteQueues, queueDepth, deleteExchanges } from './support/rabbitmq-admin.js';
 
 const QUEUE = 'interop.poison';
 const DLX = 'interop.poison.dlx';
@@ -90,20 +90,6 @@ function poisons(): Poison[] {
   ];
 }
 
-/** Removes exchanges this file's declarations left behind. */
-async function deleteExchanges(...names: string[]): Promise<void> {
-  const connection = await amqplib.connect(BROKER_URL);
-  try {
-    for (const name of names) {
-      const channel = await connection.createChannel();
-      channel.on('error', () => undefined);
-      await channel.deleteExchange(name).catch(() => undefined);
-      await channel.close().catch(() => undefined);
-    }
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
-}
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -131,7 +117,7 @@ describe('poison messages on the Nest worker (with dead-lettering)', () => {
     await connection?.close().catch(() => undefined);
     await worker?.stop();
     await deleteQueues(BROKER_URL, QUEUE, DLQ, HEADERS_QUEUE);
-    await deleteExchanges(QUEUE, DLX, HEADERS_QUEUE);
+    await deleteExchanges(BROKER_URL, QUEUE, DLX, HEADERS_QUEUE);
   });
 
   it('dead-letters every malformed message with its reason, logs one line each, stays alive and still runs a valid task', async () => {
@@ -221,7 +207,7 @@ describe('Python (kombu / py-amqp 5.1.1) reads the headers CeleryClient writes',
 
   afterAll(async () => {
     await deleteQueues(BROKER_URL, HEADERS_QUEUE);
-    await deleteExchanges(HEADERS_QUEUE);
+    await deleteExchanges(BROKER_URL, HEADERS_QUEUE);
   });
 
   it('integers come back exactly: no short-string (s) or unsigned-byte (b) misreading', async () => {

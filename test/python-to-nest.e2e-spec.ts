@@ -3,12 +3,11 @@
  * Nest interop worker (apps/interop-worker) over RabbitMQ with rpc:// results. Every case runs
  * in its own Python process and reports what it observed as JSON; the assertions are here.
  */
-import { amqplib } from 'nestjs-celery';
 import { BROKER_URL } from './support/broker-url.js';
 import type { ManagedProcess } from './support/child-process.js';
 import { startInteropWorker } from './support/interop-worker.js';
 import { runPython } from './support/python.js';
-import { deleteQueues } from './support/rabbitmq-admin.js';
+import { deleteQueues, deleteExchanges } from './support/rabbitmq-admin.js';
 
 /** An exception as interop_client.py reports it. */
 interface PyError {
@@ -64,20 +63,6 @@ async function py<T = Outcome>(params: { case: string } & Record<string, unknown
   return out.result;
 }
 
-/** Removes the exchanges Celery-style declarations left behind for this file's helper queues. */
-async function deleteExchanges(...names: string[]): Promise<void> {
-  const connection = await amqplib.connect(BROKER_URL);
-  try {
-    for (const name of names) {
-      const channel = await connection.createChannel();
-      channel.on('error', () => undefined);
-      await channel.deleteExchange(name).catch(() => undefined);
-      await channel.close().catch(() => undefined);
-    }
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
-}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -92,7 +77,7 @@ describe('Python Celery 5.2.6 client -> Nest worker', () => {
   afterAll(async () => {
     await worker?.stop();
     await deleteQueues(BROKER_URL, 'p2n.errbacks', 'p2n.expires.probe');
-    await deleteExchanges('p2n.errbacks', 'p2n.expires.probe');
+    await deleteExchanges(BROKER_URL, 'p2n.errbacks', 'p2n.expires.probe');
   });
 
   afterEach(() => {

@@ -26,3 +26,18 @@ export async function queueDepth(url: string, queue: string): Promise<number> {
     await connection.close().catch(() => undefined);
   }
 }
+
+/** Deletes exchanges (ignoring ones that do not exist), e.g. those Celery-style queue declarations leave. */
+export async function deleteExchanges(url: string, ...names: string[]): Promise<void> {
+  const connection = await amqplib.connect(url);
+  try {
+    for (const name of names) {
+      const channel = await connection.createChannel();
+      channel.on('error', () => undefined);
+      await channel.deleteExchange(name).catch(() => undefined);
+      await channel.close().catch(() => undefined);
+    }
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}

@@ -355,37 +355,40 @@ export class AmqpBroker {
   }
 
   private getPublishChannel(): Promise<ConfirmChannel> {
-    if (this.publishChannel) return this.publishChannel;
-    const connection = this.requireConnection();
-    const created = connection.createConfirmChannel().then((channel) => {
-      channel.on('error', (error: unknown) => this.logger.warn?.(`publish channel error: ${errorText(error)}`));
-      channel.on('close', () => {
-        if (this.publishChannel === created) this.publishChannel = undefined;
-      });
-      return channel;
-    });
-    created.catch(() => {
-      if (this.publishChannel === created) this.publishChannel = undefined;
-    });
-    this.publishChannel = created;
-    return created;
+    this.publishChannel ??= this.openSharedChannel(
+      (connection) => connection.createConfirmChannel(),
+      (error) => this.logger.warn?.(`publish channel error: ${errorText(error)}`),
+      (channel) => {
+        if (this.publishChannel === channel) this.publishChannel = undefined;
+      },
+    );
+    return this.publishChannel;
   }
 
   private getDeclareChannel(): Promise<Channel> {
-    if (this.declareChannel) return this.declareChannel;
-    const connection = this.requireConnection();
-    const created = connection.createChannel().then((channel) => {
-      // A refused declaration closes this channel with an error; the caller reports it.
-      channel.on('error', () => undefined);
-      channel.on('close', () => {
-        if (this.declareChannel === created) this.declareChannel = undefined;
-      });
+    // A refused declaration closes this channel with an error; `declare()` reports it.
+    this.declareChannel ??= this.openSharedChannel(
+      (connection) => connection.createChannel(),
+      () => undefined,
+      (channel) => {
+        if (this.declareChannel === channel) this.declareChannel = undefined;
+      },
+    );
+    return this.declareChannel;
+  }
+
+  /** Opens a channel shared by many operations; `forget` drops it from its slot once it closes or fails to open. */
+  private openSharedChannel<C extends Channel>(
+    open: (connection: ChannelModel) => Promise<C>,
+    onError: (error: unknown) => void,
+    forget: (channel: Promise<C>) => void,
+  ): Promise<C> {
+    const created = open(this.requireConnection()).then((channel) => {
+      channel.on('error', onError);
+      channel.on('close', () => forget(created));
       return channel;
     });
-    created.catch(() => {
-      if (this.declareChannel === created) this.declareChannel = undefined;
-    });
-    this.declareChannel = created;
+    created.catch(() => forget(created));
     return created;
   }
 
