@@ -17,11 +17,13 @@ const UNCLAIMED_LIMIT = 1000;
 export class ResultConsumer {
   /** Name of the reply queue, sent as `reply_to` on every task. */
   readonly queue: string;
-  private readonly pending = new Map<string, WeakRef<AsyncResult<unknown>>>();
+  /** Every live handle waiting for an id: `sendTask`'s result and `asyncResult(id)` may both wait. */
+  private readonly pending = new Map<string, WeakRef<AsyncResult<unknown>>[]>();
   private readonly unclaimed = new Map<string, ResultMessage>();
   private readonly finalizer = new FinalizationRegistry<string>((id) => {
-    const ref = this.pending.get(id);
-    if (ref && ref.deref() === undefined) this.pending.delete(id);
+    const live = this.pending.get(id)?.filter((ref) => ref.deref() !== undefined);
+    if (live?.length) this.pending.set(id, live);
+    else this.pending.delete(id);
   });
   private started?: Promise<ConsumerHandle>;
   private readonly logger: LoggerService;
@@ -55,7 +57,11 @@ export class ResultConsumer {
       result.update(stashed);
       if (result.ready()) return result;
     }
-    this.pending.set(result.id, new WeakRef(result as AsyncResult<unknown>));
+    const others = (this.pending.get(result.id) ?? []).filter((ref) => {
+      const live = ref.deref();
+      return live !== undefined && live !== result;
+    });
+    this.pending.set(result.id, [...others, new WeakRef(result as AsyncResult<unknown>)]);
     this.finalizer.register(result, result.id);
     return result;
   }
@@ -75,16 +81,16 @@ export class ResultConsumer {
       this.logger.warn?.(`ignored a malformed reply on ${this.queue}: ${(error as Error).message}`);
       return;
     }
-    const ref = this.pending.get(message.task_id);
-    const result = ref?.deref();
-    if (!result) {
-      if (ref) this.pending.delete(message.task_id);
+    const refs = this.pending.get(message.task_id);
+    const results = (refs ?? []).map((ref) => ref.deref()).filter((r) => r !== undefined);
+    if (results.length === 0) {
+      if (refs) this.pending.delete(message.task_id);
       if (this.unclaimed.size >= UNCLAIMED_LIMIT) this.unclaimed.delete(this.unclaimed.keys().next().value!);
       const previous = this.unclaimed.get(message.task_id);
       if (!previous || !isReadyState(previous.status)) this.unclaimed.set(message.task_id, message);
       return;
     }
-    result.update(message);
-    if (result.ready()) this.pending.delete(message.task_id);
+    for (const result of results) result.update(message);
+    if (results.every((r) => r.ready())) this.pending.delete(message.task_id);
   }
 }

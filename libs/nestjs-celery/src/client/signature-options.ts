@@ -31,6 +31,7 @@ export function signatureToSendOptions(options: SignatureOptions): SendTaskOptio
     groupIndex: options.group_index,
     chain: options.chain,
     replyTo: options.reply_to,
+    deliveryMode: options.delivery_mode === 1 || options.delivery_mode === 2 ? options.delivery_mode : undefined,
   };
 }
 
@@ -56,5 +57,6 @@ export function sendOptionsToSignature(options: SendTaskOptions): SignatureOptio
   set('link', options.link);
   set('link_error', options.linkError);
   set('reply_to', options.replyTo ?? undefined);
+  set('delivery_mode', options.deliveryMode);
   return out;
 }

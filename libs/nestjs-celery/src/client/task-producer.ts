@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AmqpBroker } from '../broker/amqp-broker.js';
+import { parseCeleryIsoDate } from '../protocol/iso-time.js';
 import { mergeSignatureArgs, type SignatureDict } from '../protocol/signature.js';
 import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
 import type { TaskMessageSpec } from '../protocol/task-message.js';
@@ -27,8 +28,18 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A naive ISO string (as Python signatures carry) is UTC, like the worker reads it; `new Date` would take local time. */
+function parseDateString(value: string): Date {
+  try {
+    return parseCeleryIsoDate(value, 'date') ?? new Date(Number.NaN);
+  } catch {
+    return new Date(value);
+  }
+}
+
 function toDate(value: Date | string | number, field: string, now: number): Date {
-  const date = typeof value === 'number' ? new Date(now + value * 1000) : new Date(value);
+  const date =
+    typeof value === 'number' ? new Date(now + value * 1000) : typeof value === 'string' ? parseDateString(value) : new Date(value);
   if (Number.isNaN(date.getTime())) throw new CeleryInvalidCallError(`option '${field}' is not a valid date: ${String(value)}`);
   return date;
 }
@@ -86,6 +97,12 @@ export class TaskProducer {
   }
 
   private toSpec(name: string, args: unknown, kwargs: unknown, options: SendTaskOptions): TaskMessageSpec {
+    if (options.taskId !== undefined && (typeof options.taskId !== 'string' || options.taskId === '')) {
+      throw new CeleryInvalidCallError(`option 'taskId' must be a non-empty string, got ${JSON.stringify(options.taskId)}`);
+    }
+    if (options.headers !== undefined && (typeof options.headers !== 'object' || options.headers === null || Array.isArray(options.headers))) {
+      throw new CeleryInvalidCallError(`option 'headers' of task '${name}' must be a plain object`);
+    }
     if (typeof name !== 'string' || name.length === 0) {
       throw new CeleryInvalidCallError(`task name must be a non-empty string, got ${JSON.stringify(name)}`);
     }

@@ -19,7 +19,7 @@ export class CeleryRetry extends Error {
 
   constructor(readonly options: RetryOptions = {}) {
     super(
-      `Retry in ${options.eta ? options.eta.toISOString() : `${options.countdown ?? 'default delay'}s`}` +
+      `Retry in ${options.eta ? options.eta.toISOString() : options.countdown !== undefined ? `${options.countdown}s` : 'the default delay'}` +
         (options.exc instanceof Error ? `: ${options.exc.name}('${options.exc.message}')` : ''),
     );
   }

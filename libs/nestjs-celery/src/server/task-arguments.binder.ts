@@ -47,17 +47,25 @@ export function bindTaskArguments(
   const spec = parseParams(options.params);
   const shortName = task.slice(task.lastIndexOf('.') + 1);
   const names = spec.positional;
+  // Python checks the keyword arguments first (in the order given), then the positional count.
+  for (const key of Object.keys(kwargs)) {
+    const index = names.findIndex((p) => p.name === key);
+    if (index === -1 && !spec.varKwargs) throw new TaskArgumentsError(`${shortName}() got an unexpected keyword argument '${key}'`);
+    if (index !== -1 && index < args.length) throw new TaskArgumentsError(`${shortName}() got multiple values for argument '${key}'`);
+  }
   if (args.length > names.length && !spec.varArgs) {
-    throw new TaskArgumentsError(`${shortName}() takes ${names.length} positional arguments but ${args.length} were given`);
+    const required = names.filter((p) => !p.optional).length;
+    const takes =
+      required === names.length
+        ? `${names.length} positional argument${names.length === 1 ? '' : 's'}`
+        : `from ${required} to ${names.length} positional arguments`;
+    throw new TaskArgumentsError(`${shortName}() takes ${takes} but ${args.length} ${args.length === 1 ? 'was' : 'were'} given`);
   }
   const bound = args.slice();
   const rest: Record<string, unknown> = { ...kwargs };
   for (let i = 0; i < names.length; i++) {
     const { name, optional } = names[i]!;
-    if (i < args.length) {
-      if (Object.hasOwn(rest, name)) throw new TaskArgumentsError(`${shortName}() got multiple values for argument '${name}'`);
-      continue;
-    }
+    if (i < args.length) continue;
     if (Object.hasOwn(rest, name)) {
       bound[i] = rest[name];
       delete rest[name];
@@ -65,16 +73,13 @@ export function bindTaskArguments(
       bound[i] = undefined;
     } else {
       const missing = names.slice(i).filter((p) => !p.optional && !Object.hasOwn(rest, p.name)).map((p) => `'${p.name}'`);
+      const list = missing.length <= 2 ? missing.join(' and ') : `${missing.slice(0, -1).join(', ')}, and ${missing[missing.length - 1]}`;
       throw new TaskArgumentsError(
-        `${shortName}() missing ${missing.length} required positional argument${missing.length > 1 ? 's' : ''}: ${missing.join(' and ')}`,
+        `${shortName}() missing ${missing.length} required positional argument${missing.length > 1 ? 's' : ''}: ${list}`,
       );
     }
   }
   // trailing optional parameters that were not given stay absent
   while (bound.length > args.length && bound[bound.length - 1] === undefined) bound.pop();
-  const unexpected = Object.keys(rest);
-  if (unexpected.length > 0 && !spec.varKwargs) {
-    throw new TaskArgumentsError(`${shortName}() got an unexpected keyword argument '${unexpected[0]}'`);
-  }
   return { args: bound, kwargs: rest };
 }

@@ -1,0 +1,102 @@
+import { describe, expect, it } from '@jest/globals';
+import { InvalidCeleryOptionError, resolveServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
+
+const URL = 'amqp://guest:guest@127.0.0.1:5672//';
+
+function invalid(options: ServerCeleryOptions): InvalidCeleryOptionError {
+  try {
+    resolveServerOptions(options, URL);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidCeleryOptionError);
+    expect((error as Error).name).toBe('InvalidCeleryOptionError');
+    return error as InvalidCeleryOptionError;
+  }
+  throw new Error('expected InvalidCeleryOptionError');
+}
+
+describe('resolveServerOptions', () => {
+  it('fills in the documented defaults', () => {
+    expect(resolveServerOptions({}, URL)).toEqual({
+      brokerUrl: URL,
+      queues: [{ name: 'celery' }],
+      concurrency: 16,
+      prefetchCount: 64,
+      acksLate: true,
+      resultBackend: 'rpc',
+      trackStarted: false,
+      defaultQueue: 'celery',
+      deadLetter: undefined,
+      shutdownTimeoutMs: 30_000,
+    });
+  });
+
+  it('keeps given values and derives the prefetch from the concurrency', () => {
+    const resolved = resolveServerOptions(
+      {
+        brokerUrl: 'amqp://x',
+        queues: ['a', { name: 'b', arguments: { 'x-max-priority': 10 } }],
+        concurrency: 3,
+        acksLate: false,
+        resultBackend: 'disabled',
+        trackStarted: true,
+        defaultQueue: 'work',
+        shutdownTimeoutMs: 5,
+      },
+      URL,
+    );
+    expect(resolved).toMatchObject({
+      brokerUrl: 'amqp://x',
+      queues: [{ name: 'a' }, { name: 'b', arguments: { 'x-max-priority': 10 } }],
+      concurrency: 3,
+      prefetchCount: 12,
+      acksLate: false,
+      resultBackend: 'disabled',
+      trackStarted: true,
+      defaultQueue: 'work',
+      shutdownTimeoutMs: 5,
+    });
+    expect(resolveServerOptions({ concurrency: 3, prefetchCount: 1 }, URL).prefetchCount).toBe(1);
+  });
+
+  it('names the dead-letter queue after the exchange by default', () => {
+    expect(resolveServerOptions({ deadLetter: { exchange: 'dlx' } }, URL).deadLetter).toEqual({ exchange: 'dlx', queue: 'dlx.queue' });
+    expect(resolveServerOptions({ deadLetter: { exchange: 'dlx', queue: 'dead' } }, URL).deadLetter).toEqual({
+      exchange: 'dlx',
+      queue: 'dead',
+    });
+  });
+
+  it.each([
+    ['concurrency', 0],
+    ['concurrency', -1],
+    ['concurrency', 1.5],
+    ['concurrency', '4'],
+    ['concurrency', Number.NaN],
+    ['prefetchCount', 0],
+    ['shutdownTimeoutMs', 0.5],
+  ])('rejects %s = %p, naming the option', (option, value) => {
+    const error = invalid({ [option]: value } as ServerCeleryOptions);
+    expect(error.message).toContain(`'${option}'`);
+    expect(error.message).toContain('positive integer');
+    expect(error.message).toContain(String(value));
+  });
+
+  it('rejects empty or malformed queue lists', () => {
+    expect(invalid({ queues: [] }).message).toContain("'queues'");
+    expect(invalid({ queues: 'celery' as unknown as string[] }).message).toContain("'queues'");
+    expect(invalid({ queues: [''] }).message).toContain("'queues' has an entry without a name");
+    expect(invalid({ queues: [{ name: '' }] }).message).toContain("'queues'");
+    expect(invalid({ queues: [null as unknown as string] }).message).toContain("'queues'");
+  });
+
+  it('rejects an unknown result backend', () => {
+    const error = invalid({ resultBackend: 'redis' as 'rpc' });
+    expect(error.message).toContain("'resultBackend'");
+    expect(error.message).toContain('redis');
+  });
+
+  it('rejects a dead-letter option without an exchange', () => {
+    expect(invalid({ deadLetter: { exchange: '' } }).message).toContain("'deadLetter.exchange'");
+    expect(invalid({ deadLetter: {} as { exchange: string } }).message).toContain("'deadLetter.exchange'");
+  });
+});
