@@ -1,0 +1,43 @@
+import type { SystemAdapter } from './types.js';
+
+/** Every system, in table order. raw amqplib comes first: it is the baseline of every ratio. */
+export const SYSTEM_NAMES = [
+  'amqplib',
+  'amqplib-confirm',
+  'nestjs-celery',
+  'nest-rmq',
+  'golevelup',
+  'celery-node',
+  'python-celery',
+] as const;
+
+export type SystemName = (typeof SYSTEM_NAMES)[number];
+
+/** The baseline of the ratios. */
+export const BASELINE: SystemName = 'amqplib';
+
+export function isSystemName(name: string): name is SystemName {
+  return (SYSTEM_NAMES as readonly string[]).includes(name);
+}
+
+/** Loads a system's adapter (cheap: adapters import their libraries only when started). */
+export async function loadSystem(name: string): Promise<SystemAdapter> {
+  switch (name) {
+    case 'amqplib':
+      return (await import('./amqplib.js')).amqplibSystem;
+    case 'amqplib-confirm':
+      return (await import('./amqplib.js')).amqplibConfirmSystem;
+    case 'nestjs-celery':
+      return (await import('./nestjs-celery.js')).nestjsCelerySystem;
+    case 'nest-rmq':
+      return (await import('./nest-rmq.js')).nestRmqSystem;
+    case 'golevelup':
+      return (await import('./golevelup.js')).golevelupSystem;
+    case 'celery-node':
+      return (await import('./celery-node.js')).celeryNodeSystem;
+    case 'python-celery':
+      return (await import('./python-celery.js')).pythonCelerySystem;
+    default:
+      throw new Error(`unknown system '${name}'; known: ${SYSTEM_NAMES.join(', ')}`);
+  }
+}

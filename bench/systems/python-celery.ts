@@ -1,0 +1,44 @@
+import { EXPECTED_TOTAL, ORDER } from '../payload.js';
+import type { RunContext, SpawnSpec, SystemAdapter } from './types.js';
+
+/**
+ * Python Celery 5.2.6 (Debian's python3-celery): a `celery worker -P solo` with the bench tasks
+ * (bench/python/bench_app.py) and a Python client (bench/python/bench_client.py) using
+ * `send_task` and `AsyncResult.get()` over the rpc:// backend. Both speak the bench control protocol.
+ */
+function env(ctx: RunContext): Record<string, string> {
+  return {
+    PYTHONPATH: 'bench/python',
+    PYTHONUNBUFFERED: '1',
+    PYTHONDONTWRITEBYTECODE: '1',
+    BENCH_BROKER_URL: ctx.brokerUrl,
+    BENCH_QUEUE: ctx.queue,
+    BENCH_PREFETCH: String(ctx.prefetch),
+    BENCH_PERSISTENT: ctx.persistent ? '1' : '0',
+    BENCH_PAYLOAD: JSON.stringify(ORDER),
+    BENCH_EXPECTED_TOTAL: String(EXPECTED_TOTAL),
+  };
+}
+
+export const pythonCelerySystem: SystemAdapter = {
+  name: 'python-celery',
+  label: 'Python Celery',
+  packages: [],
+  w1Confirms: false,
+  deliveryMode: (persistent) => (persistent ? 2 : 1),
+  rpc: true,
+  settings:
+    'celery worker -P solo -c 1, worker_prefetch_multiplier 100 (prefetch 100), task_acks_late, --without-mingle/gossip/heartbeat; ' +
+    "client app.send_task (no publisher confirms, Celery's default) and AsyncResult.get() on the rpc:// backend; " +
+    'W3 keeps 100 calls outstanding by waiting on the oldest; task_default_delivery_mode transient (py-amqp sets TCP_NODELAY)',
+  entities: (queue) => ({ queues: [queue], exchanges: [queue] }),
+  spawnConsumer: (ctx): SpawnSpec => ({
+    command: ctx.python,
+    args: [
+      '-m', 'celery', '-A', 'bench_app', 'worker', '-P', 'solo', '-c', '1', '-Q', ctx.queue, '-n', `${ctx.queue}@%h`,
+      '--without-mingle', '--without-gossip', '--without-heartbeat', '-l', 'warning',
+    ],
+    env: env(ctx),
+  }),
+  spawnProducer: (ctx): SpawnSpec => ({ command: ctx.python, args: ['bench/python/bench_client.py'], env: env(ctx) }),
+};
