@@ -3,7 +3,7 @@
 # places a few orders through them. Sets up what it needs on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules ] || npm ci --no-audit --no-fund
+[ -d node_modules ] || bash scripts/install-deps.sh
 bash scripts/ensure-services.sh
 LOADER=(--import @swc-node/register/esm-register)
 pids=()

@@ -55,7 +55,7 @@ bash scripts/ensure-services.sh
 
 if [ ! -d node_modules ]; then
   step "npm ci (node_modules missing)"
-  npm ci
+  bash scripts/install-deps.sh
 fi
 
 step "typecheck"
