@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import type { Options } from 'amqplib';
-import type { AmqpBroker } from '../broker/amqp-broker.js';
-import { celeryQueueTopology, type Topology } from '../broker/topology.js';
+import { RecordingBroker, type Published } from '../../test/support/recording-broker.js';
+import { celeryQueueTopology } from '../broker/topology.js';
 import { createSignature } from '../protocol/signature.js';
 import { decodeTaskMessage } from '../protocol/task-message.decoder.js';
 import type { TaskRequest } from '../protocol/task-message.js';
@@ -9,33 +8,10 @@ import { CeleryInvalidCallError } from './client.errors.js';
 import type { SendTaskOptions } from './send-task.options.js';
 import { TaskProducer } from './task-producer.js';
 
-interface Published {
-  exchange: string;
-  routingKey: string;
-  content: Buffer;
-  options: Options.Publish;
-}
-
-/** Records publishes and declarations; implements only what TaskProducer uses. */
-class FakeBroker {
-  readonly published: Published[] = [];
-  readonly declared: Topology[] = [];
-  private readonly queues = new Set<string>();
-  async publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
-    this.published.push({ exchange, routingKey, content, options });
-  }
-  async declare(topology: Topology): Promise<void> {
-    this.declared.push(topology);
-    for (const queue of topology.queues ?? []) this.queues.add(queue.name);
-  }
-  hasQueue(name: string): boolean {
-    return this.queues.has(name);
-  }
-}
 
 function setup(defaultQueue = 'celery') {
-  const broker = new FakeBroker();
-  return { broker, producer: new TaskProducer(broker as unknown as AmqpBroker, defaultQueue, 'nest42@host') };
+  const broker = new RecordingBroker();
+  return { broker, producer: new TaskProducer(broker.asBroker(), defaultQueue, 'nest42@host') };
 }
 
 function decoded(p: Published): TaskRequest {

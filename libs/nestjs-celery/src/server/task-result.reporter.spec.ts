@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Options } from 'amqplib';
 import type { AmqpBroker } from '../broker/amqp-broker.js';
+import { RecordingBroker, type Published } from '../../test/support/recording-broker.js';
 import { toRemoteError, CeleryNotRegisteredError, CeleryTaskRevokedError } from '../protocol/celery-remote.error.js';
 import { decodeResultMessage } from '../protocol/result-message.js';
 import { createSignature } from '../protocol/signature.js';
@@ -9,24 +9,10 @@ import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
 import type { TaskMessageSpec, TaskRequest } from '../protocol/task-message.js';
 import { TaskResultReporter } from './task-result.reporter.js';
 
-interface Published {
-  exchange: string;
-  routingKey: string;
-  content: Buffer;
-  options: Options.Publish;
-}
-
-/** Records publishes; implements only what the reporter uses. */
-class FakeBroker {
-  readonly published: Published[] = [];
-  async publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
-    this.published.push({ exchange, routingKey, content, options });
-  }
-}
 
 function setup(enabled = true) {
-  const broker = new FakeBroker();
-  return { broker, reporter: new TaskResultReporter(broker as unknown as AmqpBroker, enabled) };
+  const broker = new RecordingBroker();
+  return { broker, reporter: new TaskResultReporter(broker.asBroker(), enabled) };
 }
 
 function request(spec: Partial<TaskMessageSpec> = {}, correlationId?: string): TaskRequest {

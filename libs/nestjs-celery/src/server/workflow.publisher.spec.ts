@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import type { Options } from 'amqplib';
-import type { AmqpBroker } from '../broker/amqp-broker.js';
-import { celeryQueueTopology, type Topology } from '../broker/topology.js';
+import { RecordingBroker, type Published } from '../../test/support/recording-broker.js';
+import { celeryQueueTopology } from '../broker/topology.js';
 import { TaskProducer } from '../client/task-producer.js';
 import { createSignature, type SignatureDict } from '../protocol/signature.js';
 import { decodeTaskMessage } from '../protocol/task-message.decoder.js';
@@ -10,33 +9,10 @@ import type { TaskMessageSpec, TaskRequest } from '../protocol/task-message.js';
 import type { DeliveryInfo } from './celery-context.js';
 import { WorkflowPublisher } from './workflow.publisher.js';
 
-interface Published {
-  exchange: string;
-  routingKey: string;
-  content: Buffer;
-  options: Options.Publish;
-}
-
-/** Records publishes and declarations; implements only what TaskProducer uses. */
-class FakeBroker {
-  readonly published: Published[] = [];
-  readonly declared: Topology[] = [];
-  private readonly queues = new Set<string>();
-  async publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
-    this.published.push({ exchange, routingKey, content, options });
-  }
-  async declare(topology: Topology): Promise<void> {
-    this.declared.push(topology);
-    for (const queue of topology.queues ?? []) this.queues.add(queue.name);
-  }
-  hasQueue(name: string): boolean {
-    return this.queues.has(name);
-  }
-}
 
 function setup() {
-  const broker = new FakeBroker();
-  const producer = new TaskProducer(broker as unknown as AmqpBroker, 'celery', 'nest1@host');
+  const broker = new RecordingBroker();
+  const producer = new TaskProducer(broker.asBroker(), 'celery', 'nest1@host');
   return { broker, workflow: new WorkflowPublisher(producer) };
 }
 

@@ -1,0 +1,36 @@
+import type { Options } from 'amqplib';
+import type { AmqpBroker } from '../../src/broker/amqp-broker.js';
+import type { Topology } from '../../src/broker/topology.js';
+
+/** One publish a {@link RecordingBroker} saw. */
+export interface Published {
+  exchange: string;
+  routingKey: string;
+  content: Buffer;
+  options: Options.Publish;
+}
+
+/** A broker for unit specs: records publishes and declarations; no I/O. */
+export class RecordingBroker {
+  readonly published: Published[] = [];
+  readonly declared: Topology[] = [];
+  private readonly queues = new Set<string>();
+
+  async publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
+    this.published.push({ exchange, routingKey, content, options });
+  }
+
+  async declare(topology: Topology): Promise<void> {
+    this.declared.push(topology);
+    for (const queue of topology.queues ?? []) this.queues.add(queue.name);
+  }
+
+  hasQueue(name: string): boolean {
+    return this.queues.has(name);
+  }
+
+  /** This fake, typed as the broker the code under test expects. */
+  asBroker(): AmqpBroker {
+    return this as unknown as AmqpBroker;
+  }
+}
