@@ -247,12 +247,93 @@ function saferepr(value: unknown, maxlen: number | null, maxlevels: number): str
   return out.join('');
 }
 
+/** Output length below which no truncation can happen, so the fast path is exact. */
+const FAST_PATH_LIMIT = 900;
+
+/**
+ * The common case on the hot path (short, shallow, JSON-plain values) written directly, in the
+ * same format {@link saferepr} produces; `undefined` whenever the full port is needed
+ * (long output, values JSON drops, non-plain objects, non-finite numbers).
+ */
+function fastRepr(value: unknown, asTuple: boolean): string | undefined {
+  let out = '';
+  const ancestors: object[] = [];
+  const quoted = (text: string) => "'" + (text.includes("'") ? text.replace(/'/g, "\\'") : text) + "'";
+  const walk = (v: unknown, depth: number): boolean => {
+    if (v === null) {
+      out += 'None';
+    } else if (typeof v === 'string') {
+      if (v.length > FAST_PATH_LIMIT) return false;
+      out += quoted(v);
+    } else if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return false;
+      out += pythonNumber(v);
+    } else if (typeof v === 'boolean') {
+      out += v ? 'True' : 'False';
+    } else if (typeof v === 'object' && ancestors.includes(v)) {
+      return false; // a cycle: the full port prints `<Recursion on …>`
+    } else if (Array.isArray(v)) {
+      if (depth >= MAX_LEVELS) {
+        out += '[...]';
+      } else {
+        out += '[';
+        ancestors.push(v);
+        for (let i = 0; i < v.length; i++) {
+          if (i > 0) out += ', ';
+          if (!walk(v[i], depth + 1)) return false;
+        }
+        ancestors.pop();
+        out += ']';
+      }
+    } else if (typeof v === 'object') {
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return false;
+      if (depth >= MAX_LEVELS) {
+        out += '{...}';
+      } else {
+        out += '{';
+        ancestors.push(v);
+        let first = true;
+        for (const key in v) {
+          const item = (v as Record<string, unknown>)[key];
+          if (item === undefined || typeof item === 'function' || typeof item === 'symbol') return false;
+          if (!first) out += ', ';
+          first = false;
+          out += quoted(key) + ': ';
+          if (!walk(item, depth + 1)) return false;
+        }
+        ancestors.pop();
+        out += '}';
+      }
+    } else {
+      return false;
+    }
+    return out.length < FAST_PATH_LIMIT;
+  };
+  if (asTuple && Array.isArray(value)) {
+    ancestors.push(value);
+    out += '(';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ', ';
+      if (!walk(value[i], 1)) return undefined;
+    }
+    out += value.length === 1 ? ',)' : ')';
+    return out.length < FAST_PATH_LIMIT ? out : undefined;
+  }
+  return walk(value, 0) ? out : undefined;
+}
+
 /**
  * A Python-style repr of a JSON value exactly as Celery 5.2.6 writes `argsrepr`/`kwargsrepr`
  * (`saferepr(value, 1024)`). With `asTuple`, a top-level array prints as a tuple, `(1,)` for one
  * element. Used only for logs and monitoring (Flower, events).
  */
 export function pythonRepr(value: unknown, asTuple = false): string {
+  return fastRepr(value, asTuple) ?? pythonReprExact(value, asTuple);
+}
+
+/** @internal The full port of `saferepr`, without the fast path (used to test the fast path). */
+export function pythonReprExact(value: unknown, asTuple = false): string {
   const root = asTuple && Array.isArray(value) ? new PyTuple(value) : value;
   return saferepr(root, MAX_REPR_LENGTH, MAX_LEVELS);
 }
