@@ -103,6 +103,8 @@ export class AmqpBroker {
   private connection?: ChannelModel;
   private publishChannel?: Promise<ConfirmChannel>;
   private declareChannel?: Promise<Channel>;
+  private transientChannel?: Promise<Channel>;
+  private transientChannelReady?: Channel;
   private connecting?: Promise<void>;
   private closed = false;
   private readonly options: Required<Omit<AmqpBrokerOptions, 'logger'>>;
@@ -244,6 +246,29 @@ export class AmqpBroker {
     }
   }
 
+  /**
+   * Publishes without waiting for (or asking for) a broker confirm, on a separate channel: for
+   * messages whose loss on a broker crash is acceptable by design, such as rpc replies (transient
+   * anyway; Celery does not confirm them either). Synchronous when connected; otherwise the
+   * message waits for the connection like {@link publish}. Failures are logged, never thrown.
+   */
+  publishUnconfirmed(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): void {
+    const channel = this.transientChannelReady;
+    const publishOptions = options.headers ? { ...options, headers: toPyAmqpTable(options.headers) } : options;
+    if (channel && this.statusSubject.value === 'connected') {
+      try {
+        channel.publish(exchange, routingKey, content, publishOptions);
+        return;
+      } catch (error) {
+        this.logger.warn?.(`unconfirmed publish failed: ${errorText(error)}; retrying on the confirm channel`);
+      }
+    }
+    void this.whenConnected()
+      .then(() => this.getTransientChannel())
+      .then((ready) => ready.publish(exchange, routingKey, content, publishOptions))
+      .catch((error: unknown) => this.logger.warn?.(`unconfirmed publish to '${routingKey}' lost: ${errorText(error)}`));
+  }
+
   /** Starts a consumer that survives reconnects. */
   async consume(queue: string, onDelivery: (delivery: Delivery) => void, options: ConsumeOptions): Promise<ConsumerHandle> {
     const registration: ConsumerRegistration = {
@@ -332,9 +357,12 @@ export class AmqpBroker {
     connection.on('close', () => this.onConnectionLost(connection));
     this.publishChannel = undefined;
     this.declareChannel = undefined;
+    this.transientChannel = undefined;
+    this.transientChannelReady = undefined;
     const declareChannel = await this.getDeclareChannel();
     for (const { declaration } of this.declarations.values()) await this.applyDeclaration(declareChannel, declaration);
     await this.getPublishChannel();
+    await this.getTransientChannel();
     for (const consumer of this.consumers) await this.startConsumer(consumer);
     this.statusSubject.next('connected');
   }
@@ -344,6 +372,8 @@ export class AmqpBroker {
     this.connection = undefined;
     this.publishChannel = undefined;
     this.declareChannel = undefined;
+    this.transientChannel = undefined;
+    this.transientChannelReady = undefined;
     for (const consumer of this.consumers) {
       consumer.channel = undefined;
       consumer.consumerTag = undefined;
@@ -363,6 +393,29 @@ export class AmqpBroker {
       },
     );
     return this.publishChannel;
+  }
+
+  private getTransientChannel(): Promise<Channel> {
+    if (!this.transientChannel) {
+      const created = this.openSharedChannel(
+        (connection) => connection.createChannel(),
+        (error) => this.logger.warn?.(`reply channel error: ${errorText(error)}`),
+        (channel) => {
+          if (this.transientChannel === channel) {
+            this.transientChannel = undefined;
+            this.transientChannelReady = undefined;
+          }
+        },
+      );
+      this.transientChannel = created;
+      void created.then(
+        (channel) => {
+          if (this.transientChannel === created) this.transientChannelReady = channel;
+        },
+        () => undefined,
+      );
+    }
+    return this.transientChannel;
   }
 
   private getDeclareChannel(): Promise<Channel> {

@@ -9,7 +9,8 @@ const REPLY_PROPERTIES = { contentType: 'application/json', contentEncoding: 'ut
 
 /**
  * Celery's rpc:// result backend, worker side: publishes state updates to the caller's `reply_to`
- * queue through the default exchange, with `correlation_id` and Celery's five-key body.
+ * queue through the default exchange, with `correlation_id` and Celery's five-key body,
+ * unconfirmed like Celery's (they are transient and lost on a broker restart anyway).
  * Tasks without `reply_to` get no reply, as in Celery.
  */
 export class TaskResultReporter {
@@ -28,7 +29,9 @@ export class TaskResultReporter {
   ): Promise<void> {
     if (!this.enabled || !request.replyTo) return;
     const body = encodeResultMessage({ task_id: request.id, status, result, traceback, children });
-    await this.broker.publish('', request.replyTo, body, { ...REPLY_PROPERTIES, correlationId: request.correlationId });
+    // Replies are transient and unconfirmed, as Celery's: waiting for a confirm before the ack
+    // would add a broker round trip to every task.
+    this.broker.publishUnconfirmed('', request.replyTo, body, { ...REPLY_PROPERTIES, correlationId: request.correlationId });
   }
 
   /** REVOKED with Celery's `TaskRevokedError(reason)`; reason is `revoked`, `expired` or `terminated`. */

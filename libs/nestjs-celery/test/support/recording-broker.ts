@@ -8,6 +8,8 @@ export interface Published {
   routingKey: string;
   content: Buffer;
   options: Options.Publish;
+  /** Sent with `publishUnconfirmed` (no confirm awaited). */
+  unconfirmed?: boolean;
 }
 
 /** A broker for unit specs: records publishes and declarations; no I/O. */
@@ -18,6 +20,10 @@ export class RecordingBroker {
 
   async publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
     this.published.push({ exchange, routingKey, content, options });
+  }
+
+  publishUnconfirmed(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): void {
+    this.published.push({ exchange, routingKey, content, options, unconfirmed: true });
   }
 
   async declare(topology: Topology): Promise<void> {
