@@ -49,29 +49,39 @@ export async function runW1(producer: ProducerHandle, n: number, window: number)
   return { tFirst, tLast: epochMs(), published: n, cpuUs: cpuUs() - cpu0 };
 }
 
+/** Counts RPC outcomes: a reply that checks out, or the first error seen. */
+class CallTally {
+  succeeded = 0;
+  errors = 0;
+  firstError: string | undefined;
+
+  /** Makes one call and records how it went. */
+  async record(call: () => Promise<unknown>): Promise<void> {
+    try {
+      const reply = await call();
+      if (isExpectedReply(reply)) this.succeeded++;
+      else {
+        this.errors++;
+        this.firstError ??= `unexpected reply ${JSON.stringify(reply)}`;
+      }
+    } catch (error) {
+      this.errors++;
+      this.firstError ??= describeError(error);
+    }
+  }
+}
+
 /** W2: `n` RPC calls one after another; latency of each. */
 export async function runW2(producer: ProducerHandle, n: number): Promise<W2Reply> {
   if (!producer.call) throw new Error('producer has no call()');
   const call = producer.call.bind(producer);
   const latencies = new Float64Array(n);
-  let succeeded = 0;
-  let errors = 0;
-  let firstError: string | undefined;
+  const tally = new CallTally();
   const cpu0 = cpuUs();
   const start = process.hrtime.bigint();
   for (let i = 0; i < n; i++) {
     const t0 = process.hrtime.bigint();
-    try {
-      const reply = await call();
-      if (isExpectedReply(reply)) succeeded++;
-      else {
-        errors++;
-        firstError ??= `unexpected reply ${JSON.stringify(reply)}`;
-      }
-    } catch (error) {
-      errors++;
-      firstError ??= describeError(error);
-    }
+    await tally.record(call);
     latencies[i] = Number(process.hrtime.bigint() - t0) / 1000;
   }
   const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
@@ -81,9 +91,9 @@ export async function runW2(producer: ProducerHandle, n: number): Promise<W2Repl
   for (const value of sorted) sum += value;
   return {
     calls: n,
-    succeeded,
-    errors,
-    firstError,
+    succeeded: tally.succeeded,
+    errors: tally.errors,
+    firstError: tally.firstError,
     elapsedMs,
     p50Us: percentile(sorted, 50),
     p90Us: percentile(sorted, 90),
@@ -99,28 +109,16 @@ export async function runW3(producer: ProducerHandle, n: number, inflight: numbe
   if (!producer.call) throw new Error('producer has no call()');
   const call = producer.call.bind(producer);
   let started = 0;
-  let succeeded = 0;
-  let errors = 0;
-  let firstError: string | undefined;
+  const tally = new CallTally();
   const lane = async () => {
     while (started < n) {
       started++;
-      try {
-        const reply = await call();
-        if (isExpectedReply(reply)) succeeded++;
-        else {
-          errors++;
-          firstError ??= `unexpected reply ${JSON.stringify(reply)}`;
-        }
-      } catch (error) {
-        errors++;
-        firstError ??= describeError(error);
-      }
+      await tally.record(call);
     }
   };
   const cpu0 = cpuUs();
   const start = process.hrtime.bigint();
   await Promise.all(Array.from({ length: Math.min(inflight, n) }, lane));
   const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
-  return { calls: n, succeeded, errors, firstError, elapsedMs, cpuUs: cpuUs() - cpu0 };
+  return { calls: n, succeeded: tally.succeeded, errors: tally.errors, firstError: tally.firstError, elapsedMs, cpuUs: cpuUs() - cpu0 };
 }

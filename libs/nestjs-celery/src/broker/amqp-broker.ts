@@ -68,8 +68,6 @@ type Declaration =
   | { kind: 'queue'; value: QueueDeclaration }
   | { kind: 'binding'; value: BindingDeclaration };
 
-const PUBLISH_DEFAULTS = { persistent: undefined } as const;
-
 function declarationKey(d: Declaration): string {
   switch (d.kind) {
     case 'exchange':
@@ -225,7 +223,7 @@ export class AmqpBroker {
       const channel = await this.getPublishChannel();
       try {
         await new Promise<void>((resolve, reject) => {
-          channel.publish(exchange, routingKey, content, { ...PUBLISH_DEFAULTS, ...publishOptions }, (err) =>
+          channel.publish(exchange, routingKey, content, publishOptions, (err) =>
             err ? reject(err) : resolve(),
           );
         });

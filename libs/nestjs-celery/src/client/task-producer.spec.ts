@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { RecordingBroker, type Published } from '../../test/support/recording-broker.js';
 import { celeryQueueTopology } from '../broker/topology.js';
 import { createSignature } from '../protocol/signature.js';
-import { decodeTaskMessage } from '../protocol/task-message.decoder.js';
+import { decodeDelivery } from '../protocol/task-message.decoder.js';
 import type { TaskRequest } from '../protocol/task-message.js';
 import { CeleryInvalidCallError } from './client.errors.js';
 import type { SendTaskOptions } from './send-task.options.js';
@@ -16,15 +16,7 @@ function setup(defaultQueue = 'celery') {
 
 function decoded(p: Published): TaskRequest {
   const o = p.options;
-  return decodeTaskMessage({
-    content: p.content,
-    contentType: o.contentType,
-    contentEncoding: o.contentEncoding,
-    headers: o.headers as Record<string, unknown>,
-    correlationId: o.correlationId,
-    replyTo: o.replyTo,
-    priority: o.priority,
-  });
+  return decodeDelivery(p.content, o);
 }
 
 const NOW = new Date('2026-11-22T02:00:00.000Z');

@@ -5,8 +5,12 @@ import type { SignatureDict } from './signature.js';
 import type { TaskEmbed, TaskRequest, TimeLimit } from './task-message.js';
 
 /** The parts of an incoming AMQP message the decoder reads. */
-export interface IncomingMessage {
+export interface IncomingMessage extends TaskMessageProperties {
   content: Buffer;
+}
+
+/** The AMQP properties the decoder reads, named as amqplib names them (its `properties` fit as they are). */
+export interface TaskMessageProperties {
   contentType?: string;
   contentEncoding?: string;
   headers?: Record<string, unknown>;
@@ -69,7 +73,7 @@ function readTimeLimit(value: unknown): TimeLimit {
   return [typeof hard === 'number' ? hard : null, typeof soft === 'number' ? soft : null];
 }
 
-function parseBody(message: IncomingMessage): unknown {
+function parseBody(content: Buffer, message: TaskMessageProperties): unknown {
   const contentType = (message.contentType ?? 'application/json').toLowerCase();
   if (!JSON_CONTENT_TYPES.has(contentType)) {
     throw new InvalidTaskMessageError(
@@ -82,7 +86,7 @@ function parseBody(message: IncomingMessage): unknown {
     throw new InvalidTaskMessageError('content-encoding', `unsupported content encoding ${encoding}`);
   }
   try {
-    return parseCeleryJson(message.content.toString('utf8'));
+    return parseCeleryJson(content.toString('utf8'));
   } catch {
     throw new InvalidTaskMessageError('not-json', 'body is not valid JSON');
   }
@@ -102,8 +106,16 @@ function requireArgs(args: unknown, kwargs: unknown): { args: unknown[]; kwargs:
  * for anything else: other content types, bodies that are not JSON, 2-element bodies, missing ids.
  */
 export function decodeTaskMessage(message: IncomingMessage): TaskRequest {
+  return decodeDelivery(message.content, message);
+}
+
+/**
+ * {@link decodeTaskMessage} for a message as amqplib delivers it: `decodeDelivery(msg.content,
+ * msg.properties)`. Publish options (`Options.Publish`) fit as well.
+ */
+export function decodeDelivery(content: Buffer, message: TaskMessageProperties): TaskRequest {
   const headers = message.headers ?? {};
-  const body = parseBody(message);
+  const body = parseBody(content, message);
   if (typeof headers.task === 'string') return decodeV2(headers, body, message);
   if (isPlainObject(body) && typeof body.task === 'string') return decodeV1(body, message);
   throw new InvalidTaskMessageError(
@@ -112,7 +124,7 @@ export function decodeTaskMessage(message: IncomingMessage): TaskRequest {
   );
 }
 
-function decodeV2(headers: Record<string, unknown>, body: unknown, message: IncomingMessage): TaskRequest {
+function decodeV2(headers: Record<string, unknown>, body: unknown, message: TaskMessageProperties): TaskRequest {
   const id = headers.id;
   if (typeof id !== 'string' || id.length === 0) {
     throw new InvalidTaskMessageError('missing-header', "protocol v2 message without a string 'id' header");
@@ -163,7 +175,7 @@ function decodeV2(headers: Record<string, unknown>, body: unknown, message: Inco
   };
 }
 
-function decodeV1(body: Record<string, unknown>, message: IncomingMessage): TaskRequest {
+function decodeV1(body: Record<string, unknown>, message: TaskMessageProperties): TaskRequest {
   const id = body.id;
   if (typeof id !== 'string' || id.length === 0) {
     throw new InvalidTaskMessageError('missing-header', "protocol v1 body without a string 'id'");

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { loadVector } from '../../test/vectors/load-vectors.js';
 import { createSignature } from './signature.js';
-import { decodeTaskMessage } from './task-message.decoder.js';
+import { decodeDelivery, decodeTaskMessage } from './task-message.decoder.js';
 import { encodeTaskMessage, toEmbed } from './task-message.encoder.js';
 import type { EncodedTaskMessage, TaskMessageSpec } from './task-message.js';
 
@@ -14,15 +14,7 @@ function body(message: EncodedTaskMessage): unknown {
 
 function roundTrip(message: EncodedTaskMessage) {
   const { properties } = message;
-  return decodeTaskMessage({
-    content: message.body,
-    contentType: properties.contentType,
-    contentEncoding: properties.contentEncoding,
-    headers: properties.headers,
-    correlationId: properties.correlationId,
-    replyTo: properties.replyTo,
-    priority: properties.priority,
-  });
+  return decodeDelivery(message.body, properties);
 }
 
 afterEach(() => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ConsumeMessage } from 'amqplib';
 import { createSignature } from '../protocol/signature.js';
-import { decodeTaskMessage } from '../protocol/task-message.decoder.js';
+import { decodeDelivery } from '../protocol/task-message.decoder.js';
 import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
 import type { TaskMessageSpec } from '../protocol/task-message.js';
 import { CeleryContext } from './celery-context.js';
@@ -10,15 +10,7 @@ import { CeleryRetry } from './celery-retry.js';
 function makeContext(spec: Partial<TaskMessageSpec> = {}, fields: Record<string, unknown> = {}) {
   const encoded = encodeTaskMessage({ id: 'tid-1', task: 'proj.add', origin: 'gen1@host', args: [1, 2], ...spec });
   const { properties } = encoded;
-  const request = decodeTaskMessage({
-    content: encoded.body,
-    contentType: properties.contentType,
-    contentEncoding: properties.contentEncoding,
-    headers: properties.headers,
-    correlationId: properties.correlationId,
-    replyTo: properties.replyTo,
-    priority: properties.priority,
-  });
+  const request = decodeDelivery(encoded.body, properties);
   const message = {
     content: encoded.body,
     fields: { deliveryTag: 7, consumerTag: 'ctag', exchange: '', routingKey: 'celery', redelivered: false, ...fields },

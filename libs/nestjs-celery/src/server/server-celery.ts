@@ -11,7 +11,7 @@ import { CeleryState } from '../protocol/celery-state.js';
 import { toExceptionInfo, toTraceback } from '../protocol/exception-info.js';
 import { InvalidTaskMessageError } from '../protocol/protocol.errors.js';
 import { resultTuple } from '../protocol/result-message.js';
-import { decodeTaskMessage } from '../protocol/task-message.decoder.js';
+import { decodeDelivery } from '../protocol/task-message.decoder.js';
 import type { TaskRequest } from '../protocol/task-message.js';
 import { CeleryContext } from './celery-context.js';
 import { CeleryRetry, MaxRetriesExceededError } from './celery-retry.js';
@@ -216,16 +216,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     }
     let request: TaskRequest;
     try {
-      const { message } = delivery;
-      request = decodeTaskMessage({
-        content: message.content,
-        contentType: message.properties.contentType,
-        contentEncoding: message.properties.contentEncoding,
-        headers: message.properties.headers,
-        correlationId: message.properties.correlationId,
-        replyTo: message.properties.replyTo,
-        priority: message.properties.priority,
-      });
+      request = decodeDelivery(delivery.message.content, delivery.message.properties);
     } catch (error) {
       const reason = error instanceof InvalidTaskMessageError ? error.reason : 'unknown-message';
       this.track(this.deadLetter(queue, delivery, reason, (error as Error).message));

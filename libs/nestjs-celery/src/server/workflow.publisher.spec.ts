@@ -3,7 +3,7 @@ import { RecordingBroker, type Published } from '../../test/support/recording-br
 import { celeryQueueTopology } from '../broker/topology.js';
 import { TaskProducer } from '../client/task-producer.js';
 import { createSignature, type SignatureDict } from '../protocol/signature.js';
-import { decodeTaskMessage } from '../protocol/task-message.decoder.js';
+import { decodeDelivery } from '../protocol/task-message.decoder.js';
 import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
 import type { TaskMessageSpec, TaskRequest } from '../protocol/task-message.js';
 import type { DeliveryInfo } from './celery-context.js';
@@ -19,29 +19,13 @@ function setup() {
 /** What the fake broker received, read back with the library's own decoder. */
 function decoded(p: Published): TaskRequest {
   const o = p.options;
-  return decodeTaskMessage({
-    content: p.content,
-    contentType: o.contentType,
-    contentEncoding: o.contentEncoding,
-    headers: o.headers as Record<string, unknown>,
-    correlationId: o.correlationId,
-    replyTo: o.replyTo,
-    priority: o.priority,
-  });
+  return decodeDelivery(p.content, o);
 }
 
 function request(spec: Partial<TaskMessageSpec> = {}): TaskRequest {
   const encoded = encodeTaskMessage({ id: 'parent-1', task: 'proj.add', origin: 'py@vm', args: [1, 2], replyTo: 'client-q', ...spec });
   const p = encoded.properties;
-  return decodeTaskMessage({
-    content: encoded.body,
-    contentType: p.contentType,
-    contentEncoding: p.contentEncoding,
-    headers: p.headers,
-    correlationId: p.correlationId,
-    replyTo: p.replyTo,
-    priority: p.priority,
-  });
+  return decodeDelivery(encoded.body, p);
 }
 
 const frozen = (task: string, args: unknown[], id: string, replyTo = 'client-q', extra: Partial<SignatureDict> = {}) => ({
