@@ -231,7 +231,9 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       if (!handler) {
         await this.reporter!.notRegistered(request).catch(() => undefined);
         await this.workflow!.followFailure(request).catch(() => undefined);
-        await this.deadLetter(queue, delivery, 'not-registered', `unregistered task '${request.task}'`, ServerMessages.unregistered);
+        await this.deadLetter(queue, delivery, 'not-registered', `unregistered task '${request.task}'`, (action) =>
+          ServerMessages.unregistered(request.task, action),
+        );
         return;
       }
       if (request.expires && request.expires.getTime() <= Date.now()) {
@@ -409,11 +411,9 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     delivery: Delivery,
     reason: string,
     detail: string,
-    describe: (subject: string, action: string) => string = (subject, action) =>
-      ServerMessages.invalidMessage(queue, reason, subject, action),
+    logLine: (action: string) => string = (action) => ServerMessages.invalidMessage(queue, reason, detail, action),
   ): Promise<void> {
     const target = this.options.deadLetter;
-    const subject = reason === 'not-registered' ? detail.replace(/^unregistered task '(.*)'$/, '$1') : detail;
     if (target && this.broker) {
       const { message } = delivery;
       try {
@@ -429,14 +429,14 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
             'x-original-routing-key': message.fields.routingKey,
           },
         });
-        this.logger.error(describe(subject, `dead-lettered to '${target.exchange}'`));
+        this.logger.error(logLine(`dead-lettered to '${target.exchange}'`));
         delivery.ack();
         return;
       } catch (error) {
         this.logger.error(`dead-lettering failed (${(error as Error).message}); rejecting instead`);
       }
     }
-    this.logger.error(describe(subject, 'rejected'));
+    this.logger.error(logLine('rejected'));
     delivery.reject(false);
   }
 }
