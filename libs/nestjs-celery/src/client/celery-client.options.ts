@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { AmqpBroker } from '../broker/amqp-broker.js';
+import type { TaskRoutes } from '../routing/task-routes.js';
 
 /** The broker URL used when none is configured: `CELERY_BROKER_URL`, else the local RabbitMQ. */
 export function defaultBrokerUrl(): string {
@@ -24,5 +25,20 @@ export interface CeleryClientOptions {
   origin?: string;
   /** Connection name shown in RabbitMQ. Default `nestjs-celery-client`. */
   connectionName?: string;
+  /**
+   * Celery's `task_routes`: exact names, globs (`billing.*`), RegExps and router functions, asked
+   * in order, first match wins; options given to `sendTask` still win. See `TaskRoutes`.
+   */
+  taskRoutes?: TaskRoutes;
+  /**
+   * Services whose routing convention this client knows: `billing` sends `billing.sync.*` to
+   * exchange `billing` / queue `billing.sync` (transient, results) and `billing.async.*` to queue
+   * `billing.async` (persistent, no result). Asked after `taskRoutes`.
+   */
+  services?: string[];
+  /** Broker URL of the `async` lane (`<service>.async` queues). Default: the main broker. */
+  asyncBrokerUrl?: string;
+  /** Share an existing connection for the `async` lane instead of opening one from `asyncBrokerUrl`. */
+  asyncBroker?: AmqpBroker;
   logger?: LoggerService;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { AmqpBroker, type BrokerStatus } from '../broker/amqp-broker.js';
 import { createSignature, type SignatureDict } from '../protocol/signature.js';
+import { TaskRouter } from '../routing/task-router.js';
 import { AsyncResult } from './async-result.js';
 import { defaultBrokerUrl, type CeleryClientOptions } from './celery-client.options.js';
 import { CeleryInvalidCallError } from './client.errors.js';
@@ -22,6 +23,8 @@ import type { Observable } from 'rxjs';
 export class CeleryClient {
   private readonly broker: AmqpBroker;
   private readonly ownsBroker: boolean;
+  private readonly asyncBroker?: AmqpBroker;
+  private readonly ownsAsyncBroker: boolean;
   private readonly producer: TaskProducer;
   private readonly results?: ResultConsumer;
   private readonly logger: LoggerService;
@@ -37,7 +40,17 @@ export class CeleryClient {
         connectionName: options.connectionName ?? 'nestjs-celery-client',
         logger: this.logger,
       });
-    this.producer = new TaskProducer(this.broker, options.defaultQueue ?? 'celery', options.origin ?? DEFAULT_ORIGIN);
+    this.ownsAsyncBroker = !options.asyncBroker;
+    this.asyncBroker =
+      options.asyncBroker ??
+      (options.asyncBrokerUrl
+        ? new AmqpBroker({ url: options.asyncBrokerUrl, connectionName: `${options.connectionName ?? 'nestjs-celery-client'} async`, logger: this.logger })
+        : undefined);
+    const router = options.taskRoutes || options.services ? new TaskRouter({ routes: options.taskRoutes, services: options.services }) : undefined;
+    this.producer = new TaskProducer(this.broker, options.defaultQueue ?? 'celery', options.origin ?? DEFAULT_ORIGIN, {
+      router,
+      asyncBroker: this.asyncBroker,
+    });
     if ((options.resultBackend ?? 'rpc') === 'rpc') {
       this.results = new ResultConsumer(this.broker, {
         queue: options.replyQueue,
@@ -60,6 +73,7 @@ export class CeleryClient {
   /** Connects and starts the result consumer. Called by the module; `sendTask` also connects lazily. */
   async connect(): Promise<void> {
     await this.broker.connect();
+    await this.asyncBroker?.connect();
     await this.results?.start();
   }
 
@@ -75,6 +89,7 @@ export class CeleryClient {
     options: SendTaskOptions = {},
   ): Promise<AsyncResult<T>> {
     if (this.closed) throw new CeleryInvalidCallError('CeleryClient is closed');
+    options = this.producer.route(name, args, kwargs, options);
     const taskId = options.taskId ?? randomUUID();
     const wantsReply = this.results !== undefined && options.replyTo !== null;
     const result = new AsyncResult<T>(taskId, name);
@@ -83,7 +98,7 @@ export class CeleryClient {
       this.results!.track(result);
     }
     const replyTo = options.replyTo === undefined ? this.results?.queue ?? null : options.replyTo;
-    await this.producer.send(name, args, kwargs, {
+    await this.producer.sendRouted(name, args, kwargs, {
       ...options,
       taskId,
       replyTo,
@@ -172,5 +187,6 @@ export class CeleryClient {
     this.closed = true;
     await this.results?.stop().catch(() => undefined);
     if (this.ownsBroker) await this.broker.close();
+    if (this.ownsAsyncBroker) await this.asyncBroker?.close();
   }
 }

@@ -5,6 +5,7 @@ import { mergeSignatureArgs, type SignatureDict } from '../protocol/signature.js
 import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
 import type { TaskMessageSpec } from '../protocol/task-message.js';
 import { resolveTaskRoute } from '../routing/task-route.js';
+import type { TaskRouter } from '../routing/task-router.js';
 import { CeleryInvalidCallError } from './client.errors.js';
 import type { SendTaskOptions } from './send-task.options.js';
 import { signatureToSendOptions } from './signature-options.js';
@@ -60,23 +61,39 @@ export class TaskProducer {
     private readonly broker: AmqpBroker,
     private readonly defaultQueue: string,
     private readonly origin: string,
+    /** `taskRoutes` / service convention, and the broker of the `async` lane (default: `broker`). */
+    private readonly routing: { router?: TaskRouter; asyncBroker?: AmqpBroker } = {},
   ) {}
 
+  /** Applies the routers to a call's options (explicit options win); the options themselves without routers. */
+  route(name: string, args: unknown[], kwargs: Record<string, unknown>, options: SendTaskOptions): SendTaskOptions {
+    const { router } = this.routing;
+    return router && Array.isArray(args) && isPlainObject(kwargs) ? router.route(name, args, kwargs, options) : options;
+  }
+
   /**
-   * Sends task `name` and resolves with its id once the broker confirmed it.
+   * Sends task `name` (after routing it) and resolves with its id once the broker confirmed it.
    * Throws {@link CeleryInvalidCallError} for bad input, before anything is sent.
    */
-  async send(name: string, args: unknown[], kwargs: Record<string, unknown>, options: SendTaskOptions): Promise<string> {
+  send(name: string, args: unknown[], kwargs: Record<string, unknown>, options: SendTaskOptions): Promise<string> {
+    return this.sendRouted(name, args, kwargs, this.route(name, args, kwargs, options));
+  }
+
+  /** Sends task `name` with options already passed through {@link route}. */
+  async sendRouted(name: string, args: unknown[], kwargs: Record<string, unknown>, options: SendTaskOptions): Promise<string> {
     const spec = this.toSpec(name, args, kwargs, options);
-    const route = resolveTaskRoute(options, this.defaultQueue, name);
+    const route = this.routing.router
+      ? this.routing.router.resolve(options, this.defaultQueue, name)
+      : resolveTaskRoute(options, this.defaultQueue, name);
+    const broker = (options.lane ?? route.lane) === 'async' ? (this.routing.asyncBroker ?? this.broker) : this.broker;
     let encoded;
     try {
       encoded = encodeTaskMessage(spec);
     } catch (error) {
       throw new CeleryInvalidCallError(`arguments of task '${name}' are not JSON-serializable: ${(error as Error).message}`);
     }
-    if (route.declare && !(route.queue && this.broker.hasQueue(route.queue))) await this.broker.declare(route.declare);
-    await this.broker.publish(route.exchange, route.routingKey, encoded.body, encoded.properties);
+    if (route.declare && !(route.queue && broker.hasQueue(route.queue))) await broker.declare(route.declare);
+    await broker.publish(route.exchange, route.routingKey, encoded.body, encoded.properties);
     return spec.id;
   }
 

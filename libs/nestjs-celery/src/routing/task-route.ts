@@ -8,7 +8,16 @@ export interface TaskRoute {
   exchange?: string;
   /** Routing key for {@link exchange}; defaults to the queue name or the task name. */
   routingKey?: string;
+  /**
+   * Which broker connection carries the message: `async` uses the `asyncBrokerUrl` connection
+   * (the main one when none is configured); `sync` or unset, the main one. Results always travel
+   * over the main connection.
+   */
+  lane?: BrokerLane;
 }
+
+/** The two broker paths of the service convention: `sync` (main broker) and `async`. */
+export type BrokerLane = 'sync' | 'async';
 
 /** A route resolved to the values a publish needs. */
 export interface ResolvedRoute {
@@ -18,6 +27,8 @@ export interface ResolvedRoute {
   declare?: Topology;
   /** The queue name, when the route names one. */
   queue?: string;
+  /** The broker lane of the queue, when known. */
+  lane?: BrokerLane;
 }
 
 /**

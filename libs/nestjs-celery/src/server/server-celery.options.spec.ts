@@ -17,6 +17,11 @@ function invalid(options: ServerCeleryOptions): InvalidCeleryOptionError {
 describe('resolveServerOptions', () => {
   it('fills in the documented defaults', () => {
     expect(resolveServerOptions({}, URL)).toEqual({
+      service: undefined,
+      conventionQueues: [],
+      explicitPrefetch: undefined,
+      asyncBrokerUrl: undefined,
+      router: undefined,
       brokerUrl: URL,
       queues: [{ name: 'celery' }],
       concurrency: 16,

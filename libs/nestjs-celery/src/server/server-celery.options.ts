@@ -1,10 +1,14 @@
 import type { LoggerService } from '@nestjs/common';
+import type { TaskRoutes } from '../routing/task-routes.js';
+import { resolveServiceRouting, type ServiceConcurrency } from './service-routing.options.js';
 
 /** A queue the worker consumes, with optional queue arguments (must match every other declarer). */
 export interface WorkerQueue {
   name: string;
   /** Queue arguments, e.g. `{ 'x-max-priority': 10 }`. Python Celery declares `celery` with none. */
   arguments?: Record<string, unknown>;
+  /** Handlers of this queue running at once, with their own limit. Default: the worker's shared `concurrency`. */
+  concurrency?: number;
 }
 
 /** Where rejected messages are republished, with headers saying why. */
@@ -19,10 +23,33 @@ export interface DeadLetterOptions {
 export interface ServerCeleryOptions {
   /** RabbitMQ URL. Default: `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`. */
   brokerUrl?: string;
-  /** Queues to consume. Default `['celery']`. Each is declared like Celery (durable queue, direct exchange, binding). */
+  /**
+   * Queues to consume. Default `['celery']`, or none besides the service's convention queues when
+   * `service` is set. Each is declared like Celery (durable queue, direct exchange, binding).
+   */
   queues?: Array<string | WorkerQueue>;
-  /** Handlers running at once. Default 16. */
-  concurrency?: number;
+  /**
+   * Handlers running at once. Default 16. With `service`, `{ sync: 8, async: 2 }` gives the
+   * convention queues separate limits (each defaults to 16; other queues share a limit of 16).
+   */
+  concurrency?: number | ServiceConcurrency;
+  /**
+   * Name of the service this worker belongs to (e.g. `billing`): names its convention queues
+   * (`billing.sync`, `billing.async`) and its event queues (`billing.order-events`).
+   */
+  service?: string;
+  /**
+   * Consume the service's convention queues (topic exchange `<service>`, queue `<service>.sync`
+   * bound with `<service>.sync.#`, queue `<service>.async` bound with `<service>.async.#`).
+   * Default true when `service` is set; `false` turns the convention off, `{ async: false }` one half.
+   */
+  serviceQueues?: boolean | { sync?: boolean; async?: boolean };
+  /** Broker URL of the `async` lane: `<service>.async` is consumed there. Default: `brokerUrl`. */
+  asyncBrokerUrl?: string;
+  /** Celery's `task_routes` for follow-up tasks this worker sends (chain steps, callbacks, errbacks). */
+  taskRoutes?: TaskRoutes;
+  /** Other services whose convention routes this worker's follow-up tasks (its own service is included). */
+  services?: string[];
   /** Unacknowledged messages per queue consumer. Default `concurrency * 4` (Celery's prefetch multiplier). */
   prefetchCount?: number;
   /** Ack after the handler finished (default true). False acks before running, like Celery's default. */
@@ -55,17 +82,26 @@ function positiveInteger(value: unknown, option: string): void {
 
 /** Checks the options and fills in defaults. */
 export function resolveServerOptions(options: ServerCeleryOptions, defaultBrokerUrl: string) {
-  positiveInteger(options.concurrency, 'concurrency');
+  if (options.service !== undefined && (typeof options.service !== 'string' || !/^[A-Za-z0-9_-]+$/.test(options.service))) {
+    throw new InvalidCeleryOptionError(
+      `ServerCelery option 'service' must be a non-empty string of [A-Za-z0-9_-], got ${JSON.stringify(options.service)}`,
+    );
+  }
+  const routing = resolveServiceRouting(options, (message) => new InvalidCeleryOptionError(message));
+  if (typeof options.concurrency !== 'object') positiveInteger(options.concurrency, 'concurrency');
   positiveInteger(options.prefetchCount, 'prefetchCount');
   positiveInteger(options.shutdownTimeoutMs, 'shutdownTimeoutMs');
   if (options.queues !== undefined && (!Array.isArray(options.queues) || options.queues.length === 0)) {
     throw new InvalidCeleryOptionError("ServerCelery option 'queues' must be a non-empty array of queue names");
   }
-  const queues: WorkerQueue[] = (options.queues ?? ['celery']).map((q) => (typeof q === 'string' ? { name: q } : q));
+  const queues: WorkerQueue[] = (options.queues ?? (routing.conventionQueues.length > 0 ? [] : ['celery'])).map((q) =>
+    typeof q === 'string' ? { name: q } : q,
+  );
   for (const queue of queues) {
     if (!queue || typeof queue.name !== 'string' || queue.name === '') {
       throw new InvalidCeleryOptionError("ServerCelery option 'queues' has an entry without a name");
     }
+    positiveInteger(queue.concurrency, `queues[${queue.name}].concurrency`);
   }
   if (options.resultBackend !== undefined && !['rpc', 'disabled'].includes(options.resultBackend)) {
     throw new InvalidCeleryOptionError(`ServerCelery option 'resultBackend' must be 'rpc' or 'disabled', got ${String(options.resultBackend)}`);
@@ -73,8 +109,10 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
   if (options.deadLetter !== undefined && (typeof options.deadLetter.exchange !== 'string' || !options.deadLetter.exchange)) {
     throw new InvalidCeleryOptionError("ServerCelery option 'deadLetter.exchange' must be a non-empty string");
   }
-  const concurrency = options.concurrency ?? 16;
+  const concurrency = typeof options.concurrency === 'number' ? options.concurrency : 16;
   return {
+    service: options.service,
+    ...routing,
     brokerUrl: options.brokerUrl ?? defaultBrokerUrl,
     queues,
     concurrency,

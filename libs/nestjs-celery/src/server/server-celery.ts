@@ -3,7 +3,6 @@ import { RpcException, Server, type CustomTransportStrategy, type MessageHandler
 import { isObservable, lastValueFrom } from 'rxjs';
 import { AmqpBroker, type BrokerStatus, type ConsumerHandle } from '../broker/amqp-broker.js';
 import type { Delivery } from '../broker/delivery.js';
-import { celeryQueueTopology } from '../broker/topology.js';
 import { defaultBrokerUrl } from '../client/celery-client.options.js';
 import { defaultNodeName } from '../client/node-identity.js';
 import { TaskProducer } from '../client/task-producer.js';
@@ -24,6 +23,7 @@ import { bindTaskArguments } from './task-arguments.binder.js';
 import { TaskResultReporter } from './task-result.reporter.js';
 import { TimeLimitExceededError, withTimeLimits } from './time-limits.js';
 import { WorkflowPublisher } from './workflow.publisher.js';
+import { planWorkerQueues } from './worker-queue.plan.js';
 
 /** Connection states `ServerCelery` reports through `status`. */
 export type CeleryServerStatus = 'connected' | 'disconnected' | 'reconnecting';
@@ -84,10 +84,12 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private readonly options: ResolvedServerOptions;
   private readonly nodeName: string;
   private broker?: AmqpBroker;
+  private asyncBroker?: AmqpBroker;
   private reporter?: TaskResultReporter;
   private workflow?: WorkflowPublisher;
   private limiter: ConcurrencyLimiter;
   private readonly consumers: ConsumerHandle[] = [];
+  private readonly basePrefetch = new Map<ConsumerHandle, number>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly running = new Set<CeleryContext>();
   private readonly etaTimers = new Set<NodeJS.Timeout>();
@@ -152,10 +154,21 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       else if (status === 'reconnecting') this._status$.next('reconnecting');
       else this._status$.next('disconnected');
     });
-    const producer = new TaskProducer(broker, this.options.defaultQueue, this.nodeName);
+    if (this.options.asyncBrokerUrl) {
+      this.asyncBroker = new AmqpBroker({
+        url: this.options.asyncBrokerUrl,
+        connectionName: `nestjs-celery-worker ${this.nodeName} async`,
+        logger: this.logger,
+      });
+    }
+    const producer = new TaskProducer(broker, this.options.defaultQueue, this.nodeName, {
+      router: this.options.router,
+      asyncBroker: this.asyncBroker,
+    });
     this.reporter = new TaskResultReporter(broker, this.options.resultBackend === 'rpc');
     this.workflow = new WorkflowPublisher(producer);
     await broker.connect();
+    await this.asyncBroker?.connect();
     const { deadLetter } = this.options;
     if (deadLetter) {
       await broker.declare({
@@ -164,21 +177,24 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         bindings: [{ queue: deadLetter.queue, exchange: deadLetter.exchange, routingKey: '' }],
       });
     }
-    for (const queue of this.options.queues) {
-      await broker.declare(celeryQueueTopology(queue.name, { arguments: queue.arguments }));
-    }
-    for (const queue of this.options.queues) {
-      const handle = await broker.consume(queue.name, (delivery) => this.onDelivery(queue.name, delivery), {
-        prefetch: this.options.prefetchCount,
+    const plans = planWorkerQueues(this.options);
+    const brokerOf = (lane: string) => (lane === 'async' ? (this.asyncBroker ?? broker) : broker);
+    for (const plan of plans) await brokerOf(plan.lane).declare(plan.topology);
+    for (const plan of plans) {
+      const limiter = plan.concurrency === undefined ? this.limiter : new ConcurrencyLimiter(plan.concurrency);
+      const handle = await brokerOf(plan.lane).consume(plan.name, (delivery) => this.onDelivery(plan.name, delivery, limiter), {
+        prefetch: plan.prefetch,
       });
+      this.basePrefetch.set(handle, plan.prefetch);
       this.consumers.push(handle);
     }
-    this.logger.log(ServerMessages.listening(this.nodeName, this.options.queues.map((q) => q.name), this.messageHandlers.size));
+    this.logger.log(ServerMessages.listening(this.nodeName, plans.map((q) => q.name), this.messageHandlers.size));
   }
 
   private async shutdown(): Promise<void> {
     await Promise.all(this.consumers.map((c) => c.cancel().catch(() => undefined)));
     this.consumers.length = 0;
+    this.basePrefetch.clear();
     for (const timer of this.etaTimers) clearTimeout(timer);
     this.etaTimers.clear();
     for (const delivery of this.heldDeliveries) delivery.reject(true);
@@ -196,6 +212,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       }
     }
     await this.broker?.close();
+    await this.asyncBroker?.close();
     this._status$.next('disconnected');
   }
 
@@ -209,7 +226,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   }
 
   /** Entry point of every delivery: decode, check, then schedule or run. Never throws. */
-  private onDelivery(queue: string, delivery: Delivery): void {
+  private onDelivery(queue: string, delivery: Delivery, limiter: ConcurrencyLimiter): void {
     if (this.closing) {
       delivery.reject(true);
       return;
@@ -222,10 +239,10 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       this.track(this.deadLetter(queue, delivery, reason, (error as Error).message));
       return;
     }
-    this.track(this.accept(queue, delivery, request));
+    this.track(this.accept(queue, delivery, request, limiter));
   }
 
-  private async accept(queue: string, delivery: Delivery, request: TaskRequest): Promise<void> {
+  private async accept(queue: string, delivery: Delivery, request: TaskRequest, limiter: ConcurrencyLimiter): Promise<void> {
     try {
       const handler = this.messageHandlers.get(request.task);
       if (!handler) {
@@ -245,7 +262,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         await this.holdUntilEta(delivery, request.eta.getTime());
         if (this.closing) return;
       }
-      await this.limiter.run(() => this.execute(delivery, request, handler));
+      await limiter.run(() => this.execute(delivery, request, handler));
     } catch (error) {
       this.logger.error(ServerMessages.handlerCrashed(request.task, request.id, (error as Error).message));
       this.emitError(error as Error);
@@ -266,8 +283,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   }
 
   private adjustPrefetch(): void {
-    const prefetch = this.options.prefetchCount + this.heldDeliveries.size;
-    for (const consumer of this.consumers) void consumer.setPrefetch(prefetch);
+    const held = this.heldDeliveries.size;
+    for (const consumer of this.consumers) void consumer.setPrefetch((this.basePrefetch.get(consumer) ?? this.options.prefetchCount) + held);
   }
 
   private async execute(delivery: Delivery, request: TaskRequest, handler: MessageHandler): Promise<void> {
