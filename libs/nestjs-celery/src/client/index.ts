@@ -7,3 +7,4 @@ export * from './node-identity.js';
 export * from './send-task.options.js';
 export * from './task-definition.js';
 export * from './task-producer.js';
+export * from './versioned-task.js';

@@ -38,7 +38,7 @@ function translateSet(pattern: string, start: number, end: number): string {
     }
     stuff = chunks.map(escapeSetChunk).join('-');
   }
-  stuff = stuff.replace(/([&~|])/g, '\\$1');
+  stuff = stuff.replace(/([&~|])/g, '\\$1').replace(/\]/g, '\\]'); // JavaScript needs `]` escaped even first in a set
   if (!stuff) return '(?!)'; // empty set: never matches
   if (stuff === '!') return '.'; // negated empty set: any character
   if (stuff[0] === '!') stuff = '^' + stuff.slice(1);
