@@ -41,7 +41,7 @@ export class TaskRouter {
    * Applies the first matching route to the caller's options (set options win, as in Celery).
    * Returns `options` itself when no router matches.
    */
-  route<O extends TaskRoute>(name: string, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>, options: O): O {
+  route<O extends object>(name: string, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>, options: O): O {
     if (this.chain.empty) return options;
     const route = this.chain.lookup(name, args, kwargs, options as Readonly<Record<string, unknown>>);
     return route ? mergeRoute(route, options) : options;
