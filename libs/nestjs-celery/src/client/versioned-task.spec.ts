@@ -52,6 +52,12 @@ describe('versionedTask', () => {
     expect(() => adapting.select(['k'])).toThrow(/no version of pusher.send_to_s3 fits 1 argument\(s\); versions: v2 pusher.send_to_s3_v2 \(2-3 arguments\), v1 pusher.send_to_s3 \(2 argument\(s\)\)/);
   });
 
+  it('rejects (does not throw) from the bound proxy when nothing fits', async () => {
+    const proxy = adapting.bind(new FakeClient().asClient(), { maxVersion: 1 });
+    const sent = proxy.delay('k', 'c', 'text/plain');
+    await expect(sent).rejects.toThrow(CeleryInvalidCallError);
+  });
+
   it('rejects two entries with the same version', () => {
     expect(() => versionedTask({ definition: v1 }, { definition: v1 })).toThrow(/version 1 given twice/);
   });

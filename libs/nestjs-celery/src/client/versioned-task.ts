@@ -107,7 +107,7 @@ export function versionedTask<V extends TaskVersion<any[], any>[]>(...versions: 
     versions: entries.map((e) => e.version),
     select,
     bind: (client, policy) => {
-      const send = (args: readonly unknown[], kwargs: Record<string, unknown> = {}, options: SendTaskOptions = {}) => {
+      const send = async (args: readonly unknown[], kwargs: Record<string, unknown> = {}, options: SendTaskOptions = {}) => {
         const choice = select(args, policy);
         return client.sendTask(choice.name, choice.args, kwargs, { ...choice.definition.defaults, ...options });
       };
