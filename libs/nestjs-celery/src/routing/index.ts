@@ -1,6 +1,3 @@
-export * from './glob-pattern.js';
-export * from './map-route.js';
-export * from './router-chain.js';
 export * from './routing.errors.js';
 export * from './service-convention.js';
 export * from './task-queue.js';

@@ -4,6 +4,6 @@ export * from './celery-task.options.js';
 export * from './celery-transport.js';
 export * from './server-celery.js';
 export * from './server-celery.options.js';
-export * from './service-routing.options.js';
+export type { ServiceConcurrency } from './service-routing.options.js';
 export * from './task-arguments.binder.js';
 export * from './time-limits.js';
