@@ -11,13 +11,14 @@ import { NestFactory } from '@nestjs/core';
 import { Ctx } from '@nestjs/microservices';
 import { amqplib, CeleryClient, CeleryContext, CeleryTask, ServerCelery, TaskArg } from 'nestjs-celery';
 import { BROKER_URL } from './support/broker-url.js';
-import { runPython } from './support/python.js';
+import { runPython, startPythonWorker } from './support/python.js';
 import { deleteExchanges, deleteQueues, queueDepth } from './support/rabbitmq-admin.js';
 import { ensureVhost, vhostOf, withVhost } from './support/vhost.js';
 
 const SERVICE = 'rtbill';
 const TOPO = 'rttopo';
 const SPLIT = 'rtsplit';
+const PY_SERVICE = 'pyrt';
 const ASYNC_VHOST = process.env.CELERY_ASYNC_VHOST ?? `${vhostOf(BROKER_URL) === '/' ? 'nestjs-celery-' : vhostOf(BROKER_URL)}b`;
 const ASYNC_URL = withVhost(BROKER_URL, ASYNC_VHOST);
 /** Why the second vhost is unusable (then the two-broker case is skipped), or undefined. */
@@ -136,7 +137,7 @@ async function attempt(url: string, operation: (channel: import('amqplib').Chann
 }
 
 async function cleanUp(): Promise<void> {
-  for (const service of [SERVICE, TOPO, SPLIT]) {
+  for (const service of [SERVICE, TOPO, SPLIT, PY_SERVICE]) {
     await deleteQueues(BROKER_URL, `${service}.sync`, `${service}.async`);
     await deleteExchanges(BROKER_URL, service);
   }
@@ -248,6 +249,19 @@ describe('service routing convention', () => {
     await until(() => seen.slice(asyncDone).filter((s) => String(s.args[1]).startsWith('c')).length === 3);
     expect({ sync: gauges.sync.max, async: gauges.async.max }).toEqual({ sync: 3, async: 1 });
     expect(gauges.both.max).toBe(4); // both lanes busy at once: the async lane is not starved by sync work
+  });
+
+  it('a Nest client calls a Python worker configured with the convention (sync result, async fire-and-forget)', async () => {
+    const python = await startPythonWorker('routing_worker', [`${PY_SERVICE}.sync`, `${PY_SERVICE}.async`]);
+    try {
+      const caller = client({ services: [PY_SERVICE] });
+      await expect((await caller.sendTask<number>(`${PY_SERVICE}.sync.add`, [2, 3])).get({ timeout: 10_000 })).resolves.toBe(5);
+      await caller.sendTask(`${PY_SERVICE}.async.log`, ['from-nest']);
+      await python.waitFor('pyrt.async.log got from-nest', 10_000);
+      expect(python.log).not.toMatch(/PRECONDITION_FAILED|Traceback/);
+    } finally {
+      await python.stop();
+    }
   });
 
   (ASYNC_VHOST_PROBLEM ? it.skip : it)(`puts the async lane on a second broker (vhost '${ASYNC_VHOST}')`, async () => {
