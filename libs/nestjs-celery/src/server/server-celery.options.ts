@@ -39,6 +39,12 @@ export interface ServerCeleryOptions {
   deadLetter?: DeadLetterOptions;
   /** How long `close()` waits for running tasks. Default 30 000 ms. */
   shutdownTimeoutMs?: number;
+  /**
+   * Answer Celery's remote control (`celery inspect`, `celery status`, `revoke`) on the
+   * `<nodeName>.celery.pidbox` queue, like Celery's `worker_enable_remote_control`. Default true.
+   * Revoked ids are honoured either way.
+   */
+  remoteControl?: boolean;
   logger?: LoggerService;
 }
 
@@ -87,6 +93,7 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
       ? { exchange: options.deadLetter.exchange, queue: options.deadLetter.queue ?? `${options.deadLetter.exchange}.queue` }
       : undefined,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 30_000,
+    remoteControl: options.remoteControl ?? true,
   };
 }
 

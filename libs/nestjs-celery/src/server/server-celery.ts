@@ -7,6 +7,8 @@ import { celeryQueueTopology } from '../broker/topology.js';
 import { defaultBrokerUrl } from '../client/celery-client.options.js';
 import { defaultNodeName } from '../client/node-identity.js';
 import { TaskProducer } from '../client/task-producer.js';
+import { queueInfoFromTopology } from '../control/queue-info.js';
+import { WorkerControl } from '../control/worker-control.js';
 import { CeleryState } from '../protocol/celery-state.js';
 import { toExceptionInfo, toTraceback } from '../protocol/exception-info.js';
 import { InvalidTaskMessageError } from '../protocol/protocol.errors.js';
@@ -93,6 +95,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private readonly etaTimers = new Set<NodeJS.Timeout>();
   private readonly heldDeliveries = new Set<Delivery>();
   private readonly errorListeners = new Set<(error: Error) => void>();
+  private readonly control: WorkerControl;
   private closing?: Promise<void>;
 
   constructor(options: ServerCeleryOptions = {}) {
@@ -101,6 +104,16 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.nodeName = options.nodeName ?? defaultNodeName();
     this.limiter = new ConcurrencyLimiter(this.options.concurrency);
     this.logger = options.logger ?? new Logger('ServerCelery');
+    this.control = new WorkerControl({
+      hostname: this.nodeName,
+      concurrency: this.options.concurrency,
+      prefetchCount: this.options.prefetchCount,
+      brokerUrl: this.options.brokerUrl,
+      acksEarly: !this.options.acksLate,
+      registeredTasks: () => this.registeredTasks(),
+      activeQueues: () => this.options.queues.map((q) => queueInfoFromTopology(q.name, celeryQueueTopology(q.name, { arguments: q.arguments }))),
+      logger: this.logger,
+    });
   }
 
   /** This worker's node name (as `celery inspect` shows it). */
@@ -173,10 +186,12 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       });
       this.consumers.push(handle);
     }
+    if (this.options.remoteControl) await this.control.start(broker);
     this.logger.log(ServerMessages.listening(this.nodeName, this.options.queues.map((q) => q.name), this.messageHandlers.size));
   }
 
   private async shutdown(): Promise<void> {
+    await this.control.stop();
     await Promise.all(this.consumers.map((c) => c.cancel().catch(() => undefined)));
     this.consumers.length = 0;
     for (const timer of this.etaTimers) clearTimeout(timer);
@@ -236,6 +251,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         );
         return;
       }
+      if (this.control.isRevoked(request.id)) return await this.discardRevoked(delivery, request);
       if (request.expires && request.expires.getTime() <= Date.now()) {
         await this.reporter!.revoked(request, 'expired');
         delivery.ack();
@@ -270,7 +286,15 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     for (const consumer of this.consumers) void consumer.setPrefetch(prefetch);
   }
 
+  /** A revoked task is not run: REVOKED result, ack (Celery's `Request.revoked()`). */
+  private async discardRevoked(delivery: Delivery, request: TaskRequest): Promise<void> {
+    this.control.discarded(request);
+    await this.reporter!.revoked(request, 'revoked');
+    delivery.ack();
+  }
+
   private async execute(delivery: Delivery, request: TaskRequest, handler: MessageHandler): Promise<void> {
+    if (this.control.isRevoked(request.id)) return this.discardRevoked(delivery, request);
     if (request.expires && request.expires.getTime() <= Date.now()) {
       await this.reporter!.revoked(request, 'expired');
       delivery.ack();
@@ -286,6 +310,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       await this.reporter!.report(request, CeleryState.STARTED, { pid: process.pid, hostname: this.nodeName });
     }
     this.running.add(ctx);
+    this.control.taskStarted(ctx);
+    let terminated = false;
     let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
     try {
       const value = await withTimeLimits(ctx, request.timeLimit, taskOptions, () => this.invoke(handler, request, ctx, taskOptions));
@@ -294,8 +320,12 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       outcome = { ok: false, error: error instanceof TimeLimitExceededError ? error : unwrapHandlerError(error, ctx) };
     } finally {
       this.running.delete(ctx);
+      terminated = this.control.taskFinished(ctx);
     }
-    if (outcome.ok) {
+    if (terminated) {
+      await this.reporter!.revoked(request, 'terminated');
+      settle();
+    } else if (outcome.ok) {
       await this.succeed(delivery, request, taskOptions, outcome.value, settle);
     } else if (outcome.error instanceof CeleryRetry) {
       await this.retry(delivery, request, ctx, taskOptions, outcome.error, settle);
