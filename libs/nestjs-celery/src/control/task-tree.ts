@@ -19,6 +19,8 @@ export type TaskSender = (name: string, args: unknown[], kwargs: Record<string, 
  * A node of a discovered task tree: call it to send the task of its dotted path (resolves with
  * the {@link AsyncResult} once the broker confirmed the message; it does not wait for the
  * result: `await (await api.billing.sync.get_invoice(42)).get()`). Children are properties.
+ * A segment that shadows a `Function` member in TypeScript (`name`, `length`, `call`, `apply`,
+ * `bind`) is still the child at run time, but is typed as the member: cast it to `TaskTreeNode`.
  */
 export interface TaskTreeNode {
   (...args: unknown[]): Promise<AsyncResult>;

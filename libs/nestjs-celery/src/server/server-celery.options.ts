@@ -79,6 +79,9 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
   if (options.deadLetter !== undefined && (typeof options.deadLetter.exchange !== 'string' || !options.deadLetter.exchange)) {
     throw new InvalidCeleryOptionError("ServerCelery option 'deadLetter.exchange' must be a non-empty string");
   }
+  if (options.remoteControl !== undefined && typeof options.remoteControl !== 'boolean') {
+    throw new InvalidCeleryOptionError(`ServerCelery option 'remoteControl' must be true or false, got ${String(options.remoteControl)}`);
+  }
   const concurrency = options.concurrency ?? 16;
   return {
     brokerUrl: options.brokerUrl ?? defaultBrokerUrl,
