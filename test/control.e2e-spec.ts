@@ -148,7 +148,7 @@ describe('remote control: Nest worker beside a Python Celery 5.2.6 worker', () =
     expect(status.stdout).toContain('2 nodes online.');
   }, 60_000);
 
-  it('real `celery inspect registered` and `inspect active_queues` show the Nest tasks and queue', async () => {
+  it('real `celery inspect registered`, `inspect active_queues` and `control revoke` reach the Nest worker', async () => {
     const registered = await celeryCli('inspect', 'registered', '-t', '2');
     expect(registered.code).toBe(0);
     const nestPart = registered.stdout.slice(registered.stdout.indexOf(nestNode));
@@ -163,6 +163,11 @@ describe('remote control: Nest worker beside a Python Celery 5.2.6 worker', () =
         "'passive': False, 'auto_delete': False, 'delivery_mode': None, 'no_declare': False}, 'routing_key': 'ctl.nest'",
     );
     expect(queues.stdout).toContain('1 node online.');
+
+    const revokedId = randomUUID();
+    const revoke = await celeryCli('control', 'revoke', revokedId, '-d', nestNode, '-t', '2');
+    expect(revoke.code).toBe(0);
+    expect(revoke.stdout).toMatch(new RegExp(`->  ${nestNode.replace(/[.]/g, '\\.')}: OK\\s+tasks ${revokedId} flagged as revoked`));
 
     const other = await celeryCli('inspect', 'ping', '-d', 'nobody@nowhere', '-t', '1');
     expect(other.code).not.toBe(0);

@@ -12,14 +12,8 @@ app = Celery(
     broker=os.environ.get('CELERY_BROKER_URL', 'amqp://guest:guest@127.0.0.1:5672//'),
     backend='rpc://',
 )
-app.conf.update(
-    task_default_queue='ctl.py',
-    worker_prefetch_multiplier=1,
-    accept_content=['json'],
-    task_serializer='json',
-    result_serializer='json',
-    enable_utc=True,
-)
+# Everything else is Celery's default (json only, utc).
+app.conf.task_default_queue = 'ctl.py'
 
 
 @app.task(name='pyctl.add')

@@ -24,6 +24,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Parses a JSON object; anything else is a {@link MalformedControlMessageError} naming `what`. */
+function parseJsonObject(content: Buffer, what: string): Record<string, unknown> {
+  let body: unknown;
+  try {
+    body = JSON.parse(content.toString('utf8'));
+  } catch (error) {
+    throw new MalformedControlMessageError(`${what} is not JSON: ${(error as Error).message}`);
+  }
+  if (!isRecord(body)) throw new MalformedControlMessageError(`${what} is a ${pythonTypeName(body)}, not an object`);
+  return body;
+}
+
 function optionalString(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
@@ -50,13 +62,7 @@ export function decodeControlRequest(content: Buffer, contentType?: string): Con
   if (!JSON_TYPES.has(contentType)) {
     throw new MalformedControlMessageError(`content type '${contentType}' is not accepted (only application/json)`);
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(content.toString('utf8'));
-  } catch (error) {
-    throw new MalformedControlMessageError(`body is not JSON: ${(error as Error).message}`);
-  }
-  if (!isRecord(body)) throw new MalformedControlMessageError(`body is a ${pythonTypeName(body)}, not an object`);
+  const body = parseJsonObject(content, 'body');
   const { method, arguments: args } = body;
   let invalid: string | null = null;
   if (typeof method !== 'string') {
@@ -99,12 +105,5 @@ export function encodeControlReply(hostname: string, reply: unknown): Buffer {
 
 /** Decodes a reply body; throws {@link MalformedControlMessageError} unless it is a JSON object. */
 export function decodeControlReply(content: Buffer): ControlReply {
-  let body: unknown;
-  try {
-    body = JSON.parse(content.toString('utf8'));
-  } catch (error) {
-    throw new MalformedControlMessageError(`reply is not JSON: ${(error as Error).message}`);
-  }
-  if (!isRecord(body)) throw new MalformedControlMessageError(`reply is a ${pythonTypeName(body)}, not an object`);
-  return body;
+  return parseJsonObject(content, 'reply');
 }

@@ -9,7 +9,7 @@ const catalog: TaskCatalog = {
   tasks: {
     'billing.sync.get_invoice': { queues: ['billing.sync'], workers: ['nest@h'], route: { queue: 'billing.sync', exchange: 'billing', routingKey: 'billing.sync.get_invoice' } },
     'billing.sync': { queues: ['celery'], workers: ['py@h'], route: { queue: 'celery', exchange: 'celery', routingKey: 'celery' } },
-    'util.name': { queues: ['celery'], workers: ['py@h'], route: { queue: 'celery', exchange: 'celery', routingKey: 'celery' } },
+    'util.name': { queues: ['plain'], workers: ['py@h'], route: { queue: 'plain', exchange: '', routingKey: 'plain' } },
   },
   workers: {},
 };
@@ -50,7 +50,8 @@ describe('buildTaskTree', () => {
     const api = buildTaskTree(catalog, send);
     // Typed as Function's `name: string`; at run time it is the child node.
     await (api.util!.name as unknown as TaskTreeNode)();
-    expect(sent[0]!.name).toBe('util.name');
+    expect(sent[0]).toMatchObject({ name: 'util.name', options: { exchange: '', routingKey: 'plain' } });
+    expect(sent[0]!.options).not.toHaveProperty('queue');
   });
 
   it('rejects calls of a namespace that is not a task, naming what exists', async () => {

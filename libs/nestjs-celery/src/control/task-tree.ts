@@ -59,7 +59,9 @@ export function buildTaskTree(catalog: TaskCatalog, send: TaskSender): TaskTree 
         );
       }
       const { exchange, routingKey, queue } = entry.route;
-      return send(path, args, kwargs, { exchange, routingKey, queue, ...options });
+      // Through the default exchange the routing key is the queue: nothing to declare.
+      const route: SendTaskOptions = exchange === '' ? { exchange, routingKey } : { exchange, routingKey, queue };
+      return send(path, args, kwargs, { ...route, ...options });
     };
     const call = (...args: unknown[]) => apply(args);
     hidden(call, TASK_APPLY, apply);
