@@ -23,7 +23,7 @@ import {
   type ControlReply,
 } from 'nestjs-celery';
 import { BROKER_URL, CELERY_PYTHON } from './support/broker-url.js';
-import type { ManagedProcess } from './support/child-process.js';
+import { startProcess, type ManagedProcess } from './support/child-process.js';
 import { PYTHON_DIR, runPython, startPythonWorker } from './support/python.js';
 import { deleteExchanges, deleteQueues } from './support/rabbitmq-admin.js';
 
@@ -297,6 +297,24 @@ describe('remote control: Nest worker beside a Python Celery 5.2.6 worker', () =
     await expect(tagged.get({ timeout: 10_000 })).resolves.toEqual({ python: 'x' });
     await expect(api.pyctl!()).rejects.toThrow("no live worker registered task 'pyctl'");
   }, 30_000);
+
+  it("a Python worker started with mingle syncs the Nest worker's revoked ids (hello)", async () => {
+    const nestOnly = randomUUID();
+    await client.control.revoke(nestOnly, { destination: [nestNode], reply: true });
+    const node = `py2-${process.pid}@${hostname()}`;
+    const mingling = startProcess('python worker with mingle', CELERY_PYTHON,
+      ['-m', 'celery', '-A', 'control_app', 'worker', '-P', 'solo', '-Q', PY_QUEUE, '-n', node, '--without-gossip', '-l', 'info'],
+      { CELERY_BROKER_URL: BROKER_URL, PYTHONPATH: PYTHON_DIR });
+    try {
+      await mingling.waitFor(/ready\./, 60_000);
+      expect(mingling.log).toMatch(/mingle: sync with \d+ nodes/);
+      expect(mingling.log).not.toMatch(/mingle: sync with \S+ failed/);
+      const revoked = await client.control.inspect({ destination: [node] }).revoked();
+      expect(revoked[node]).toContain(nestOnly);
+    } finally {
+      await mingling.stop();
+    }
+  }, 90_000);
 
   it('unknown commands get the same error reply from the Nest worker as from Python', async () => {
     const fromPython = await py<ControlReply[]>({ case: 'broadcast', command: 'no_such_command' });

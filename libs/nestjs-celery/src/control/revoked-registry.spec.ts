@@ -31,10 +31,11 @@ describe('RevokedRegistry (Celery LimitedSet semantics)', () => {
   it('merges hello data ({id: ts} or {id: [ts, id]}) and lists, skipping expired entries', () => {
     const now = 10_000;
     const registry = new RevokedRegistry({ expiresSeconds: 100, now: () => now });
-    registry.merge({ old: 1.5, fresh: [9_990.5, 'fresh'], bad: 'x' });
+    registry.merge({ old: 1.5, fresh: [9_990.5, 'fresh'], ahead: 20_000.5, bad: 'x' });
     registry.merge(['listed', 3]);
     registry.merge(null);
-    expect(registry.ids().sort()).toEqual(['fresh', 'listed']);
+    expect(registry.ids().sort()).toEqual(['ahead', 'fresh', 'listed']);
+    expect(registry.toHelloData().ahead![0]).toBeCloseTo(10_000, 3);
   });
 
   it('writes hello data with float timestamps Python accepts', () => {

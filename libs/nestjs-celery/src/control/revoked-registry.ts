@@ -71,7 +71,9 @@ export class RevokedRegistry {
     const items = Object.entries(revoked as Record<string, unknown>)
       .map(([id, value]) => [id, Array.isArray(value) ? value[0] : value] as const)
       .filter((item): item is readonly [string, number] => typeof item[1] === 'number' && Number.isFinite(item[1]))
-      .filter(([, at]) => at <= now && now - at < this.expires)
+      // Another host's monotonic clock may run ahead of ours: such entries count from now.
+      .map(([id, at]) => [id, Math.min(at, now)] as const)
+      .filter(([, at]) => now - at < this.expires)
       .sort((a, b) => a[1] - b[1]);
     for (const [id, at] of items) {
       const known = this.entries.get(id);
