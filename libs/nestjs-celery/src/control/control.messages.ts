@@ -5,7 +5,8 @@ export const ControlMessages = {
   commandFailed: (node: string, method: string, error: string) => `${node} control command '${method}' failed: ${error}`,
   foreignReplyExchange: (node: string, method: string, exchange: string) =>
     `${node} did not answer control command '${method}': reply exchange '${exchange}' is not the pidbox reply exchange`,
-  startFailed: (node: string, detail: string) => `${node} cannot answer remote control: ${detail}`,
+  nodeNameInUse: (node: string) =>
+    `another worker in this process already answers remote control as '${node}': give each worker a unique nodeName, or they share one mailbox (Celery warns the same)`,
   discardedRevoked: (task: string, id: string) => `Discarding revoked task: ${task}[${id}]`,
   malformedReply: (detail: string) => `ignored a malformed control reply: ${detail}`,
 } as const;

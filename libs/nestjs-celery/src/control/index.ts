@@ -1,5 +1,6 @@
 export * from './celery-control.js';
 export * from './celery-inspect.js';
+export { TaskTerminatedError } from './control-panel.js';
 export * from './control.errors.js';
 export type * from './control-broker.js';
 export type * from './control-message.js';

@@ -27,9 +27,10 @@ class RecordingBroker {
   }
 }
 
-function logger(): LoggerService & { errors: string[] } {
+function logger(): LoggerService & { errors: string[]; warnings: string[] } {
   const errors: string[] = [];
-  return { log: () => undefined, error: (m: string) => errors.push(m), warn: () => undefined, errors };
+  const warnings: string[] = [];
+  return { log: () => undefined, error: (m: string) => errors.push(m), warn: (m: string) => warnings.push(m), errors, warnings };
 }
 
 function delivery(body: unknown, headers: Record<string, unknown> = { clock: 5 }, contentType = 'application/json'): Delivery {
@@ -40,9 +41,8 @@ function delivery(body: unknown, headers: Record<string, unknown> = { clock: 5 }
 
 const REPLY_TO = { exchange: 'reply.celery.pidbox', routing_key: 'oid-1' };
 
-async function started() {
+async function started(log = logger()) {
   const broker = new RecordingBroker();
-  const log = logger();
   const control = new WorkerControl({
     hostname: 'nest1@vm',
     concurrency: 4,
@@ -65,6 +65,18 @@ describe('WorkerControl (worker side of the pidbox)', () => {
     await control.stop();
     await control.stop();
     expect(broker.cancelled).toBe(1);
+  });
+
+  it('warns when a second worker of this process starts with the same node name', async () => {
+    const first = await started();
+    const second = await started();
+    expect(first.log.warnings).toEqual([]);
+    expect(second.log.warnings).toEqual([expect.stringContaining("already answers remote control as 'nest1@vm'")]);
+    await second.control.stop();
+    await first.control.stop();
+    const third = await started();
+    expect(third.log.warnings).toEqual([]);
+    await third.control.stop();
   });
 
   it('replies {hostname: reply} to reply_to with the ticket and a forwarded clock header', async () => {

@@ -33,6 +33,9 @@ export interface WorkerControlOptions {
 
 const REPLY_PROPERTIES = { contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 1 } as const;
 
+/** Node names with a running mailbox in this process: two workers with one name share a mailbox. */
+const liveNodes = new Set<string>();
+
 /**
  * A worker's remote control, like Celery's `Pidbox`: consumes `<nodename>.celery.pidbox`
  * (bound to the `celery.pidbox` fanout), runs the commands addressed to this node and replies
@@ -109,6 +112,8 @@ export class WorkerControl implements ControlledWorker {
   /** Declares the mailbox like kombu and starts answering (no-ack consumer, as Celery). */
   async start(broker: ControlBroker): Promise<void> {
     this.broker = broker;
+    if (liveNodes.has(this.options.hostname)) this.options.logger.warn(ControlMessages.nodeNameInUse(this.options.hostname));
+    liveNodes.add(this.options.hostname);
     await broker.declare(mailboxTopology(this.options.hostname));
     this.consumer = await broker.consume(this.queue, (delivery) => this.onDelivery(delivery), { prefetch: 0, noAck: true });
     this.options.logger.log(ControlMessages.listening(this.options.hostname, this.queue));
@@ -118,7 +123,9 @@ export class WorkerControl implements ControlledWorker {
   async stop(): Promise<void> {
     const consumer = this.consumer;
     this.consumer = undefined;
-    await consumer?.cancel().catch(() => undefined);
+    if (!consumer) return;
+    liveNodes.delete(this.options.hostname);
+    await consumer.cancel().catch(() => undefined);
   }
 
   /** Handles one control message; never throws. */
