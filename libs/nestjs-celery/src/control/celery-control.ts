@@ -119,7 +119,7 @@ export class CeleryControl {
     await this.startReplies();
     const ticket = randomUUID();
     const limit = options.limit ?? (destination ? destination.length : null);
-    const collector = new ReplyCollector(timeoutMs, limit, options.onReply as ((reply: ControlReply) => void) | undefined);
+    const collector = new ReplyCollector(timeoutMs, limit, options.onReply);
     this.pending.set(ticket, collector);
     try {
       await this.publish(encodeControlRequest({ ...spec, ticket, replyTo: { exchange: PIDBOX_REPLY_EXCHANGE, routingKey: this.oid } }), headers);
