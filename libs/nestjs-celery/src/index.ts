@@ -4,6 +4,7 @@
  */
 export * from './broker/index.js';
 export * from './client/index.js';
+export * from './control/index.js';
 export * from './decorators/index.js';
 export * from './module/index.js';
 export * from './protocol/index.js';

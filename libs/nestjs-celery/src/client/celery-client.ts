@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { AmqpBroker, type BrokerStatus } from '../broker/amqp-broker.js';
+import { CeleryControl } from '../control/celery-control.js';
+import type { InspectOptions } from '../control/celery-inspect.js';
+import type { TaskTree } from '../control/task-tree.js';
 import { createSignature, type SignatureDict } from '../protocol/signature.js';
 import { TaskRouter } from '../routing/task-router.js';
 import { AsyncResult } from './async-result.js';
@@ -28,6 +31,7 @@ export class CeleryClient {
   private readonly producer: TaskProducer;
   private readonly results?: ResultConsumer;
   private readonly logger: LoggerService;
+  private controller?: CeleryControl;
   private closed = false;
 
   constructor(options: CeleryClientOptions = {}) {
@@ -181,10 +185,31 @@ export class CeleryClient {
     return definition.bind(this);
   }
 
+  /**
+   * Celery's `app.control` on this client's connection: `ping()`, `inspect().registered()`,
+   * `revoke(id)`, … answered by Python and Nest workers alike.
+   */
+  get control(): CeleryControl {
+    if (this.closed) throw new CeleryInvalidCallError('CeleryClient is closed');
+    this.controller ??= new CeleryControl(this.broker, { logger: this.logger });
+    return this.controller;
+  }
+
+  /**
+   * Asks the live workers what they run and where they listen, and returns a callable tree of
+   * their tasks: `const api = await client.discover(); const r = await api.billing.sync.get_invoice(42); await r.get()`.
+   * A leaf sends its task (to a queue where a worker that registered it listens) and resolves
+   * with the {@link AsyncResult}; it does not wait for the result. The catalog is `api[TASK_CATALOG]`.
+   */
+  async discover(options: InspectOptions = {}): Promise<TaskTree> {
+    return this.control.discover((name, args, kwargs, sendOptions) => this.sendTask(name, args, kwargs, sendOptions), options);
+  }
+
   /** Stops the result consumer and closes the connection (if the client opened it). Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.controller?.close().catch(() => undefined);
     await this.results?.stop().catch(() => undefined);
     if (this.ownsBroker) await this.broker.close();
     if (this.ownsAsyncBroker) await this.asyncBroker?.close();

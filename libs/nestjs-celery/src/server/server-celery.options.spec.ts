@@ -32,7 +32,15 @@ describe('resolveServerOptions', () => {
       defaultQueue: 'celery',
       deadLetter: undefined,
       shutdownTimeoutMs: 30_000,
+      remoteControl: true,
     });
+  });
+
+  it('validates remoteControl as a boolean', () => {
+    expect(resolveServerOptions({ remoteControl: false }, URL).remoteControl).toBe(false);
+    expect(() => resolveServerOptions({ remoteControl: 'no' as unknown as boolean }, URL)).toThrow(
+      "ServerCelery option 'remoteControl' must be true or false",
+    );
   });
 
   it('keeps given values and derives the prefetch from the concurrency', () => {

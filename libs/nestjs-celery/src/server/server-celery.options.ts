@@ -66,6 +66,12 @@ export interface ServerCeleryOptions {
   deadLetter?: DeadLetterOptions;
   /** How long `close()` waits for running tasks. Default 30 000 ms. */
   shutdownTimeoutMs?: number;
+  /**
+   * Answer Celery's remote control (`celery inspect`, `celery status`, `revoke`) on the
+   * `<nodeName>.celery.pidbox` queue, like Celery's `worker_enable_remote_control`. Default true.
+   * Revoked ids are honoured either way.
+   */
+  remoteControl?: boolean;
   logger?: LoggerService;
 }
 
@@ -109,6 +115,9 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
   if (options.deadLetter !== undefined && (typeof options.deadLetter.exchange !== 'string' || !options.deadLetter.exchange)) {
     throw new InvalidCeleryOptionError("ServerCelery option 'deadLetter.exchange' must be a non-empty string");
   }
+  if (options.remoteControl !== undefined && typeof options.remoteControl !== 'boolean') {
+    throw new InvalidCeleryOptionError(`ServerCelery option 'remoteControl' must be true or false, got ${String(options.remoteControl)}`);
+  }
   const concurrency = typeof options.concurrency === 'number' ? options.concurrency : 16;
   return {
     service: options.service,
@@ -125,6 +134,7 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
       ? { exchange: options.deadLetter.exchange, queue: options.deadLetter.queue ?? `${options.deadLetter.exchange}.queue` }
       : undefined,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 30_000,
+    remoteControl: options.remoteControl ?? true,
   };
 }
 

@@ -6,6 +6,8 @@ import type { Delivery } from '../broker/delivery.js';
 import { defaultBrokerUrl } from '../client/celery-client.options.js';
 import { defaultNodeName } from '../client/node-identity.js';
 import { TaskProducer } from '../client/task-producer.js';
+import { queueInfoFromTopology } from '../control/queue-info.js';
+import { WorkerControl } from '../control/worker-control.js';
 import { CeleryState } from '../protocol/celery-state.js';
 import { toExceptionInfo, toTraceback } from '../protocol/exception-info.js';
 import { InvalidTaskMessageError } from '../protocol/protocol.errors.js';
@@ -95,6 +97,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private readonly etaTimers = new Set<NodeJS.Timeout>();
   private readonly heldDeliveries = new Set<Delivery>();
   private readonly errorListeners = new Set<(error: Error) => void>();
+  private readonly control: WorkerControl;
   private closing?: Promise<void>;
 
   constructor(options: ServerCeleryOptions = {}) {
@@ -103,6 +106,16 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.nodeName = options.nodeName ?? defaultNodeName();
     this.limiter = new ConcurrencyLimiter(this.options.concurrency);
     this.logger = options.logger ?? new Logger('ServerCelery');
+    this.control = new WorkerControl({
+      hostname: this.nodeName,
+      concurrency: this.options.concurrency,
+      prefetchCount: this.options.prefetchCount,
+      brokerUrl: this.options.brokerUrl,
+      acksEarly: !this.options.acksLate,
+      registeredTasks: () => this.registeredTasks(),
+      activeQueues: () => planWorkerQueues(this.options).map((plan) => queueInfoFromTopology(plan.name, plan.topology)),
+      logger: this.logger,
+    });
   }
 
   /** This worker's node name (as `celery inspect` shows it). */
@@ -188,10 +201,12 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       this.basePrefetch.set(handle, plan.prefetch);
       this.consumers.push(handle);
     }
+    if (this.options.remoteControl) await this.control.start(broker);
     this.logger.log(ServerMessages.listening(this.nodeName, plans.map((q) => q.name), this.messageHandlers.size));
   }
 
   private async shutdown(): Promise<void> {
+    await this.control.stop();
     await Promise.all(this.consumers.map((c) => c.cancel().catch(() => undefined)));
     this.consumers.length = 0;
     this.basePrefetch.clear();
@@ -253,6 +268,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         );
         return;
       }
+      if (this.control.isRevoked(request.id)) return await this.discardRevoked(delivery, request);
       if (request.expires && request.expires.getTime() <= Date.now()) {
         await this.reporter!.revoked(request, 'expired');
         delivery.ack();
@@ -287,7 +303,15 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     for (const consumer of this.consumers) void consumer.setPrefetch((this.basePrefetch.get(consumer) ?? this.options.prefetchCount) + held);
   }
 
+  /** A revoked task is not run: REVOKED result, ack (Celery's `Request.revoked()`). */
+  private async discardRevoked(delivery: Delivery, request: TaskRequest): Promise<void> {
+    this.control.discarded(request);
+    await this.reporter!.revoked(request, 'revoked');
+    delivery.ack();
+  }
+
   private async execute(delivery: Delivery, request: TaskRequest, handler: MessageHandler): Promise<void> {
+    if (this.control.isRevoked(request.id)) return this.discardRevoked(delivery, request);
     if (request.expires && request.expires.getTime() <= Date.now()) {
       await this.reporter!.revoked(request, 'expired');
       delivery.ack();
@@ -303,6 +327,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       await this.reporter!.report(request, CeleryState.STARTED, { pid: process.pid, hostname: this.nodeName });
     }
     this.running.add(ctx);
+    this.control.taskStarted(ctx);
+    let terminated = false;
     let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
     try {
       const value = await withTimeLimits(ctx, request.timeLimit, taskOptions, () => this.invoke(handler, request, ctx, taskOptions));
@@ -311,8 +337,12 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       outcome = { ok: false, error: error instanceof TimeLimitExceededError ? error : unwrapHandlerError(error, ctx) };
     } finally {
       this.running.delete(ctx);
+      terminated = this.control.taskFinished(ctx);
     }
-    if (outcome.ok) {
+    if (terminated) {
+      await this.reporter!.revoked(request, 'terminated');
+      settle();
+    } else if (outcome.ok) {
       await this.succeed(delivery, request, taskOptions, outcome.value, settle);
     } else if (outcome.error instanceof CeleryRetry) {
       await this.retry(delivery, request, ctx, taskOptions, outcome.error, settle);

@@ -1,0 +1,14 @@
+export * from './celery-control.js';
+export * from './celery-inspect.js';
+export { TaskTerminatedError } from './control-panel.js';
+export * from './control.errors.js';
+export type * from './control-broker.js';
+export type * from './control-message.js';
+export { decodeControlRequest, encodeControlRequest, encodeControlReply, decodeControlReply } from './control-message.codec.js';
+export * from './pidbox.topology.js';
+export type * from './queue-info.js';
+export { REVOKES_MAX, REVOKE_EXPIRES_SECONDS } from './revoked-registry.js';
+export * from './task-catalog.js';
+export * from './task-tree.js';
+export type { RequestInfo } from './worker-activity.js';
+export type * from './worker-stats.js';
