@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { AmqpBroker } from '../broker/amqp-broker.js';
+import type { Broker } from '../broker/broker.js';
 
 /** The broker URL used when none is configured: `CELERY_BROKER_URL`, else the local RabbitMQ. */
 export function defaultBrokerUrl(): string {
@@ -10,8 +10,11 @@ export function defaultBrokerUrl(): string {
 export interface CeleryClientOptions {
   /** RabbitMQ URL. Default: `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`. */
   brokerUrl?: string;
-  /** Share an existing broker connection instead of opening one (the client then does not close it). */
-  broker?: AmqpBroker;
+  /**
+   * Share an existing broker connection instead of opening one (the client then does not close it):
+   * an `AmqpBroker`, or a `MemoryBroker` for tests and embedded runs.
+   */
+  broker?: Broker;
   /** Queue for tasks sent without a route. Default `celery` (Celery's `task_default_queue`). */
   defaultQueue?: string;
   /** `rpc` (default): results come back on one reply queue per client. `disabled`: no results. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
-import { AmqpBroker, type BrokerStatus } from '../broker/amqp-broker.js';
+import { AmqpBroker } from '../broker/amqp-broker.js';
+import type { Broker, BrokerStatus } from '../broker/broker.js';
 import { createSignature, type SignatureDict } from '../protocol/signature.js';
 import { AsyncResult } from './async-result.js';
 import { defaultBrokerUrl, type CeleryClientOptions } from './celery-client.options.js';
@@ -20,7 +21,7 @@ import type { Observable } from 'rxjs';
  * on one reply queue per client.
  */
 export class CeleryClient {
-  private readonly broker: AmqpBroker;
+  private readonly broker: Broker;
   private readonly ownsBroker: boolean;
   private readonly producer: TaskProducer;
   private readonly results?: ResultConsumer;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AmqpBroker } from '../broker/amqp-broker.js';
+import type { Broker } from '../broker/broker.js';
 import { parseCeleryIsoDate } from '../protocol/iso-time.js';
 import { mergeSignatureArgs, type SignatureDict } from '../protocol/signature.js';
 import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
@@ -57,7 +57,7 @@ function checkNumber(value: unknown, field: string): void {
  */
 export class TaskProducer {
   constructor(
-    private readonly broker: AmqpBroker,
+    private readonly broker: Broker,
     private readonly defaultQueue: string,
     private readonly origin: string,
   ) {}

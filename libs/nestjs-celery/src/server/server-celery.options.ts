@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import type { Broker } from '../broker/broker.js';
 
 /** A queue the worker consumes, with optional queue arguments (must match every other declarer). */
 export interface WorkerQueue {
@@ -19,6 +20,12 @@ export interface DeadLetterOptions {
 export interface ServerCeleryOptions {
   /** RabbitMQ URL. Default: `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`. */
   brokerUrl?: string;
+  /**
+   * Use this broker instead of opening an `AmqpBroker` on `brokerUrl`: e.g. a `MemoryBroker` for
+   * tests and embedded runs, or a connection shared with a `CeleryClient`. The worker does not
+   * close a broker it was given. Not together with `brokerUrl`.
+   */
+  broker?: Broker;
   /** Queues to consume. Default `['celery']`. Each is declared like Celery (durable queue, direct exchange, binding). */
   queues?: Array<string | WorkerQueue>;
   /** Handlers running at once. Default 16. */
@@ -53,6 +60,25 @@ function positiveInteger(value: unknown, option: string): void {
   }
 }
 
+const BROKER_METHODS = ['connect', 'whenConnected', 'declare', 'hasQueue', 'publish', 'publishUnconfirmed', 'consume', 'close'] as const;
+
+function validateBroker(options: ServerCeleryOptions): void {
+  const { broker } = options;
+  if (broker === undefined) return;
+  const missing =
+    typeof broker !== 'object' || broker === null
+      ? ['(not an object)']
+      : BROKER_METHODS.filter((method) => typeof (broker as unknown as Record<string, unknown>)[method] !== 'function');
+  if (missing.length > 0) {
+    throw new InvalidCeleryOptionError(
+      `ServerCelery option 'broker' must implement Broker (an AmqpBroker or MemoryBroker); missing ${missing.join(', ')}`,
+    );
+  }
+  if (options.brokerUrl !== undefined) {
+    throw new InvalidCeleryOptionError("ServerCelery options 'broker' and 'brokerUrl' exclude each other: give one of them");
+  }
+}
+
 /** Checks the options and fills in defaults. */
 export function resolveServerOptions(options: ServerCeleryOptions, defaultBrokerUrl: string) {
   positiveInteger(options.concurrency, 'concurrency');
@@ -73,9 +99,11 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
   if (options.deadLetter !== undefined && (typeof options.deadLetter.exchange !== 'string' || !options.deadLetter.exchange)) {
     throw new InvalidCeleryOptionError("ServerCelery option 'deadLetter.exchange' must be a non-empty string");
   }
+  validateBroker(options);
   const concurrency = options.concurrency ?? 16;
   return {
     brokerUrl: options.brokerUrl ?? defaultBrokerUrl,
+    broker: options.broker,
     queues,
     concurrency,
     prefetchCount: options.prefetchCount ?? concurrency * 4,
