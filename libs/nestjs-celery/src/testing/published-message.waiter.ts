@@ -21,7 +21,7 @@ export interface PublishedMatch {
 export interface AwaitPublishedOptions {
   /** Milliseconds before {@link AwaitPublishedTimeoutError}. Default 5000. */
   timeoutMs?: number;
-  /** Also match messages published before the call (from the vhost's history). Default false. */
+  /** Also match messages published before the call (the oldest match in the vhost's history). Default false. */
   past?: boolean;
 }
 

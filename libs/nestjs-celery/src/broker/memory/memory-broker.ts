@@ -7,6 +7,7 @@ import { declarationKey, declarationsOf, type Declaration } from '../declaration
 import type { Delivery } from '../delivery.js';
 import type { Topology } from '../topology.js';
 import { PreconditionFailedError } from './memory-broker.errors.js';
+import { MemoryBrokerMessages } from './memory-broker.messages.js';
 import { MemoryConsumer } from './memory-consumer.js';
 import { MemoryVhost } from './memory-vhost.js';
 
@@ -147,7 +148,7 @@ export class MemoryBroker implements Broker {
       this.open('MemoryBroker.publishUnconfirmed()');
       this.vhost.publish(exchange, routingKey, content, options);
     } catch (error) {
-      this.logger.warn?.(`unconfirmed publish to '${routingKey}' lost: ${(error as Error).message}`);
+      this.logger.warn?.(MemoryBrokerMessages.unconfirmedLost(routingKey, (error as Error).message));
     }
   }
 

@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { ConsumeOptions, ConsumerHandle } from '../broker.js';
 import type { Delivery } from '../delivery.js';
+import { MemoryBrokerMessages } from './memory-broker.messages.js';
 import { MemoryDelivery } from './memory-delivery.js';
 import type { MemoryQueue } from './memory-queue.js';
 import type { QueuedMessage } from './queued-message.js';
@@ -76,7 +77,7 @@ export class MemoryConsumer implements ConsumerHandle {
     try {
       this.onDelivery(delivery);
     } catch (error) {
-      this.logger.warn?.(`consumer of memory queue '${this.queue}' threw: ${(error as Error).message}; the message stays unacknowledged`);
+      this.logger.warn?.(MemoryBrokerMessages.consumerThrew(this.queue, (error as Error).message));
     }
   }
 
@@ -85,10 +86,7 @@ export class MemoryConsumer implements ConsumerHandle {
     if (this.noAck || this.closed) return;
     const { deliveryTag } = delivery.message.fields;
     if (!this.unacked.delete(deliveryTag)) {
-      this.logger.warn?.(
-        `delivery ${deliveryTag} from memory queue '${this.queue}' was settled twice; ignored ` +
-          '(RabbitMQ would close the channel: PRECONDITION_FAILED - unknown delivery tag)',
-      );
+      this.logger.warn?.(MemoryBrokerMessages.settledTwice(deliveryTag, this.queue));
       return;
     }
     this.source.settled(delivery.queued, how);

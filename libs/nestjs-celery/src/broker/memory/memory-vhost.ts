@@ -187,7 +187,8 @@ export class MemoryVhost implements QueueHost {
     };
     if (this.historyLimit > 0) {
       this.history.push(published);
-      if (this.history.length > this.historyLimit) this.history.splice(0, this.history.length - this.historyLimit);
+      // Trimmed in batches: one splice per `historyLimit` publishes, not one per publish.
+      if (this.history.length >= 2 * this.historyLimit) this.history.splice(0, this.history.length - this.historyLimit);
     }
     for (const listener of this.listeners) listener(published);
     return published;
@@ -235,7 +236,7 @@ export class MemoryVhost implements QueueHost {
 
   /** The most recently published messages (up to `historyLimit`), oldest first. */
   published(): readonly PublishedMessage[] {
-    return this.history.slice();
+    return this.history.slice(-this.historyLimit);
   }
 
   /** Counts of a queue, or undefined when it does not exist. */
