@@ -176,14 +176,20 @@ const scenarios: Record<string, (kind: Kind, open: () => Broker) => Promise<unkn
     await broker.publish('', `${P}.reject`, text('rejected'), { headers: { task: 'x' }, expiration: '60000', messageId: 'r' });
     const rejecter = await collect(broker, `${P}.reject`, 1);
     await settle(kind);
+    await broker.publish('', `${P}.reject`, text('ttl-zero-no-room'), { messageId: 'z', expiration: '0' });
+    await settle(kind);
     rejecter.deliveries[0]!.reject(false);
+    await settle(kind);
+    await broker.publish('', `${P}.reject`, text('ttl-zero-taken'), { messageId: 't', expiration: '0' });
+    await settle(kind);
+    for (const d of rejecter.deliveries.slice(1)) d.ack();
     await broker.publish('', `${P}.ttl`, text('queue-ttl'), { messageId: 'q' });
     await broker.publish('', `${P}.ttl`, text('message-ttl'), { messageId: 'm', expiration: '50' });
     await sleep(400);
     const dead = await collect(broker, `${P}.dlq`, 10);
     await settle(kind);
     for (const d of dead.deliveries) d.ack();
-    return dead.deliveries.map(observed).sort((x, y) => x.body.localeCompare(y.body));
+    return { delivered: rejecter.bodies(), dead: dead.deliveries.map(observed).sort((x, y) => x.body.localeCompare(y.body)) };
   },
 
   async priority(kind, open) {

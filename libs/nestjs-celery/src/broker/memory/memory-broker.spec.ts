@@ -437,6 +437,19 @@ describe('MemoryBroker: dead-lettering and TTL', () => {
     expect(broker.vhost.get('dead')!.content.toString()).toBe('stale');
   });
 
+  it('TTL 0: delivered if a consumer can take it at once, otherwise expired at once (as RabbitMQ)', async () => {
+    const broker = new MemoryBroker();
+    await queueWithDlx(broker, 'work');
+    await broker.publish('', 'work', text('nobody-there'), { expiration: 0 });
+    expect(broker.vhost.get('dead')!.content.toString()).toBe('nobody-there');
+    const consumer = await collect(broker, 'work', { prefetch: 1 });
+    await broker.publish('', 'work', text('taken'), { expiration: 0 });
+    await broker.publish('', 'work', text('no-room'), { expiration: 0 });
+    await flush();
+    expect(consumer.bodies()).toEqual(['taken']);
+    expect(broker.vhost.get('dead')!.content.toString()).toBe('no-room');
+  });
+
   it('the x-death entry is counted up per (queue, reason) across rounds (TTL retry pattern)', async () => {
     const broker = new MemoryBroker();
     await broker.declare({

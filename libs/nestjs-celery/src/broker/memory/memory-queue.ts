@@ -116,7 +116,13 @@ export class MemoryQueue {
       const expiration = Number(properties.expiration);
       if (Number.isFinite(expiration) && expiration >= 0) ttl = Math.min(ttl, expiration);
     }
-    const message = new QueuedMessage(content, properties, exchange, routingKey, this.sequence++, priority, now + ttl);
+    // TTL 0 (RabbitMQ): delivered only if a consumer can take it right away, else expired at once.
+    const immediate = ttl <= 0;
+    const message = new QueuedMessage(content, properties, exchange, routingKey, this.sequence++, priority, immediate ? Infinity : now + ttl);
+    if (immediate && (this.ready.length > 0 || !this.consumers.some((c) => c.hasCapacity()))) {
+      this.host.deadLetter(this, message, 'expired');
+      return;
+    }
     this.ready.add(message);
     this.trackExpiry(message.expiresAt);
     this.scheduleDispatch();
