@@ -19,6 +19,7 @@ import {
   celeryQueueTopology,
 } from 'nestjs-celery';
 import {
+  awaitIdle,
   awaitPublished,
   callTask,
   createMemoryBroker,
@@ -70,6 +71,12 @@ class MemoryTasks {
   @CeleryTask('mem.now')
   now(): number {
     return Date.now();
+  }
+
+  @CeleryTask('mem.tally', { params: ['*args'] })
+  tally(@TaskArgs() args: unknown[]): number {
+    runs.set('tally', (runs.get('tally') ?? 0) + 1);
+    return args.length;
   }
 
   @CeleryTask('mem.slow', { params: ['key', 'ms'] })
@@ -205,6 +212,17 @@ describe('ServerCelery + CeleryClient on the in-memory broker', () => {
     expect(dead?.content.toString()).toBe('{"not": json');
     await expect(callTask(client, 'mem.add', [20, 22])).resolves.toBe(42);
     expect(broker.vhost.inspectQueue(QUEUE)).toMatchObject({ ready: 0, unacked: 0 });
+  });
+
+  it('awaitIdle waits until every message was handled, including held ETA tasks and follow-ups', async () => {
+    await client.sendTask('mem.slow', ['idle', 30], {}, { countdown: 0.2, replyTo: null });
+    await client.sendTask('mem.slow', ['idle', 10], {}, { link: client.signature('mem.tally', []), replyTo: null });
+    await awaitIdle(broker, { queues: [QUEUE] });
+    expect(runs.get('idle')).toBe(2);
+    expect(runs.get('tally')).toBe(1);
+    await client.sendTask('mem.slow', ['idle', 300], {}, { replyTo: null });
+    await expect(awaitIdle(broker, { queues: [QUEUE], timeoutMs: 50 })).rejects.toThrow(/memtest \(0 ready, 1 unacked\)/);
+    await awaitIdle(broker, { queues: [QUEUE] });
   });
 
   it('publishes to a topic exchange can be awaited by pattern (as events will be)', async () => {
