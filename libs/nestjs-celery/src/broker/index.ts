@@ -1,5 +1,6 @@
 export * from './amqp-broker.js';
 export * from './broker.js';
+export * from './broker.factory.js';
 export * from './broker.errors.js';
 export * from './delivery.js';
 export * from './topology.js';

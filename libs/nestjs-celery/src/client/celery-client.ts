@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
-import { AmqpBroker } from '../broker/amqp-broker.js';
+import { createBroker } from '../broker/broker.factory.js';
 import type { Broker, BrokerStatus } from '../broker/broker.js';
 import { createSignature, type SignatureDict } from '../protocol/signature.js';
 import { AsyncResult } from './async-result.js';
@@ -33,7 +33,7 @@ export class CeleryClient {
     this.ownsBroker = !options.broker;
     this.broker =
       options.broker ??
-      new AmqpBroker({
+      createBroker({
         url: options.brokerUrl ?? defaultBrokerUrl(),
         connectionName: options.connectionName ?? 'nestjs-celery-client',
         logger: this.logger,

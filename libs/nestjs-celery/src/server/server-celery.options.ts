@@ -18,7 +18,7 @@ export interface DeadLetterOptions {
 
 /** Options of `ServerCelery`, validated at `listen()` with an error naming the bad option. */
 export interface ServerCeleryOptions {
-  /** RabbitMQ URL. Default: `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`. */
+  /** RabbitMQ URL, or `memory://<vhost>` for the in-process broker. Default: `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`. */
   brokerUrl?: string;
   /**
    * Use this broker instead of opening an `AmqpBroker` on `brokerUrl`: e.g. a `MemoryBroker` for

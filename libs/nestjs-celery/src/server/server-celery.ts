@@ -1,7 +1,7 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { RpcException, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { isObservable, lastValueFrom, type Subscription } from 'rxjs';
-import { AmqpBroker } from '../broker/amqp-broker.js';
+import { createBroker } from '../broker/broker.factory.js';
 import type { Broker, BrokerStatus, ConsumerHandle } from '../broker/broker.js';
 import type { Delivery } from '../broker/delivery.js';
 import { celeryQueueTopology } from '../broker/topology.js';
@@ -145,7 +145,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private async start(): Promise<void> {
     const broker =
       this.options.broker ??
-      new AmqpBroker({
+      createBroker({
         url: this.options.brokerUrl,
         connectionName: `nestjs-celery-worker ${this.nodeName}`,
         logger: this.logger,

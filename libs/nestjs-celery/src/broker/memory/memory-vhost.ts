@@ -65,6 +65,24 @@ function optionalString(args: Record<string, unknown>, key: string, queue: strin
  * ownership). It also records published messages for tests.
  */
 export class MemoryVhost implements QueueHost {
+  private static readonly registry = new Map<string, MemoryVhost>();
+
+  /** The process-wide vhost of this name (created on first use): what `memory://<name>` URLs connect to. */
+  static shared(name: string): MemoryVhost {
+    let vhost = MemoryVhost.registry.get(name);
+    if (!vhost) {
+      vhost = new MemoryVhost({ name });
+      MemoryVhost.registry.set(name, vhost);
+    }
+    return vhost;
+  }
+
+  /** Forgets the shared vhost of this name (or all of them): the next `memory://` connection starts empty. */
+  static resetShared(name?: string): void {
+    if (name === undefined) MemoryVhost.registry.clear();
+    else MemoryVhost.registry.delete(name);
+  }
+
   readonly name: string;
   private readonly exchanges = new Map<string, MemoryExchange>();
   private readonly queues = new Map<string, MemoryQueue>();
