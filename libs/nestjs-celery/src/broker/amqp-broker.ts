@@ -9,11 +9,12 @@ import {
   PublishNotConfirmedError,
   TopologyMismatchError,
 } from './broker.errors.js';
+import type { Broker, BrokerStatus, ConsumeOptions, ConsumerHandle } from './broker.js';
+import { declarationKey, type Declaration } from './declaration.js';
 import type { Delivery } from './delivery.js';
-import type { BindingDeclaration, ExchangeDeclaration, QueueDeclaration, Topology } from './topology.js';
+import type { Topology } from './topology.js';
 
-/** Connection state of a broker, observable through {@link AmqpBroker.status$}. */
-export type BrokerStatus = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+export type { BrokerStatus, ConsumeOptions, ConsumerHandle } from './broker.js';
 
 /** Options of an {@link AmqpBroker}. Every field has a default except the URL. */
 export interface AmqpBrokerOptions {
@@ -34,25 +35,6 @@ export interface AmqpBrokerOptions {
   logger?: LoggerService;
 }
 
-/** Options for {@link AmqpBroker.consume}. */
-export interface ConsumeOptions {
-  /** Unacknowledged messages the broker may push to this consumer. 0 means unlimited (only with noAck). */
-  prefetch: number;
-  /** Broker acks on delivery (for reply queues). Default false. */
-  noAck?: boolean;
-  /** Exclusive consumer. Default false. */
-  exclusive?: boolean;
-}
-
-/** A running consumer; it is resumed after every reconnect until cancelled. */
-export interface ConsumerHandle {
-  readonly queue: string;
-  /** Changes the prefetch (e.g. while ETA tasks are held). */
-  setPrefetch(count: number): Promise<void>;
-  /** Stops delivery; settled and unsettled messages are left to the caller. */
-  cancel(): Promise<void>;
-}
-
 interface ConsumerRegistration {
   queue: string;
   options: ConsumeOptions;
@@ -61,22 +43,6 @@ interface ConsumerRegistration {
   consumerTag?: string;
   prefetch: number;
   cancelled: boolean;
-}
-
-type Declaration =
-  | { kind: 'exchange'; value: ExchangeDeclaration }
-  | { kind: 'queue'; value: QueueDeclaration }
-  | { kind: 'binding'; value: BindingDeclaration };
-
-function declarationKey(d: Declaration): string {
-  switch (d.kind) {
-    case 'exchange':
-      return `exchange:${d.value.name}`;
-    case 'queue':
-      return `queue:${d.value.name}`;
-    case 'binding':
-      return `binding:${d.value.exchange}:${d.value.queue}:${d.value.routingKey}`;
-  }
 }
 
 function sleep(ms: number): Promise<void> {
@@ -93,7 +59,7 @@ function errorText(error: unknown): string {
  * again and resumes every consumer. Publishes wait for the connection and are repeated when the
  * connection drops before their confirm (at-least-once, like kombu's publish retry).
  */
-export class AmqpBroker {
+export class AmqpBroker implements Broker {
   private readonly logger: LoggerService;
   private readonly statusSubject = new BehaviorSubject<BrokerStatus>('connecting');
   private readonly declarations = new Map<string, { declaration: Declaration; signature: string }>();

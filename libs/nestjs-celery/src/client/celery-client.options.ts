@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { AmqpBroker } from '../broker/amqp-broker.js';
+import type { Broker } from '../broker/broker.js';
 import type { TaskRoutes } from '../routing/task-routes.js';
 
 /** The broker URL used when none is configured: `CELERY_BROKER_URL`, else the local RabbitMQ. */
@@ -9,10 +9,13 @@ export function defaultBrokerUrl(): string {
 
 /** Options of a {@link CeleryClient}. */
 export interface CeleryClientOptions {
-  /** RabbitMQ URL. Default: `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`. */
+  /** RabbitMQ URL, or `memory://<vhost>` for the in-process broker. Default: `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`. */
   brokerUrl?: string;
-  /** Share an existing broker connection instead of opening one (the client then does not close it). */
-  broker?: AmqpBroker;
+  /**
+   * Share an existing broker connection instead of opening one (the client then does not close it):
+   * an `AmqpBroker`, or a `MemoryBroker` for tests and embedded runs.
+   */
+  broker?: Broker;
   /** Queue for tasks sent without a route. Default `celery` (Celery's `task_default_queue`). */
   defaultQueue?: string;
   /** `rpc` (default): results come back on one reply queue per client. `disabled`: no results. */
@@ -39,6 +42,6 @@ export interface CeleryClientOptions {
   /** Broker URL of the `async` lane (`<service>.async` queues). Default: the main broker. */
   asyncBrokerUrl?: string;
   /** Share an existing connection for the `async` lane instead of opening one from `asyncBrokerUrl`. */
-  asyncBroker?: AmqpBroker;
+  asyncBroker?: Broker;
   logger?: LoggerService;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
-import { AmqpBroker, type BrokerStatus } from '../broker/amqp-broker.js';
+import { createBroker } from '../broker/broker.factory.js';
+import type { Broker, BrokerStatus } from '../broker/broker.js';
 import { CeleryControl } from '../control/celery-control.js';
 import type { InspectOptions } from '../control/celery-inspect.js';
 import type { TaskTree } from '../control/task-tree.js';
@@ -24,9 +25,9 @@ import type { Observable } from 'rxjs';
  * on one reply queue per client.
  */
 export class CeleryClient {
-  private readonly broker: AmqpBroker;
+  private readonly broker: Broker;
   private readonly ownsBroker: boolean;
-  private readonly asyncBroker?: AmqpBroker;
+  private readonly asyncBroker?: Broker;
   private readonly ownsAsyncBroker: boolean;
   private readonly producer: TaskProducer;
   private readonly results?: ResultConsumer;
@@ -39,7 +40,7 @@ export class CeleryClient {
     this.ownsBroker = !options.broker;
     this.broker =
       options.broker ??
-      new AmqpBroker({
+      createBroker({
         url: options.brokerUrl ?? defaultBrokerUrl(),
         connectionName: options.connectionName ?? 'nestjs-celery-client',
         logger: this.logger,
@@ -48,7 +49,7 @@ export class CeleryClient {
     this.asyncBroker =
       options.asyncBroker ??
       (options.asyncBrokerUrl
-        ? new AmqpBroker({ url: options.asyncBrokerUrl, connectionName: `${options.connectionName ?? 'nestjs-celery-client'} async`, logger: this.logger })
+        ? createBroker({ url: options.asyncBrokerUrl, connectionName: `${options.connectionName ?? 'nestjs-celery-client'} async`, logger: this.logger })
         : undefined);
     const router = options.taskRoutes || options.services ? new TaskRouter({ routes: options.taskRoutes, services: options.services }) : undefined;
     this.producer = new TaskProducer(this.broker, options.defaultQueue ?? 'celery', options.origin ?? DEFAULT_ORIGIN, {

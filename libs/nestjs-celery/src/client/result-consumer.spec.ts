@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { LoggerService } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
-import type { AmqpBroker, ConsumeOptions, ConsumerHandle } from '../broker/amqp-broker.js';
+import type { Broker, ConsumeOptions, ConsumerHandle } from '../broker/broker.js';
 import type { Delivery } from '../broker/delivery.js';
 import { rpcReplyQueue, type Topology } from '../broker/topology.js';
 import { encodeResultMessage, type ResultMessage } from '../protocol/result-message.js';
@@ -47,7 +47,7 @@ const reply = (taskId: string, status: string, result: unknown = null): Buffer =
 async function setup(options: { queue?: string; expiresMs?: number } = {}) {
   const broker = new FakeBroker();
   const logger = new FakeLogger();
-  const consumer = new ResultConsumer(broker as unknown as AmqpBroker, { ...options, logger });
+  const consumer = new ResultConsumer(broker as unknown as Broker, { ...options, logger });
   await consumer.start();
   return { broker, logger, consumer };
 }
@@ -73,7 +73,7 @@ describe('ResultConsumer.start', () => {
   it('can start again after a failed start', async () => {
     const broker = new FakeBroker();
     broker.failDeclare = true;
-    const consumer = new ResultConsumer(broker as unknown as AmqpBroker, { queue: 'q', logger: new FakeLogger() });
+    const consumer = new ResultConsumer(broker as unknown as Broker, { queue: 'q', logger: new FakeLogger() });
     await expect(consumer.start()).rejects.toThrow('broker down');
     broker.failDeclare = false;
     await consumer.start();

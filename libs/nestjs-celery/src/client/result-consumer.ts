@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
-import type { AmqpBroker, ConsumerHandle } from '../broker/amqp-broker.js';
+import type { Broker, ConsumerHandle } from '../broker/broker.js';
 import type { Delivery } from '../broker/delivery.js';
 import { rpcReplyQueue } from '../broker/topology.js';
 import { isReadyState } from '../protocol/celery-state.js';
@@ -29,7 +29,7 @@ export class ResultConsumer {
   private readonly logger: LoggerService;
 
   constructor(
-    private readonly broker: AmqpBroker,
+    private readonly broker: Broker,
     options: { queue?: string; expiresMs?: number; logger?: LoggerService } = {},
   ) {
     this.queue = options.queue ?? randomUUID();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AmqpBroker } from '../broker/amqp-broker.js';
+import type { Broker } from '../broker/broker.js';
 import { parseCeleryIsoDate } from '../protocol/iso-time.js';
 import { mergeSignatureArgs, type SignatureDict } from '../protocol/signature.js';
 import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
@@ -58,11 +58,11 @@ function checkNumber(value: unknown, field: string): void {
  */
 export class TaskProducer {
   constructor(
-    private readonly broker: AmqpBroker,
+    private readonly broker: Broker,
     private readonly defaultQueue: string,
     private readonly origin: string,
     /** `taskRoutes` / service convention, and the broker of the `async` lane (default: `broker`). */
-    private readonly routing: { router?: TaskRouter; asyncBroker?: AmqpBroker } = {},
+    private readonly routing: { router?: TaskRouter; asyncBroker?: Broker } = {},
   ) {}
 
   /** Applies the routers to a call's options (explicit options win); the options themselves without routers. */

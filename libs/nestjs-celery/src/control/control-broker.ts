@@ -1,4 +1,4 @@
-import type { AmqpBroker } from '../broker/amqp-broker.js';
+import type { Broker } from '../broker/broker.js';
 
-/** The broker calls remote control uses (any broker with `AmqpBroker`'s public methods). */
-export type ControlBroker = Pick<AmqpBroker, 'declare' | 'consume' | 'publish' | 'publishUnconfirmed'>;
+/** The broker calls remote control uses (a subset of {@link Broker}). */
+export type ControlBroker = Pick<Broker, 'declare' | 'consume' | 'publish' | 'publishUnconfirmed'>;

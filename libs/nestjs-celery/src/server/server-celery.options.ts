@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import type { Broker } from '../broker/broker.js';
 import type { TaskRoutes } from '../routing/task-routes.js';
 import { resolveServiceRouting, type ServiceConcurrency } from './service-routing.options.js';
 
@@ -21,8 +22,14 @@ export interface DeadLetterOptions {
 
 /** Options of `ServerCelery`, validated at `listen()` with an error naming the bad option. */
 export interface ServerCeleryOptions {
-  /** RabbitMQ URL. Default: `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`. */
+  /** RabbitMQ URL, or `memory://<vhost>` for the in-process broker. Default: `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`. */
   brokerUrl?: string;
+  /**
+   * Use this broker instead of opening an `AmqpBroker` on `brokerUrl`: e.g. a `MemoryBroker` for
+   * tests and embedded runs, or a connection shared with a `CeleryClient`. The worker does not
+   * close a broker it was given. Not together with `brokerUrl`.
+   */
+  broker?: Broker;
   /**
    * Queues to consume. Default `['celery']`, or none besides the service's convention queues when
    * `service` is set. Each is declared like Celery (durable queue, direct exchange, binding).
@@ -86,6 +93,25 @@ function positiveInteger(value: unknown, option: string): void {
   }
 }
 
+const BROKER_METHODS = ['connect', 'whenConnected', 'declare', 'hasQueue', 'publish', 'publishUnconfirmed', 'consume', 'close'] as const;
+
+function validateBroker(options: ServerCeleryOptions): void {
+  const { broker } = options;
+  if (broker === undefined) return;
+  const missing =
+    typeof broker !== 'object' || broker === null
+      ? ['(not an object)']
+      : BROKER_METHODS.filter((method) => typeof (broker as unknown as Record<string, unknown>)[method] !== 'function');
+  if (missing.length > 0) {
+    throw new InvalidCeleryOptionError(
+      `ServerCelery option 'broker' must implement Broker (an AmqpBroker or MemoryBroker); missing ${missing.join(', ')}`,
+    );
+  }
+  if (options.brokerUrl !== undefined) {
+    throw new InvalidCeleryOptionError("ServerCelery options 'broker' and 'brokerUrl' exclude each other: give one of them");
+  }
+}
+
 /** Checks the options and fills in defaults. */
 export function resolveServerOptions(options: ServerCeleryOptions, defaultBrokerUrl: string) {
   if (options.service !== undefined && (typeof options.service !== 'string' || !/^[A-Za-z0-9_-]+$/.test(options.service))) {
@@ -118,11 +144,13 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
   if (options.remoteControl !== undefined && typeof options.remoteControl !== 'boolean') {
     throw new InvalidCeleryOptionError(`ServerCelery option 'remoteControl' must be true or false, got ${String(options.remoteControl)}`);
   }
+  validateBroker(options);
   const concurrency = typeof options.concurrency === 'number' ? options.concurrency : 16;
   return {
     service: options.service,
     ...routing,
     brokerUrl: options.brokerUrl ?? defaultBrokerUrl,
+    broker: options.broker,
     queues,
     concurrency,
     prefetchCount: options.prefetchCount ?? concurrency * 4,

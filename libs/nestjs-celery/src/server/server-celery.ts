@@ -1,7 +1,8 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { RpcException, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
-import { isObservable, lastValueFrom } from 'rxjs';
-import { AmqpBroker, type BrokerStatus, type ConsumerHandle } from '../broker/amqp-broker.js';
+import { isObservable, lastValueFrom, type Subscription } from 'rxjs';
+import { createBroker } from '../broker/broker.factory.js';
+import type { Broker, BrokerStatus, ConsumerHandle } from '../broker/broker.js';
 import type { Delivery } from '../broker/delivery.js';
 import { defaultBrokerUrl } from '../client/celery-client.options.js';
 import { defaultNodeName } from '../client/node-identity.js';
@@ -85,8 +86,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
 
   private readonly options: ResolvedServerOptions;
   private readonly nodeName: string;
-  private broker?: AmqpBroker;
-  private asyncBroker?: AmqpBroker;
+  private broker?: Broker;
+  private asyncBroker?: Broker;
   private reporter?: TaskResultReporter;
   private workflow?: WorkflowPublisher;
   private limiter: ConcurrencyLimiter;
@@ -99,6 +100,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private readonly errorListeners = new Set<(error: Error) => void>();
   private readonly control: WorkerControl;
   private closing?: Promise<void>;
+  private statusSubscription?: Subscription;
 
   constructor(options: ServerCeleryOptions = {}) {
     super();
@@ -144,8 +146,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     if (event === 'error') this.errorListeners.add(callback);
   }
 
-  /** The underlying {@link AmqpBroker}; throws before `listen()`. */
-  unwrap<T = AmqpBroker>(): T {
+  /** The underlying {@link Broker} (an `AmqpBroker` unless one was given); throws before `listen()`. */
+  unwrap<T = Broker>(): T {
     if (!this.broker) throw new Error('ServerCelery.unwrap(): not listening yet; call listen() first');
     return this.broker as T;
   }
@@ -156,19 +158,21 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   }
 
   private async start(): Promise<void> {
-    const broker = new AmqpBroker({
-      url: this.options.brokerUrl,
-      connectionName: `nestjs-celery-worker ${this.nodeName}`,
-      logger: this.logger,
-    });
+    const broker =
+      this.options.broker ??
+      createBroker({
+        url: this.options.brokerUrl,
+        connectionName: `nestjs-celery-worker ${this.nodeName}`,
+        logger: this.logger,
+      });
     this.broker = broker;
-    broker.status$.subscribe((status: BrokerStatus) => {
+    this.statusSubscription = broker.status$.subscribe((status: BrokerStatus) => {
       if (status === 'connected') this._status$.next('connected');
       else if (status === 'reconnecting') this._status$.next('reconnecting');
       else this._status$.next('disconnected');
     });
     if (this.options.asyncBrokerUrl) {
-      this.asyncBroker = new AmqpBroker({
+      this.asyncBroker = createBroker({
         url: this.options.asyncBrokerUrl,
         connectionName: `nestjs-celery-worker ${this.nodeName} async`,
         logger: this.logger,
@@ -226,7 +230,9 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         for (const ctx of this.running) ctx.cancel(new Error('worker shutting down'));
       }
     }
-    await this.broker?.close();
+    this.statusSubscription?.unsubscribe();
+    // A broker given in the options belongs to the caller (it may be shared with clients).
+    if (!this.options.broker) await this.broker?.close();
     await this.asyncBroker?.close();
     this._status$.next('disconnected');
   }

@@ -1,4 +1,4 @@
-import type { AmqpBroker } from '../broker/amqp-broker.js';
+import type { Broker } from '../broker/broker.js';
 import { CeleryState } from '../protocol/celery-state.js';
 import { CELERY_EXCEPTION_MODULE, type ExceptionInfo } from '../protocol/exception-info.js';
 import { encodeResultMessage } from '../protocol/result-message.js';
@@ -15,7 +15,7 @@ const REPLY_PROPERTIES = { contentType: 'application/json', contentEncoding: 'ut
  */
 export class TaskResultReporter {
   constructor(
-    private readonly broker: AmqpBroker,
+    private readonly broker: Broker,
     private readonly enabled: boolean,
   ) {}
 

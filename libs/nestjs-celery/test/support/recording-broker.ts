@@ -1,5 +1,5 @@
 import type { Options } from 'amqplib';
-import type { AmqpBroker } from '../../src/broker/amqp-broker.js';
+import type { Broker } from '../../src/broker/broker.js';
 import type { Topology } from '../../src/broker/topology.js';
 
 /** One publish a {@link RecordingBroker} saw. */
@@ -36,7 +36,7 @@ export class RecordingBroker {
   }
 
   /** This fake, typed as the broker the code under test expects. */
-  asBroker(): AmqpBroker {
-    return this as unknown as AmqpBroker;
+  asBroker(): Broker {
+    return this as unknown as Broker;
   }
 }

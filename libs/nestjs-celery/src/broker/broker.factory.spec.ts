@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { Controller } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CeleryClient } from '../client/celery-client.js';
+import { CeleryTask, TaskArg } from '../decorators/index.js';
+import { ServerCelery } from '../server/server-celery.js';
+import { AmqpBroker } from './amqp-broker.js';
+import { createBroker } from './broker.factory.js';
+import { MemoryBroker } from './memory/memory-broker.js';
+import { MemoryVhost } from './memory/memory-vhost.js';
+
+@Controller()
+class DoubleTasks {
+  @CeleryTask('double', { params: ['x'] })
+  double(@TaskArg(0) x: number): number {
+    return 2 * x;
+  }
+}
+
+describe('createBroker', () => {
+  afterEach(() => MemoryVhost.resetShared());
+
+  it('opens an AmqpBroker for amqp:// and amqps:// (not connected yet)', async () => {
+    for (const url of ['amqp://guest:guest@127.0.0.1:5672//', 'amqps://host/vhost']) {
+      const broker = createBroker({ url });
+      expect(broker).toBeInstanceOf(AmqpBroker);
+      expect(broker.status).toBe('connecting');
+      await broker.close();
+    }
+  });
+
+  it('memory://<vhost> brokers are connections to one shared vhost per name', async () => {
+    const a = createBroker({ url: 'memory://demo' }) as MemoryBroker;
+    const b = createBroker({ url: 'memory://demo/' }) as MemoryBroker;
+    const other = createBroker({ url: 'memory://other' }) as MemoryBroker;
+    expect(a).toBeInstanceOf(MemoryBroker);
+    expect(a).not.toBe(b);
+    expect(a.vhost).toBe(b.vhost);
+    expect(a.vhost).toBe(MemoryVhost.shared('demo'));
+    expect(other.vhost).not.toBe(a.vhost);
+    expect((createBroker({ url: 'memory://' }) as MemoryBroker).vhost.name).toBe('default');
+    MemoryVhost.resetShared('demo');
+    expect((createBroker({ url: 'memory://demo' }) as MemoryBroker).vhost).not.toBe(a.vhost);
+  });
+
+  it('refuses other URLs, naming the accepted schemes', () => {
+    expect(() => createBroker({ url: 'redis://localhost' })).toThrow(/amqp:\/\/, amqps:\/\/ .* or memory:\/\/<vhost>/);
+    expect(() => createBroker({ url: 'memory://a/b' })).toThrow(TypeError);
+  });
+
+  it('a worker and a client given brokerUrl memory://… find each other; closing the worker closes only its connection', async () => {
+    const server = new ServerCelery({ brokerUrl: 'memory://factory-test', queues: ['math'] });
+    const app = await NestFactory.createMicroservice({ module: class M {}, controllers: [DoubleTasks] }, { strategy: server, logger: false });
+    await app.listen();
+    const client = new CeleryClient({ brokerUrl: 'memory://factory-test', defaultQueue: 'math' });
+    const result = await client.sendTask<number>('double', [21]);
+    await expect(result.get({ timeout: 2000 })).resolves.toBe(42);
+    await app.close();
+    expect(server.unwrap<MemoryBroker>().status).toBe('closed');
+    expect(MemoryVhost.shared('factory-test').inspectQueue('math')).toMatchObject({ consumers: 0 });
+    await client.sendTask('double', [1], {}, { replyTo: null });
+    expect(MemoryVhost.shared('factory-test').inspectQueue('math')).toMatchObject({ ready: 1 });
+    await client.close();
+  });
+});

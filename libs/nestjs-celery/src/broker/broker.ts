@@ -1,0 +1,58 @@
+import type { Options } from 'amqplib';
+import type { Observable } from 'rxjs';
+import type { Delivery } from './delivery.js';
+import type { Topology } from './topology.js';
+
+/** Connection state of a broker, observable through {@link Broker.status$}. */
+export type BrokerStatus = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** Options for {@link Broker.consume}. */
+export interface ConsumeOptions {
+  /** Unacknowledged messages the broker may push to this consumer. 0 means unlimited (only with noAck). */
+  prefetch: number;
+  /** Broker acks on delivery (for reply queues). Default false. */
+  noAck?: boolean;
+  /** Exclusive consumer. Default false. */
+  exclusive?: boolean;
+}
+
+/** A running consumer; it is resumed after every reconnect until cancelled. */
+export interface ConsumerHandle {
+  readonly queue: string;
+  /** Changes the prefetch (e.g. while ETA tasks are held). */
+  setPrefetch(count: number): Promise<void>;
+  /** Stops delivery; settled and unsettled messages are left to the caller. */
+  cancel(): Promise<void>;
+}
+
+/**
+ * What the worker (`ServerCelery`) and the client (`CeleryClient`) need from a message broker:
+ * AMQP 0-9-1 semantics (exchanges, queues, bindings, acks, publisher confirms). Implemented by
+ * `AmqpBroker` (RabbitMQ) and `MemoryBroker` (in-process, for tests and embedded demos).
+ * Server and client code talk to the broker only through these methods.
+ */
+export interface Broker {
+  /** Connection state changes: `connecting`, `connected`, `reconnecting`, `closed`; completes after `closed`. */
+  readonly status$: Observable<BrokerStatus>;
+  /** The current connection state. */
+  readonly status: BrokerStatus;
+  /** Connects (if not yet connected) and resolves once connected. Rejects with `BrokerClosedError` after `close()`. */
+  connect(): Promise<void>;
+  /** Resolves when connected; rejects with `BrokerUnavailableError` after `timeoutMs`, or `BrokerClosedError`. */
+  whenConnected(timeoutMs?: number): Promise<void>;
+  /**
+   * Declares exchanges, queues and bindings idempotently. A name declared again with other
+   * attributes fails with `TopologyMismatchError`.
+   */
+  declare(topology: Topology): Promise<void>;
+  /** True when a queue of this name was declared through this broker (with any attributes). */
+  hasQueue(name: string): boolean;
+  /** Publishes and resolves once the broker confirmed (took responsibility for) the message. */
+  publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void>;
+  /** Publishes without waiting for a confirm (rpc replies). Failures are logged, never thrown. */
+  publishUnconfirmed(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): void;
+  /** Starts a consumer; every message is handed to `onDelivery` to be acked or rejected. */
+  consume(queue: string, onDelivery: (delivery: Delivery) => void, options: ConsumeOptions): Promise<ConsumerHandle>;
+  /** Closes the connection: consumers stop, unacknowledged messages go back to their queues. Idempotent. */
+  close(): Promise<void>;
+}

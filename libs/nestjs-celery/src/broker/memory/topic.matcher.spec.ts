@@ -1,0 +1,39 @@
+import { describe, expect, it } from '@jest/globals';
+import { TopicMatcher } from './topic.matcher.js';
+
+describe('TopicMatcher (RabbitMQ topic rules)', () => {
+  const cases: Array<[string, string, boolean]> = [
+    ['order.v1.submit', 'order.v1.submit', true],
+    ['order.v1.submit', 'order.v1.chargeback', false],
+    ['order.*.submit', 'order.v1.submit', true],
+    ['order.*.submit', 'order.v1.x.submit', false],
+    ['order.*.submit', 'order.submit', false],
+    ['order.#', 'order', true],
+    ['order.#', 'order.v1', true],
+    ['order.#', 'order.v1.submit', true],
+    ['order.#', 'orders.v1', false],
+    ['#', '', true],
+    ['#', 'anything.at.all', true],
+    ['*', '', false],
+    ['*', 'one', true],
+    ['*', 'one.two', false],
+    ['#.submit', 'submit', true],
+    ['#.submit', 'order.v1.submit', true],
+    ['#.submit', 'order.v1.submitted', false],
+    ['a.#.z', 'a.z', true],
+    ['a.#.z', 'a.b.c.z', true],
+    ['a.#.z', 'a.b.c', false],
+    ['a.#.#.z', 'a.z', true],
+    ['*.*', 'a.', true],
+    ['a.*', 'a.', true],
+    ['#.*', '', false],
+    ['#.*', 'x', true],
+    ['', '', true],
+    ['', 'a', false],
+    ['order.*.*', 'order.v1.submit', true],
+  ];
+
+  it.each(cases)('binding %j with routing key %j matches: %s', (binding, key, expected) => {
+    expect(new TopicMatcher(binding).matches(key)).toBe(expected);
+  });
+});

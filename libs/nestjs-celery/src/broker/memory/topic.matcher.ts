@@ -1,0 +1,44 @@
+/** Splits a routing key into words as RabbitMQ does: `''` has no words, `'a.'` has `a` and an empty word. */
+function words(key: string): string[] {
+  return key === '' ? [] : key.split('.');
+}
+
+/**
+ * A topic binding key (`order.*.submit`, `billing.#`) compiled once: `*` matches exactly one
+ * word, `#` zero or more words, words are separated by `.` (RabbitMQ's topic exchange rules).
+ */
+export class TopicMatcher {
+  private readonly pattern: string[];
+  private readonly literal: boolean;
+
+  constructor(readonly bindingKey: string) {
+    this.pattern = words(bindingKey);
+    this.literal = !this.pattern.some((word) => word === '*' || word === '#');
+  }
+
+  /** True when `routingKey` matches this binding key. */
+  matches(routingKey: string): boolean {
+    if (this.literal) return routingKey === this.bindingKey;
+    return this.matchFrom(0, words(routingKey), 0);
+  }
+
+  private matchFrom(p: number, key: string[], k: number): boolean {
+    const { pattern } = this;
+    while (p < pattern.length) {
+      const word = pattern[p]!;
+      if (word === '#') {
+        // Collapse consecutive '#', then try every split point.
+        while (p + 1 < pattern.length && pattern[p + 1] === '#') p++;
+        if (p + 1 === pattern.length) return true;
+        for (let skip = k; skip <= key.length; skip++) {
+          if (this.matchFrom(p + 1, key, skip)) return true;
+        }
+        return false;
+      }
+      if (k >= key.length || (word !== '*' && word !== key[k])) return false;
+      p++;
+      k++;
+    }
+    return k === key.length;
+  }
+}
