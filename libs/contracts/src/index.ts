@@ -1,2 +1,3 @@
 export * from './billing.tasks.js';
 export * from './logistic.tasks.js';
+export * from './events/index.js';

@@ -166,6 +166,11 @@ export class CeleryClient {
     return definition.bind(this);
   }
 
+  /** The broker connection this client publishes on (`CeleryModule` shares it with `EventPublisher`). */
+  unwrap<T = AmqpBroker>(): T {
+    return this.broker as T;
+  }
+
   /** Stops the result consumer and closes the connection (if the client opened it). Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;

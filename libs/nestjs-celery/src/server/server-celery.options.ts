@@ -35,8 +35,16 @@ export interface ServerCeleryOptions {
   trackStarted?: boolean;
   /** Queue for follow-up tasks (chain steps, callbacks) whose signature names no route. Default `celery`. */
   defaultQueue?: string;
-  /** Dead-letter malformed and unroutable messages here (with reason headers) instead of dropping them. */
+  /**
+   * Dead-letter malformed and unroutable messages here (with reason headers) instead of dropping them.
+   * Default with `service`: exchange and queue `<service>.dead-letter` (also where failed events go).
+   */
   deadLetter?: DeadLetterOptions;
+  /**
+   * Name of the service this worker belongs to (e.g. `billing`): names its convention queues
+   * (`billing.sync`, `billing.async`) and its event queues (`billing.order-events`).
+   */
+  service?: string;
   /** How long `close()` waits for running tasks. Default 30 000 ms. */
   shutdownTimeoutMs?: number;
   logger?: LoggerService;
@@ -73,6 +81,9 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
   if (options.deadLetter !== undefined && (typeof options.deadLetter.exchange !== 'string' || !options.deadLetter.exchange)) {
     throw new InvalidCeleryOptionError("ServerCelery option 'deadLetter.exchange' must be a non-empty string");
   }
+  if (options.service !== undefined && (typeof options.service !== 'string' || !/^[A-Za-z0-9_-]+$/.test(options.service))) {
+    throw new InvalidCeleryOptionError(`ServerCelery option 'service' must be a non-empty string of [A-Za-z0-9_-], got ${JSON.stringify(options.service)}`);
+  }
   const concurrency = options.concurrency ?? 16;
   return {
     brokerUrl: options.brokerUrl ?? defaultBrokerUrl,
@@ -85,7 +96,10 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
     defaultQueue: options.defaultQueue ?? 'celery',
     deadLetter: options.deadLetter
       ? { exchange: options.deadLetter.exchange, queue: options.deadLetter.queue ?? `${options.deadLetter.exchange}.queue` }
-      : undefined,
+      : options.service
+        ? { exchange: `${options.service}.dead-letter`, queue: `${options.service}.dead-letter` }
+        : undefined,
+    service: options.service,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 30_000,
   };
 }

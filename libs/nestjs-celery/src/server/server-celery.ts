@@ -7,6 +7,9 @@ import { celeryQueueTopology } from '../broker/topology.js';
 import { defaultBrokerUrl } from '../client/celery-client.options.js';
 import { defaultNodeName } from '../client/node-identity.js';
 import { TaskProducer } from '../client/task-producer.js';
+import { EventDispatcher, type EventDispatchHost } from '../events/event-dispatcher.js';
+import { invokeEventHandler } from '../events/event-handler.invoker.js';
+import { CELERY_EVENT_SUBSCRIPTION } from '../events/event-subscription.js';
 import { CeleryState } from '../protocol/celery-state.js';
 import { toExceptionInfo, toTraceback } from '../protocol/exception-info.js';
 import { InvalidTaskMessageError } from '../protocol/protocol.errors.js';
@@ -86,6 +89,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private broker?: AmqpBroker;
   private reporter?: TaskResultReporter;
   private workflow?: WorkflowPublisher;
+  private events?: EventDispatcher;
   private limiter: ConcurrencyLimiter;
   private readonly consumers: ConsumerHandle[] = [];
   private readonly inFlight = new Set<Promise<void>>();
@@ -135,12 +139,18 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     return this.broker as T;
   }
 
-  /** Names of the registered tasks, sorted. */
+  /** Names of the registered tasks, sorted (`@OnEvent` handlers are not tasks). */
   registeredTasks(): string[] {
-    return [...this.messageHandlers.keys()].sort();
+    return [...this.messageHandlers].filter(([, handler]) => !handler.extras?.[CELERY_EVENT_SUBSCRIPTION]).map(([name]) => name).sort();
+  }
+
+  /** Names of the event queues this worker consumes (`billing.order-events`), after `listen()`. */
+  eventQueues(): string[] {
+    return this.events?.queues ?? [];
   }
 
   private async start(): Promise<void> {
+    this.events = EventDispatcher.create(this.messageHandlers, this.options.service, this.eventDispatchHost());
     const broker = new AmqpBroker({
       url: this.options.brokerUrl,
       connectionName: `nestjs-celery-worker ${this.nodeName}`,
@@ -173,6 +183,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       });
       this.consumers.push(handle);
     }
+    if (this.events) this.consumers.push(...(await this.events.start(broker, this.options.prefetchCount)));
     this.logger.log(ServerMessages.listening(this.nodeName, this.options.queues.map((q) => q.name), this.messageHandlers.size));
   }
 
@@ -228,7 +239,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private async accept(queue: string, delivery: Delivery, request: TaskRequest): Promise<void> {
     try {
       const handler = this.messageHandlers.get(request.task);
-      if (!handler) {
+      if (!handler || handler.extras?.[CELERY_EVENT_SUBSCRIPTION]) {
         await this.reporter!.notRegistered(request).catch(() => undefined);
         await this.workflow!.followFailure(request).catch(() => undefined);
         await this.deadLetter(queue, delivery, 'not-registered', `unregistered task '${request.task}'`, (action) =>
@@ -401,6 +412,19 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     settle();
   }
 
+  /** What the {@link EventDispatcher} uses of this worker: its pipeline, concurrency, tracking and dead-lettering. */
+  private eventDispatchHost(): EventDispatchHost {
+    const hooks = this.runWithProcessingHooks.bind(this);
+    return {
+      hostname: this.nodeName,
+      logger: this.logger,
+      isClosing: () => this.closing !== undefined,
+      track: (work) => this.track(work),
+      run: (handler, payload, ctx) => this.limiter.run(() => invokeEventHandler(handler, payload, ctx, hooks)),
+      deadLetter: (queue, delivery, reason, detail, logLine, headers) => this.deadLetter(queue, delivery, reason, detail, logLine, headers),
+    };
+  }
+
   /**
    * Rejects a message that cannot be run, with one log line. With `deadLetter` configured, a copy
    * goes to the dead-letter exchange with headers saying why (then the original is acked);
@@ -412,6 +436,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     reason: string,
     detail: string,
     logLine: (action: string) => string = (action) => ServerMessages.invalidMessage(queue, reason, detail, action),
+    extraHeaders?: Record<string, unknown>,
   ): Promise<void> {
     const target = this.options.deadLetter;
     if (target && this.broker) {
@@ -427,6 +452,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
             'x-original-queue': queue,
             'x-original-exchange': message.fields.exchange,
             'x-original-routing-key': message.fields.routingKey,
+            ...extraHeaders,
           },
         });
         this.logger.error(logLine(`dead-lettered to '${target.exchange}'`));
