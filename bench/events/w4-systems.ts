@@ -103,7 +103,8 @@ const nestjsCeleryW4: W4System = {
   name: 'nestjs-celery',
   label: 'nestjs-celery events',
   settings:
-    'EventPublisher.publish (class-validator validation, Celery v2 message, waits for the publisher confirm; 1000 outstanding); ' +
+    'EventPublisher.publish (class-validator validation, Celery v2 message, waits for the publisher confirm; 1000 outstanding; ' +
+    'persistent as the run says, transient by default like raw amqplib); ' +
     "ServerCelery({ service }) with @OnEvent('bench.*.order') receiving the payload, prefetch 100, concurrency 100, ack after the handler",
   async startConsumer(ctx, hooks) {
     const { OnEvent, ServerCelery } = await import('nestjs-celery');
@@ -143,8 +144,9 @@ const nestjsCeleryW4: W4System = {
     const publisher = new EventPublisher(broker);
     const BenchOrderPlaced = await benchEventClass(ctx.exchange);
     const event = Object.assign(new BenchOrderPlaced(), JSON.parse(JSON.stringify(ORDER)) as Order);
+    const options = { persistent: ctx.persistent };
     return {
-      publishOne: () => publisher.publish(event),
+      publishOne: () => publisher.publish(event, options),
       close: () => broker.close(),
     };
   },

@@ -7,7 +7,7 @@
 import { BenchChild } from '../lib/children.js';
 import { fixed, int, markdownTable, plainTable, withRatio } from '../lib/format.js';
 import type { RabbitAdmin } from '../lib/rabbit.js';
-import type { W1Reply } from '../lib/protocol.js';
+import type { ProcessStats, W1Reply } from '../lib/protocol.js';
 import { W4_SYSTEMS, type W4Context, type W4System } from './w4-systems.js';
 
 /** How W4 runs. */
@@ -33,6 +33,8 @@ export interface W4Result {
   deliveriesPerSec: number;
   elapsedMs: number;
   publishMs: number;
+  /** CPU µs (user + system) of the producer per event and of each consumer per delivery. */
+  cpuUs: { producer: number; consumer: number };
 }
 
 /** Best W4 round of a system, its ratio to raw amqplib and every round. */
@@ -63,11 +65,20 @@ async function fanOut(consumers: BenchChild[], producer: BenchChild, n: number, 
   const timeout = 60_000 + n * 3;
   const done = consumers.map((c) => c.waitEvent('done', timeout));
   for (const d of done) d.catch(() => undefined);
+  const cpu = () => Promise.all([producer, ...consumers].map((c) => c.request<ProcessStats>('stats').then((s) => s.cpuUs)));
+  const cpuBefore = await cpu();
   const reply = await producer.request<W1Reply>('w1', { n, window }, timeout);
   const events = await Promise.all(done);
+  const cpuUsed = (await cpu()).map((after, i) => after - cpuBefore[i]!);
   const lastDone = Math.max(...events.map((e) => Number(e.t)));
   const elapsedMs = lastDone - reply.tFirst;
-  return { n, deliveriesPerSec: ((consumers.length * n) / elapsedMs) * 1000, elapsedMs, publishMs: reply.tLast - reply.tFirst };
+  return {
+    n,
+    deliveriesPerSec: ((consumers.length * n) / elapsedMs) * 1000,
+    elapsedMs,
+    publishMs: reply.tLast - reply.tFirst,
+    cpuUs: { producer: cpuUsed[0]! / n, consumer: cpuUsed.slice(1).reduce((a, b) => a + b, 0) / (consumers.length * n) },
+  };
 }
 
 async function runRound(system: W4System, round: number, options: W4Options, admin: RabbitAdmin): Promise<W4Result> {
@@ -113,12 +124,14 @@ export async function runW4(options: W4Options, admin: RabbitAdmin): Promise<{ r
   for (const report of reports) {
     if (report.best && ceiling) report.ratio = report.best.deliveriesPerSec / ceiling;
   }
-  const header = ['W4 events (best round)', 'deliveries/s', 'elapsed s', 'publish s'];
+  const header = ['W4 events (best round)', 'deliveries/s', 'elapsed s', 'publish s', 'CPU µs/event producer', 'CPU µs/delivery consumer'];
   const rows = reports.map((r) => [
     r.label,
     r.best ? withRatio(int(r.best.deliveriesPerSec), r.ratio) : 'failed',
     r.best ? fixed(r.best.elapsedMs / 1000, 2) : '',
     r.best ? fixed(r.best.publishMs / 1000, 2) : '',
+    r.best ? int(r.best.cpuUs.producer) : '',
+    r.best ? int(r.best.cpuUs.consumer) : '',
   ]);
   console.log('\n' + plainTable(header, rows));
   for (const r of reports) console.log(`  ${r.label}: ${r.settings}`);
