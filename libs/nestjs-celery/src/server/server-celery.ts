@@ -184,7 +184,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       this.consumers.push(handle);
     }
     if (this.events) this.consumers.push(...(await this.events.start(broker, this.options.prefetchCount)));
-    this.logger.log(ServerMessages.listening(this.nodeName, this.options.queues.map((q) => q.name), this.messageHandlers.size));
+    this.logger.log(ServerMessages.listening(this.nodeName, this.options.queues.map((q) => q.name), this.registeredTasks().length));
   }
 
   private async shutdown(): Promise<void> {
