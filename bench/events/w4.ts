@@ -6,6 +6,7 @@
  */
 import { BenchChild } from '../lib/children.js';
 import { fixed, int, markdownTable, plainTable, withRatio } from '../lib/format.js';
+import { findBrokerPid, processCpuUs } from '../lib/machine.js';
 import type { RabbitAdmin } from '../lib/rabbit.js';
 import type { ProcessStats, W1Reply } from '../lib/protocol.js';
 import { W4_SYSTEMS, type W4Context, type W4System } from './w4-systems.js';
@@ -33,8 +34,8 @@ export interface W4Result {
   deliveriesPerSec: number;
   elapsedMs: number;
   publishMs: number;
-  /** CPU µs (user + system) of the producer per event and of each consumer per delivery. */
-  cpuUs: { producer: number; consumer: number };
+  /** CPU µs (user + system) of the producer and the broker per event, and of each consumer per delivery. */
+  cpuUs: { producer: number; consumer: number; broker: number };
 }
 
 /** Best W4 round of a system, its ratio to raw amqplib and every round. */
@@ -66,9 +67,12 @@ async function fanOut(consumers: BenchChild[], producer: BenchChild, n: number, 
   const done = consumers.map((c) => c.waitEvent('done', timeout));
   for (const d of done) d.catch(() => undefined);
   const cpu = () => Promise.all([producer, ...consumers].map((c) => c.request<ProcessStats>('stats').then((s) => s.cpuUs)));
+  const brokerPid = findBrokerPid();
+  const brokerBefore = processCpuUs(brokerPid);
   const cpuBefore = await cpu();
   const reply = await producer.request<W1Reply>('w1', { n, window }, timeout);
   const events = await Promise.all(done);
+  const brokerUsed = processCpuUs(brokerPid) - brokerBefore;
   const cpuUsed = (await cpu()).map((after, i) => after - cpuBefore[i]!);
   const lastDone = Math.max(...events.map((e) => Number(e.t)));
   const elapsedMs = lastDone - reply.tFirst;
@@ -77,7 +81,7 @@ async function fanOut(consumers: BenchChild[], producer: BenchChild, n: number, 
     deliveriesPerSec: ((consumers.length * n) / elapsedMs) * 1000,
     elapsedMs,
     publishMs: reply.tLast - reply.tFirst,
-    cpuUs: { producer: cpuUsed[0]! / n, consumer: cpuUsed.slice(1).reduce((a, b) => a + b, 0) / (consumers.length * n) },
+    cpuUs: { producer: cpuUsed[0]! / n, consumer: cpuUsed.slice(1).reduce((a, b) => a + b, 0) / (consumers.length * n), broker: brokerUsed / n },
   };
 }
 
@@ -124,13 +128,13 @@ export async function runW4(options: W4Options, admin: RabbitAdmin): Promise<{ r
   for (const report of reports) {
     if (report.best && ceiling) report.ratio = report.best.deliveriesPerSec / ceiling;
   }
-  const header = ['W4 events (best round)', 'deliveries/s', 'elapsed s', 'publish s', 'CPU µs/event producer', 'CPU µs/delivery consumer'];
+  const header = ['W4 events (best round)', 'deliveries/s', 'elapsed s', 'publish s', 'CPU µs/event producer / broker', 'CPU µs/delivery consumer'];
   const rows = reports.map((r) => [
     r.label,
     r.best ? withRatio(int(r.best.deliveriesPerSec), r.ratio) : 'failed',
     r.best ? fixed(r.best.elapsedMs / 1000, 2) : '',
     r.best ? fixed(r.best.publishMs / 1000, 2) : '',
-    r.best ? int(r.best.cpuUs.producer) : '',
+    r.best ? `${int(r.best.cpuUs.producer)} / ${int(r.best.cpuUs.broker)}` : '',
     r.best ? int(r.best.cpuUs.consumer) : '',
   ]);
   console.log('\n' + plainTable(header, rows));
