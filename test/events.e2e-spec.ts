@@ -44,6 +44,15 @@ interface Received {
   event: unknown;
 }
 const received: Received[] = [];
+/** Every log line of the consumer services (Nest's and the worker's). */
+const logLines: string[] = [];
+const captureLogger = {
+  log: (message: unknown) => void logLines.push(String(message)),
+  error: (message: unknown) => void logLines.push(String(message instanceof Error ? message.stack : message)),
+  warn: (message: unknown) => void logLines.push(String(message)),
+  debug: () => undefined,
+  verbose: () => undefined,
+};
 const INSTANCE = 'INSTANCE';
 
 function record(instance: string, handler: string, event: unknown, ctx: EventContext): void {
@@ -143,8 +152,8 @@ async function startService(
   @Module({ controllers: [controller], providers: [{ provide: INSTANCE, useValue: instance }] })
   class ServiceModule {}
   const moduleRef = await Test.createTestingModule({ imports: [ServiceModule] }).compile();
-  const server = new ServerCelery({ brokerUrl: BROKER_URL, concurrency: 8, ...options });
-  const app = moduleRef.createNestMicroservice({ strategy: server, logger: false });
+  const server = new ServerCelery({ brokerUrl: BROKER_URL, concurrency: 8, logger: captureLogger, ...options });
+  const app = moduleRef.createNestMicroservice({ strategy: server, logger: captureLogger });
   await app.listen();
   return { app, server };
 }
@@ -294,6 +303,11 @@ describe('events: typed, versioned events on topic exchanges (real RabbitMQ)', (
     expect(await queueDepth(BROKER_URL, 'logistic.order-events')).toBe(0);
     expect(await queueDepth(BROKER_URL, 'billing.dead-letter')).toBe(0);
     expect(receivedBy('onChargeback')).toHaveLength(0);
+    // One log line per dead-lettered event (Nest's exception filter does not log the handler's error again).
+    expect(logLines.filter((line) => line.includes('chargeback ledger unavailable'))).toEqual([
+      expect.stringMatching(/^event order\.v1\.chargeback\[.+\] on 'billing\.order-events' not handled \(handler-failed\): BillingEvents\.onChargeback: Error: chargeback ledger unavailable; dead-lettered to 'billing\.dead-letter'$/),
+    ]);
+    expect(logLines.filter((line) => line.includes("'order.v3.submit'"))).toHaveLength(1);
   });
 
   it('a third consumer subscribes without any producer change', async () => {

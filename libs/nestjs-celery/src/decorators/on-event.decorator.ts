@@ -6,10 +6,10 @@ import {
   type EventSubscriptionTarget,
   type OnEventOptions,
 } from '../events/event-subscription.js';
-import { CeleryErrorCaptureInterceptor } from '../server/celery-error-capture.interceptor.js';
+import { EventErrorCaptureInterceptor } from '../events/event-error-capture.interceptor.js';
 import { CELERY_TRANSPORT } from '../server/celery-transport.js';
 
-const errorCapture = new CeleryErrorCaptureInterceptor();
+const errorCapture = new EventErrorCaptureInterceptor();
 
 /** Prefix of the Nest patterns under which `@OnEvent` handlers are registered (never a task name). */
 export const EVENT_HANDLER_PATTERN_PREFIX = '@event ';
@@ -25,7 +25,9 @@ export const EVENT_HANDLER_PATTERN_PREFIX = '@event ';
  *   the handler receives the raw payload.
  *
  * The second argument is the {@link EventContext} (`@Ctx()`): routing key, version, message id.
- * A throwing handler or an invalid payload sends the event to the service's dead-letter queue.
+ * A throwing handler or an invalid payload sends the event to the service's dead-letter queue,
+ * with one log line; the handler's error stops at its own interceptors (exception filters do not
+ * see it, so Nest does not log it again).
  */
 export function OnEvent(target: EventSubscriptionTarget, options: OnEventOptions = {}): MethodDecorator {
   return (prototype, key, descriptor) => {

@@ -31,7 +31,9 @@ export function invokeEventHandler(
       try {
         const produced: unknown = await handler(payload, ctx);
         if (isObservable(produced)) await lastValueFrom(produced, { defaultValue: null });
-        resolve();
+        // The error-capture interceptor ends a failed call quietly and keeps its error here.
+        if (ctx.capturedError) reject(handlerError(ctx.capturedError.error, ctx));
+        else resolve();
       } catch (error) {
         reject(handlerError(error, ctx));
       } finally {
