@@ -202,10 +202,16 @@ export class EventDispatcher {
         }),
       );
     }
-    if (runs.length === 1) await runs[0];
-    else if (runs.length > 1) await Promise.all(runs);
-    if (failures.length === 0) delivery.ack();
-    else await this.reject(queue, delivery, request, failures);
+    try {
+      if (runs.length === 1) await runs[0];
+      else if (runs.length > 1) await Promise.all(runs);
+      if (failures.length === 0) delivery.ack();
+      else await this.reject(queue, delivery, request, failures);
+    } catch (error) {
+      // Not a handler failure (those are collected above): keep the event, never crash the worker.
+      this.host.logger.error(EventMessages.crashed(routingKey, request.id, queue, (error as Error).message));
+      delivery.reject(true);
+    }
   }
 
   private reject(queue: string, delivery: Delivery, request: TaskRequest | null, failures: Failure[]): Promise<void> {

@@ -70,5 +70,6 @@ describe('createEventSubscription', () => {
     expect(() => createEventSubscription([], {}, 'H.m')).toThrow(/at least one/);
     expect(() => createEventSubscription(Plain, {}, 'H.m')).toThrow(EventNotDecoratedError);
     expect(() => createEventSubscription(Submitted, { versions: [1.5] }, 'H.m')).toThrow(/'versions'/);
+    expect(() => createEventSubscription(Submitted, { versions: [1] }, 'H.m')).toThrow(/'versions' is for pattern subscriptions/);
   });
 });

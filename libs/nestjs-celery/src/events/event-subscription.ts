@@ -8,7 +8,7 @@ export interface OnEventOptions {
   /** Source topic exchange. Required for pattern subscriptions; taken from the contract(s) otherwise. */
   exchange?: string;
   /**
-   * Versions this handler accepts (the routing key's `v<N>` word). An event matching the pattern
+   * Pattern subscriptions only: versions this handler accepts (the routing key's `v<N>` word). An event matching the pattern
    * in another version is not handed to it; when no handler accepts it, it is dead-lettered.
    * Default: every version its pattern or contracts match.
    */
@@ -56,6 +56,9 @@ export function createEventSubscription(
     const exchange = options.exchange;
     checkEventOptions({ exchange: exchange!, routingKey: 'x' }, `${where} (pattern '${target}')`);
     return { ...common, exchange: exchange!, patterns: [target], events: [] };
+  }
+  if (options.versions !== undefined) {
+    throw new TypeError(`${where}: 'versions' is for pattern subscriptions; list the event classes of the versions instead`);
   }
   const types = Array.isArray(target) ? target : [target];
   if (types.length === 0) throw new TypeError(`${where}: give at least one event class`);
