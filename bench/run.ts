@@ -18,6 +18,7 @@ import { findBrokerPid, gitState, machineBusy, machineInfo, packageVersion, proc
 import { summarizeProfile, type ProfileSummary } from './lib/profile.js';
 import type { ProcessStats, W1Reply, W2Reply, W3Reply } from './lib/protocol.js';
 import { RabbitAdmin } from './lib/rabbit.js';
+import { runW4 } from './events/w4.js';
 import { ORDER_JSON_BYTES } from './payload.js';
 import { BASELINE, isSystemName, loadSystem, SYSTEM_NAMES } from './systems/index.js';
 import type { RunContext, SystemAdapter } from './systems/types.js';
@@ -34,6 +35,7 @@ interface Options {
   w1: number;
   w2: number;
   w3: number;
+  w4: number;
   inflight: number;
   window: number;
   prefetch: number;
@@ -56,6 +58,7 @@ const HELP = `npm run bench -- [flags]
   --w1=N             W1 fire-and-forget messages (default 20000)
   --w2=N             W2 sequential RPC calls (default 2000)
   --w3=N             W3 concurrent RPC calls (default 10000)
+  --w4=N             W4 events fanned out to two subscribing services (default 20000; 0 skips W4; amqplib and nestjs-celery only)
   --inflight=N       W3 calls in flight (default 100)
   --window=N         W1 outstanding publishes for APIs that return a promise per publish (default 1000)
   --prefetch=N       consumer prefetch (default 100)
@@ -82,6 +85,7 @@ function parseOptions(argv: string[]): Options {
     w1: 20_000,
     w2: 2_000,
     w3: 10_000,
+    w4: 20_000,
     inflight: 100,
     window: 1_000,
     prefetch: 100,
@@ -123,6 +127,9 @@ function parseOptions(argv: string[]): Options {
         break;
       case '--w3':
         options.w3 = positive('w3', value);
+        break;
+      case '--w4':
+        options.w4 = value === '0' ? 0 : positive('w4', value);
         break;
       case '--inflight':
         options.inflight = positive('inflight', value);
@@ -785,6 +792,13 @@ async function main(): Promise<void> {
     : options.cpuProf
       ? await cpuProfMode(systems)
       : await tableMode(systems, versions);
+  if (!options.memory && !options.cpuProf && options.w4 > 0) {
+    const w4 = await runW4(
+      { ...options, amqpUrl: toAmqplibUrl(options.brokerUrl), n: options.w4, runId, systems: names },
+      admin,
+    );
+    if (w4.markdown) Object.assign(body, { w4: w4.reports, markdown: `${String(body.markdown)}\n\n${w4.markdown}` });
+  }
 
   const out =
     options.out ?? join(RESULTS, options.memory ? 'memory-latest.json' : options.cpuProf ? 'cpu-prof-latest.json' : 'latest.json');
@@ -802,6 +816,7 @@ async function main(): Promise<void> {
       w1: options.w1,
       w2: options.w2,
       w3: options.w3,
+      w4: options.w4,
       inflight: options.inflight,
       window: options.window,
       prefetch: options.prefetch,

@@ -10,3 +10,4 @@ export * from './module/index.js';
 export * from './protocol/index.js';
 export * from './routing/index.js';
 export * from './server/index.js';
+export * from './events/index.js';

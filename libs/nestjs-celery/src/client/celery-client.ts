@@ -206,6 +206,11 @@ export class CeleryClient {
     return this.control.discover((name, args, kwargs, sendOptions) => this.sendTask(name, args, kwargs, sendOptions), options);
   }
 
+  /** The broker connection this client publishes on (`CeleryModule` shares it with `EventPublisher`). */
+  unwrap<T = Broker>(): T {
+    return this.broker as T;
+  }
+
   /** Stops the result consumer and closes the connection (if the client opened it). Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -113,3 +113,20 @@ describe('resolveServerOptions', () => {
     expect(invalid({ deadLetter: {} as { exchange: string } }).message).toContain("'deadLetter.exchange'");
   });
 });
+
+describe('resolveServerOptions: service', () => {
+  it('takes a service name and dead-letters to <service>.dead-letter unless deadLetter is set', () => {
+    const resolved = resolveServerOptions({ service: 'billing' }, 'amqp://x');
+    expect(resolved.service).toBe('billing');
+    expect(resolved.deadLetter).toEqual({ exchange: 'billing.dead-letter', queue: 'billing.dead-letter' });
+    expect(resolveServerOptions({ service: 'billing', deadLetter: { exchange: 'dlx' } }, 'amqp://x').deadLetter).toEqual({
+      exchange: 'dlx',
+      queue: 'dlx.queue',
+    });
+    expect(resolveServerOptions({}, 'amqp://x')).toMatchObject({ service: undefined, deadLetter: undefined });
+  });
+
+  it.each(['', 'bill ing', 'a.b', 42])('refuses service %p', (service) => {
+    expect(() => resolveServerOptions({ service: service as string }, 'amqp://x')).toThrow(/'service' must be a non-empty string of \[A-Za-z0-9_-\]/);
+  });
+});

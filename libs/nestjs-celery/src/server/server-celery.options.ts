@@ -69,7 +69,10 @@ export interface ServerCeleryOptions {
   trackStarted?: boolean;
   /** Queue for follow-up tasks (chain steps, callbacks) whose signature names no route. Default `celery`. */
   defaultQueue?: string;
-  /** Dead-letter malformed and unroutable messages here (with reason headers) instead of dropping them. */
+  /**
+   * Dead-letter malformed and unroutable messages here (with reason headers) instead of dropping them.
+   * Default with `service`: exchange and queue `<service>.dead-letter` (also where failed events go).
+   */
   deadLetter?: DeadLetterOptions;
   /** How long `close()` waits for running tasks. Default 30 000 ms. */
   shutdownTimeoutMs?: number;
@@ -160,7 +163,9 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
     defaultQueue: options.defaultQueue ?? 'celery',
     deadLetter: options.deadLetter
       ? { exchange: options.deadLetter.exchange, queue: options.deadLetter.queue ?? `${options.deadLetter.exchange}.queue` }
-      : undefined,
+      : options.service
+        ? { exchange: `${options.service}.dead-letter`, queue: `${options.service}.dead-letter` }
+        : undefined,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 30_000,
     remoteControl: options.remoteControl ?? true,
   };

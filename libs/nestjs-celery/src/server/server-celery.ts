@@ -9,6 +9,9 @@ import { defaultNodeName } from '../client/node-identity.js';
 import { TaskProducer } from '../client/task-producer.js';
 import { queueInfoFromTopology } from '../control/queue-info.js';
 import { WorkerControl } from '../control/worker-control.js';
+import { EventDispatcher, type EventDispatchHost } from '../events/event-dispatcher.js';
+import { invokeEventHandler } from '../events/event-handler.invoker.js';
+import { CELERY_EVENT_SUBSCRIPTION } from '../events/event-subscription.js';
 import { CeleryState } from '../protocol/celery-state.js';
 import { toExceptionInfo, toTraceback } from '../protocol/exception-info.js';
 import { InvalidTaskMessageError } from '../protocol/protocol.errors.js';
@@ -90,6 +93,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private asyncBroker?: Broker;
   private reporter?: TaskResultReporter;
   private workflow?: WorkflowPublisher;
+  private events?: EventDispatcher;
   private limiter: ConcurrencyLimiter;
   private readonly consumers: ConsumerHandle[] = [];
   private readonly basePrefetch = new Map<ConsumerHandle, number>();
@@ -152,12 +156,18 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     return this.broker as T;
   }
 
-  /** Names of the registered tasks, sorted. */
+  /** Names of the registered tasks, sorted (`@OnEvent` handlers are not tasks). */
   registeredTasks(): string[] {
-    return [...this.messageHandlers.keys()].sort();
+    return [...this.messageHandlers].filter(([, handler]) => !handler.extras?.[CELERY_EVENT_SUBSCRIPTION]).map(([name]) => name).sort();
+  }
+
+  /** Names of the event queues this worker consumes (`billing.order-events`), after `listen()`. */
+  eventQueues(): string[] {
+    return this.events?.queues ?? [];
   }
 
   private async start(): Promise<void> {
+    this.events = EventDispatcher.create(this.messageHandlers, this.options.service, this.eventDispatchHost());
     const broker =
       this.options.broker ??
       createBroker({
@@ -205,8 +215,9 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       this.basePrefetch.set(handle, plan.prefetch);
       this.consumers.push(handle);
     }
+    if (this.events) this.consumers.push(...(await this.events.start(broker, this.options.prefetchCount)));
     if (this.options.remoteControl) await this.control.start(broker);
-    this.logger.log(ServerMessages.listening(this.nodeName, plans.map((q) => q.name), this.messageHandlers.size));
+    this.logger.log(ServerMessages.listening(this.nodeName, [...plans.map((q) => q.name), ...this.eventQueues()], this.registeredTasks().length));
   }
 
   private async shutdown(): Promise<void> {
@@ -266,7 +277,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private async accept(queue: string, delivery: Delivery, request: TaskRequest, limiter: ConcurrencyLimiter): Promise<void> {
     try {
       const handler = this.messageHandlers.get(request.task);
-      if (!handler) {
+      if (!handler || handler.extras?.[CELERY_EVENT_SUBSCRIPTION]) {
         await this.reporter!.notRegistered(request).catch(() => undefined);
         await this.workflow!.followFailure(request).catch(() => undefined);
         await this.deadLetter(queue, delivery, 'not-registered', `unregistered task '${request.task}'`, (action) =>
@@ -454,6 +465,19 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     settle();
   }
 
+  /** What the {@link EventDispatcher} uses of this worker: its pipeline, concurrency, tracking and dead-lettering. */
+  private eventDispatchHost(): EventDispatchHost {
+    const hooks = this.runWithProcessingHooks.bind(this);
+    return {
+      hostname: this.nodeName,
+      logger: this.logger,
+      isClosing: () => this.closing !== undefined,
+      track: (work) => this.track(work),
+      run: (handler, payload, ctx) => this.limiter.run(() => invokeEventHandler(handler, payload, ctx, hooks)),
+      deadLetter: (queue, delivery, reason, detail, logLine, headers) => this.deadLetter(queue, delivery, reason, detail, logLine, headers),
+    };
+  }
+
   /**
    * Rejects a message that cannot be run, with one log line. With `deadLetter` configured, a copy
    * goes to the dead-letter exchange with headers saying why (then the original is acked);
@@ -465,6 +489,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     reason: string,
     detail: string,
     logLine: (action: string) => string = (action) => ServerMessages.invalidMessage(queue, reason, detail, action),
+    extraHeaders?: Record<string, unknown>,
   ): Promise<void> {
     const target = this.options.deadLetter;
     if (target && this.broker) {
@@ -480,6 +505,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
             'x-original-queue': queue,
             'x-original-exchange': message.fields.exchange,
             'x-original-routing-key': message.fields.routingKey,
+            ...extraHeaders,
           },
         });
         this.logger.error(logLine(`dead-lettered to '${target.exchange}'`));

@@ -1,0 +1,40 @@
+import type { ConsumeMessage } from 'amqplib';
+import type { TaskRequest } from '../protocol/task-message.js';
+import { CeleryContext } from '../server/celery-context.js';
+import { eventVersion } from './topic-pattern.js';
+
+/**
+ * What an `@OnEvent` handler knows about the event it runs for (inject it with `@Ctx()`): the
+ * routing key it was published with, the version read from it, the message id, plus everything
+ * a {@link CeleryContext} offers (headers, delivery info, cancellation signal).
+ */
+export class EventContext extends CeleryContext {
+  /** Version from the routing key's `v<N>` word (`order.v2.submit` → 2), or null. */
+  readonly version: number | null;
+
+  constructor(
+    request: TaskRequest,
+    message: ConsumeMessage,
+    hostname: string,
+    /** `Class.method` of the handler this context is for. */
+    readonly handler: string,
+  ) {
+    super(request, message, hostname);
+    this.version = eventVersion(message.fields.routingKey);
+  }
+
+  /** Routing key the event was published with, e.g. `order.v1.submit`. */
+  get routingKey(): string {
+    return this.message.fields.routingKey;
+  }
+
+  /** Exchange the event was published to (the producing service's), e.g. `order`. */
+  get exchange(): string {
+    return this.message.fields.exchange;
+  }
+
+  /** The event's message id (its Celery task id). */
+  get messageId(): string {
+    return this.request.id;
+  }
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from '@jest/globals';
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import { IsDate, IsInt, ValidateNested } from 'class-validator';
+import { RecordingBroker } from '../../test/support/recording-broker.js';
+import { CeleryEvent } from '../decorators/celery-event.decorator.js';
+import { EventNotDecoratedError, InvalidEventError } from './event.errors.js';
+import { EventPublisher } from './event-publisher.js';
+
+class Line {
+  @IsInt() quantity!: number;
+}
+
+@CeleryEvent({ exchange: 'order', routingKey: 'order.v1.submit' })
+class Submitted {
+  @ValidateNested({ each: true }) @Type(() => Line) lines!: Line[];
+  @IsDate() @Type(() => Date) at!: Date;
+}
+
+function submitted(quantity: unknown): Submitted {
+  return Object.assign(new Submitted(), { lines: [{ quantity }], at: new Date('2026-01-01T00:00:00Z') });
+}
+
+describe('EventPublisher', () => {
+  it('publishes a Celery v2 task message named after the routing key, args [payload], on the topic exchange', async () => {
+    const broker = new RecordingBroker();
+    const publisher = new EventPublisher(broker.asBroker(), 'origin@test');
+    const id = await publisher.publish(submitted(2), { headers: { trace: 't-1' } });
+    await publisher.publish(submitted(3));
+
+    expect(broker.declared).toEqual([{ exchanges: [{ name: 'order', type: 'topic', durable: true, autoDelete: false }] }]);
+    expect(broker.published).toHaveLength(2);
+    const [first] = broker.published;
+    expect(first).toMatchObject({ exchange: 'order', routingKey: 'order.v1.submit' });
+    expect(first!.options.headers).toMatchObject({ task: 'order.v1.submit', id, origin: 'origin@test', trace: 't-1' });
+    expect(first!.options.replyTo).toBeUndefined();
+    expect(first!.options.deliveryMode).toBe(2);
+    expect(JSON.parse(first!.content.toString())).toEqual([
+      [{ lines: [{ quantity: 2 }], at: '2026-01-01T00:00:00.000Z' }],
+      {},
+      { callbacks: null, errbacks: null, chain: null, chord: null },
+    ]);
+  });
+
+  it('validates first (nested plain objects included): invalid events throw InvalidEventError and send nothing', async () => {
+    const broker = new RecordingBroker();
+    const publisher = new EventPublisher(broker.asBroker());
+    const error = await publisher.publish(submitted('2')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidEventError);
+    expect(error).toMatchObject({ event: 'order.v1.submit', violations: [expect.stringMatching(/^lines\.0\.quantity: /)] });
+    expect(broker.published).toHaveLength(0);
+  });
+
+  it('refuses objects that are not event contracts', async () => {
+    const publisher = new EventPublisher(new RecordingBroker().asBroker());
+    await expect(publisher.publish({ orderId: 'x' })).rejects.toThrow(EventNotDecoratedError);
+  });
+});
