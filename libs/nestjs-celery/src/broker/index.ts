@@ -6,3 +6,4 @@ export * from './delivery.js';
 export * from './topology.js';
 export { amqplib } from './amqplib.loader.js';
 export * from './memory/index.js';
+export * from './topic.matcher.js';

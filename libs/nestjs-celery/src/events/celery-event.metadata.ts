@@ -1,4 +1,4 @@
-import { eventVersion } from './topic-pattern.js';
+import { eventVersion } from './event-version.js';
 import { EventNotDecoratedError } from './event.errors.js';
 
 /** Metadata key under which `@CeleryEvent` records an event contract's {@link CeleryEventOptions}. */

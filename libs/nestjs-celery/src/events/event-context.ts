@@ -1,7 +1,7 @@
 import type { ConsumeMessage } from 'amqplib';
 import type { TaskRequest } from '../protocol/task-message.js';
 import { CeleryContext } from '../server/celery-context.js';
-import { eventVersion } from './topic-pattern.js';
+import { eventVersion } from './event-version.js';
 
 /**
  * What an `@OnEvent` handler knows about the event it runs for (inject it with `@Ctx()`): the

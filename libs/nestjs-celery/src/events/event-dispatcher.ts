@@ -12,7 +12,8 @@ import { planEventQueues, type EventQueuePlan } from './event-queue.plan.js';
 import { CELERY_EVENT_SUBSCRIPTION, type EventSubscription } from './event-subscription.js';
 import { EventSubscriptionError } from './event.errors.js';
 import { EventMessages } from './event.messages.js';
-import { TopicPattern, eventVersion } from './topic-pattern.js';
+import { TopicMatcher } from '../broker/topic.matcher.js';
+import { eventVersion } from './event-version.js';
 
 /** Header naming the handler(s) that failed (comma-separated) on a dead-lettered event. */
 export const EVENT_FAILED_HANDLERS_HEADER = 'x-celery-event-handlers';
@@ -45,7 +46,7 @@ export interface EventDispatchHost {
 interface Route {
   handler: MessageHandler;
   subscription: EventSubscription;
-  patterns: TopicPattern[];
+  patterns: TopicMatcher[];
   types: Map<string, EventClass> | null;
 }
 
@@ -84,7 +85,7 @@ export class EventDispatcher {
       routes: plan.entries.map(({ subscription, handler }) => ({
         handler,
         subscription,
-        patterns: subscription.patterns.map((p) => new TopicPattern(p)),
+        patterns: subscription.patterns.map((p) => new TopicMatcher(p)),
         types: subscription.events.length ? new Map(subscription.events.map((e) => [e.routingKey, e.type])) : null,
       })),
     }));

@@ -65,6 +65,7 @@ describe('createEventSubscription', () => {
   it('says what to fix for bad subscriptions', () => {
     expect(() => createEventSubscription('order.*.submit', {}, 'H.m')).toThrow(/@OnEvent on H\.m.*'exchange'/);
     expect(() => createEventSubscription('order.**', { exchange: 'order' }, 'H.m')).toThrow(/not a topic pattern/);
+    expect(() => createEventSubscription('', { exchange: 'order' }, 'H.m')).toThrow(/not a topic pattern/);
     expect(() => createEventSubscription([Submitted, Invoiced], {}, 'H.m')).toThrow(/one exchange/);
     expect(() => createEventSubscription(Submitted, { exchange: 'billing' }, 'H.m')).toThrow(/one exchange/);
     expect(() => createEventSubscription([], {}, 'H.m')).toThrow(/at least one/);

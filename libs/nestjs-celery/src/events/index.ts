@@ -6,4 +6,4 @@ export * from './event-publisher.js';
 export { eventQueueName } from './event-queue.plan.js';
 export * from './event-subscription.js';
 export * from './event.errors.js';
-export * from './topic-pattern.js';
+export * from './event-version.js';

@@ -1,7 +1,7 @@
 import type { MemoryBroker } from '../broker/memory/memory-broker.js';
 import type { MemoryVhost } from '../broker/memory/memory-vhost.js';
 import type { PublishedMessage } from '../broker/memory/published-message.js';
-import { TopicMatcher } from '../broker/memory/topic.matcher.js';
+import { TopicMatcher } from '../broker/topic.matcher.js';
 import { decodeDelivery } from '../protocol/task-message.decoder.js';
 import type { TaskRequest } from '../protocol/task-message.js';
 

@@ -4,4 +4,3 @@ export * from './memory-vhost.js';
 export type { QueueStats } from './memory-queue.js';
 export type { PublishedMessage } from './published-message.js';
 export type { XDeathEntry } from './dead-letter.properties.js';
-export { TopicMatcher } from './topic.matcher.js';

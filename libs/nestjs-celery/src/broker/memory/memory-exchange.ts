@@ -1,6 +1,6 @@
 import type { ExchangeDeclaration } from '../topology.js';
 import type { MemoryQueue } from './memory-queue.js';
-import { TopicMatcher } from './topic.matcher.js';
+import { TopicMatcher } from '../topic.matcher.js';
 
 /** A binding of a queue to an exchange. */
 interface Binding {
