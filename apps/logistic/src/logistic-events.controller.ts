@@ -1,0 +1,26 @@
+import { Controller } from '@nestjs/common';
+import type { Shipment } from '@app/contracts';
+import { CeleryTask, TaskArg } from 'nestjs-celery';
+import type { OrderChargebackPayload, OrderSubmitPayload } from '../../order/src/order.payloads.js';
+import { LogisticService } from './logistic.service.js';
+
+/**
+ * Logistic's event handlers. Today they receive #4's wire format through the interim bridge
+ * (`@CeleryTask('<routing key>')` on queue `logistic.interim-events`).
+ * Wiring: `@OnEvent('order.*.submit', { exchange: 'order' })` / `@OnEvent('order.*.chargeback',
+ * { exchange: 'order' })` in place of the `@CeleryTask` lines.
+ */
+@Controller()
+export class LogisticEventsController {
+  constructor(private readonly logistic: LogisticService) {}
+
+  @CeleryTask('order.v1.submit', { ignoreResult: true })
+  onOrderSubmitted(@TaskArg(0) order: OrderSubmitPayload): Promise<Shipment> {
+    return this.logistic.onOrderSubmitted(order);
+  }
+
+  @CeleryTask('order.v1.chargeback', { ignoreResult: true })
+  onOrderChargedBack(@TaskArg(0) chargeback: OrderChargebackPayload): string {
+    return this.logistic.onOrderChargedBack(chargeback);
+  }
+}
