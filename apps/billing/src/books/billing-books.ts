@@ -19,10 +19,14 @@ export class BillingBooks {
   readonly ledger = new Ledger();
   readonly invoices = new InvoiceBook();
 
-  /** The record a submitted order needs, or undefined if its sale was already posted. */
+  /**
+   * The record a submitted order needs, or undefined if its sale was already posted.
+   * @throws UnbalancedEntryError when the order cannot be priced (so nothing is journaled)
+   */
   planSale(order: SaleOrder, invoiceId: string, taxRate: number, now: string): BillingRecord | undefined {
     if (this.ledger.has(saleEntryId(order.orderId))) return undefined;
     const { invoice, entry } = buildSale(order, invoiceId, taxRate, now);
+    Ledger.validate(entry);
     return { op: 'sale', invoice, entry };
   }
 

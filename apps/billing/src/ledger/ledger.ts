@@ -32,7 +32,7 @@ export class Ledger {
    * of cents, an account is unknown, or there are fewer than two postings
    */
   post(entry: JournalEntry): boolean {
-    Ledger.check(entry);
+    Ledger.validate(entry);
     if (this.entries.has(entry.id)) return false;
     for (const posting of entry.postings) {
       const totals = this.totals.get(posting.account)!;
@@ -82,7 +82,11 @@ export class Ledger {
     return { accounts, debitCents, creditCents, balanced: debitCents === creditCents };
   }
 
-  private static check(entry: JournalEntry): void {
+  /**
+   * Checks that an entry could be posted (balanced, well-formed), without posting it.
+   * @throws UnbalancedEntryError
+   */
+  static validate(entry: JournalEntry): void {
     if (!Array.isArray(entry.postings) || entry.postings.length < 2) {
       throw new UnbalancedEntryError(`journal entry ${entry.id} needs at least two postings (one debit, one credit)`);
     }
