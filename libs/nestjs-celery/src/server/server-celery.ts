@@ -36,7 +36,7 @@ export type CeleryServerEvents = {
 
 const MAX_TIMER_MS = 2_147_000_000;
 
-function sleepUntil(when: number, timers: Set<NodeJS.Timeout>): Promise<void> {
+function sleepUntil(when: number, timers: Map<NodeJS.Timeout, () => void>): Promise<void> {
   return new Promise((resolve) => {
     const step = () => {
       const left = when - Date.now();
@@ -45,7 +45,7 @@ function sleepUntil(when: number, timers: Set<NodeJS.Timeout>): Promise<void> {
         timers.delete(timer);
         step();
       }, Math.min(left, MAX_TIMER_MS));
-      timers.add(timer);
+      timers.set(timer, resolve);
     };
     step();
   });
@@ -90,7 +90,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private readonly consumers: ConsumerHandle[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly running = new Set<CeleryContext>();
-  private readonly etaTimers = new Set<NodeJS.Timeout>();
+  /** Pending ETA sleeps: timer → wake-up (shutdown wakes them so held tasks do not block the drain). */
+  private readonly etaTimers = new Map<NodeJS.Timeout, () => void>();
   private readonly heldDeliveries = new Set<Delivery>();
   private readonly errorListeners = new Set<(error: Error) => void>();
   private closing?: Promise<void>;
@@ -179,7 +180,10 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private async shutdown(): Promise<void> {
     await Promise.all(this.consumers.map((c) => c.cancel().catch(() => undefined)));
     this.consumers.length = 0;
-    for (const timer of this.etaTimers) clearTimeout(timer);
+    for (const [timer, wake] of this.etaTimers) {
+      clearTimeout(timer);
+      wake();
+    }
     this.etaTimers.clear();
     for (const delivery of this.heldDeliveries) delivery.reject(true);
     this.heldDeliveries.clear();
