@@ -19,7 +19,7 @@ import { deleteExchanges, deleteQueues, queueDepth } from './support/rabbitmq-ad
 
 const QUEUES = ['billing.sync', 'billing.interim-events', 'logistic.sync', 'logistic.async', 'logistic.interim-events', 'order.interim-events'];
 const EXCHANGES = ['order', 'billing', 'logistic', ...QUEUES];
-const DISPATCH_DELAY_S = 2;
+const DISPATCH_DELAY_S = 3;
 
 let dir: string;
 let journal: string;
@@ -169,6 +169,10 @@ describe('the order flow across order, billing, logistic and the Python pusher',
     const whileDown = await placeOrder('down@example.com');
     placed.push(whileDown);
     expect((await http<{ message: string }>('POST', `/orders/${whileDown.orderId}/chargeback`)).body).toMatchObject({ statusCode: 409, message: expect.stringContaining('not invoiced yet') });
+    expect(await http('GET', `/orders/${placed[0]!.orderId}/invoice`)).toEqual({
+      status: 503,
+      body: { statusCode: 503, message: 'billing could not be asked for the invoice: billing did not answer within 5 s; retry later', error: 'Service Unavailable' },
+    });
     billing = startService('billing');
     await billing.waitFor('billing worker ready', 40_000);
     await placing;

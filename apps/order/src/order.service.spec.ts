@@ -10,7 +10,7 @@ describe('OrderService', () => {
   let published: Array<[string, unknown]>;
   let publishError: Error | undefined;
   let invoiceAnswer: () => Promise<unknown>;
-  let calls: Array<{ name: string; args: unknown[] }>;
+  let calls: Array<{ name: string; args: unknown[]; options: unknown }>;
   let orders: OrderService;
 
   beforeAll(() => Logger.overrideLogger(false));
@@ -26,7 +26,9 @@ describe('OrderService', () => {
     };
     const events = { submitted: publish('order.v1.submit'), chargedBack: publish('order.v1.chargeback') } as unknown as OrderEventsPublisher;
     const celery = {
-      task: (definition: { name: string }) => ({ call: (args: unknown[]) => (calls.push({ name: definition.name, args }), invoiceAnswer()) }),
+      task: (definition: { name: string }) => ({
+        call: (args: unknown[], options: unknown) => (calls.push({ name: definition.name, args, options }), invoiceAnswer()),
+      }),
     } as unknown as CeleryClient;
     orders = new OrderService(new OrderStore(), events, celery);
   });
@@ -104,6 +106,6 @@ describe('OrderService', () => {
       throw new CeleryTimeoutError('t', 5000);
     };
     await expect(orders.invoice(orderId)).rejects.toThrow('billing did not answer within 5 s');
-    expect(calls[0]).toEqual({ name: 'billing.sync.get_invoice', args: [orderId] });
+    expect(calls[0]).toEqual({ name: 'billing.sync.get_invoice', args: [orderId], options: { timeout: 5000, expires: 5 } });
   });
 });

@@ -122,7 +122,8 @@ export class OrderService {
     this.get(orderId);
     let invoice: Invoice | null;
     try {
-      invoice = await this.celery.task(getInvoice).call([orderId], { timeout: BILLING_TIMEOUT_MS });
+      // `expires`: a request nobody took in time is dropped (REVOKED), not answered late.
+      invoice = await this.celery.task(getInvoice).call([orderId], { timeout: BILLING_TIMEOUT_MS, expires: BILLING_TIMEOUT_MS / 1000 });
     } catch (error) {
       throw OrderService.unavailable(error, 'billing could not be asked for the invoice');
     }
