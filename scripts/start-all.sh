@@ -35,6 +35,7 @@ mkdir -p "$LOGS"
 LOADER=(--import @swc-node/register/esm-register)
 
 pids=()
+declare -A PID_OF
 cleanup() {
   trap - EXIT INT TERM
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -50,14 +51,14 @@ start() {
   : >"$LOGS/$name.log"
   "$@" > >(tee -a "$LOGS/$name.log" | sed -u "s/^/$(printf '%-9s' "[$name]") /") 2>&1 &
   pids+=($!)
-  eval "PID_${name//-/_}=$!"
+  PID_OF[$name]=$!
 }
 
 # ready NAME PATTERN: waits until NAME's log shows PATTERN (fails if it exits or takes over 60 s).
 ready() {
-  local name=$1 pattern=$2 pidvar="PID_${1//-/_}" waited=0
+  local name=$1 pattern=$2 waited=0
   until grep -q "$pattern" "$LOGS/$name.log"; do
-    if ! kill -0 "${!pidvar}" 2>/dev/null; then
+    if ! kill -0 "${PID_OF[$name]}" 2>/dev/null; then
       echo "start-all: $name exited before it was ready; see its output above ($LOGS/$name.log)" >&2
       exit 1
     fi

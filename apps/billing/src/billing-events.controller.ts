@@ -14,11 +14,13 @@ import type { InvoicedPayload } from './billing.payloads.js';
 export class BillingEventsController {
   constructor(private readonly billing: BillingService) {}
 
+  /** `order.*.submit`: post the sale, issue and publish the invoice. */
   @CeleryTask('order.v1.submit', { ignoreResult: true })
   onOrderSubmitted(@TaskArg(0) order: OrderSubmitPayload): Promise<InvoicedPayload> {
     return this.billing.onOrderSubmitted(order);
   }
 
+  /** `order.*.chargeback`: reverse the sale. */
   @CeleryTask('order.v1.chargeback', { ignoreResult: true })
   onOrderChargedBack(@TaskArg(0) chargeback: OrderChargebackPayload): ChargebackResult {
     return this.billing.onOrderChargedBack(chargeback);

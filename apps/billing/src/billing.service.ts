@@ -31,12 +31,14 @@ export class BillingService implements OnModuleInit, OnModuleDestroy {
     this.journal = new BillingJournalFile(options.journalPath);
   }
 
+  /** Replays the journal into the books and opens it for appending. */
   onModuleInit(): void {
     const { records, truncatedBytes } = this.journal.load();
     for (const record of records) this.books.apply(record);
     this.logger.log(BillingMessages.loaded(records.length, this.journal.path, truncatedBytes));
   }
 
+  /** Closes the journal. */
   onModuleDestroy(): void {
     this.journal.close();
   }

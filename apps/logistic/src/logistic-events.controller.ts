@@ -14,11 +14,13 @@ import { LogisticService } from './logistic.service.js';
 export class LogisticEventsController {
   constructor(private readonly logistic: LogisticService) {}
 
+  /** `order.*.submit`: schedule the shipment and its delayed dispatch. */
   @CeleryTask('order.v1.submit', { ignoreResult: true })
   onOrderSubmitted(@TaskArg(0) order: OrderSubmitPayload): Promise<Shipment> {
     return this.logistic.onOrderSubmitted(order);
   }
 
+  /** `order.*.chargeback`: cancel the shipment if it has not left. */
   @CeleryTask('order.v1.chargeback', { ignoreResult: true })
   onOrderChargedBack(@TaskArg(0) chargeback: OrderChargebackPayload): string {
     return this.logistic.onOrderChargedBack(chargeback);

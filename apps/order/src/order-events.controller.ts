@@ -13,11 +13,13 @@ import { OrderService } from './order.service.js';
 export class OrderEventsController {
   constructor(private readonly orders: OrderService) {}
 
+  /** `billing.*.invoiced`: the order is invoiced. */
   @CeleryTask('billing.v1.invoiced', { ignoreResult: true })
   onInvoiced(@TaskArg(0) payload: InvoicedPayload): void {
     this.orders.onInvoiced(payload);
   }
 
+  /** `logistic.*.dispatched`: the order's shipment left. */
   @CeleryTask('logistic.v1.dispatched', { ignoreResult: true })
   onDispatched(@TaskArg(0) payload: DispatchedPayload): void {
     this.orders.onDispatched(payload);

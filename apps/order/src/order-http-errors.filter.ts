@@ -28,6 +28,7 @@ export function toHttpException(error: Mapped): HttpException {
  */
 @Catch(OrderNotFoundError, OrderConflictError, OrderDependencyUnavailableError, CeleryRemoteError)
 export class OrderHttpErrorsFilter implements ExceptionFilter<Mapped> {
+  /** Answers with the mapped HTTP status and Nest's error body. */
   catch(error: Mapped, host: ArgumentsHost): void {
     const exception = toHttpException(error);
     host

@@ -33,6 +33,7 @@ export class OrderDemoDriver {
     private readonly timeoutMs = 30_000,
   ) {}
 
+  /** Places the demo orders, charges the last one back, waits for the flow and checks the outcome. */
   async run(): Promise<DemoSummary> {
     // Billing's journal outlives a run: compare against where the ledger stood before.
     const before = await this.celery.task(getBalance).call([], { timeout: 10_000 });
