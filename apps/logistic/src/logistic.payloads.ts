@@ -7,8 +7,8 @@
 export interface DispatchedPayload {
   orderId: string;
   shipmentId: string;
-  /** ISO 8601 time. */
-  dispatchedAt: string;
+  /** ISO 8601 time (a `Date` once decoded into the `ShipmentDispatched` contract). */
+  dispatchedAt: string | Date;
 }
 
 /** Routing keys of logistic's events. */

@@ -10,8 +10,8 @@ export interface OrderSubmitPayload {
   orderId: string;
   customer: string;
   lines: OrderLine[];
-  /** ISO 8601 time. */
-  submittedAt: string;
+  /** ISO 8601 time (a `Date` once decoded into the `OrderSubmitted` contract). */
+  submittedAt: string | Date;
 }
 
 /** `order.v1.chargeback`: the customer's payment of an invoiced order was charged back. */

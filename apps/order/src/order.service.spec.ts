@@ -51,11 +51,11 @@ describe('OrderService', () => {
     const { orderId } = await orders.submit(dto);
     orders.onInvoiced({ orderId, invoiceId: 'inv-1', total: 30 });
     expect(orders.get(orderId)).toMatchObject({ status: 'invoiced', invoice: { invoiceId: 'inv-1', total: 30 } });
-    orders.onDispatched({ orderId, shipmentId: 'sh-1', dispatchedAt: 't' });
+    orders.onDispatched({ orderId, shipmentId: 'sh-1', dispatchedAt: new Date('2026-01-01T10:00:00Z') });
     orders.onInvoiced({ orderId, invoiceId: 'inv-2', total: 99 });
     orders.onDispatched({ orderId, shipmentId: 'sh-2', dispatchedAt: 't2' });
     const order = orders.get(orderId);
-    expect(order).toMatchObject({ status: 'dispatched', invoice: { invoiceId: 'inv-1' }, shipment: { shipmentId: 'sh-1' } });
+    expect(order).toMatchObject({ status: 'dispatched', invoice: { invoiceId: 'inv-1' }, shipment: { shipmentId: 'sh-1', dispatchedAt: '2026-01-01T10:00:00.000Z' } });
     expect(order.history.map((h) => h.status)).toEqual(['submitted', 'invoiced', 'dispatched']);
   });
 

@@ -18,6 +18,9 @@ import {
   type OrderTransition,
 } from './orders/index.js';
 
+/** An event's time as ISO text: contracts decode times into `Date`s, raw payloads carry the text. */
+const isoTime = (value: string | Date): string => (value instanceof Date ? value.toISOString() : value);
+
 /** How long `invoice()` waits for billing. */
 const BILLING_TIMEOUT_MS = 5_000;
 
@@ -110,7 +113,7 @@ export class OrderService {
   /** `logistic.v1.dispatched`: records the shipment, invoiced → dispatched. */
   onDispatched(payload: DispatchedPayload): void {
     this.transition('logistic.v1.dispatched', payload.orderId, 'dispatch', (order) => {
-      order.shipment ??= { shipmentId: payload.shipmentId, dispatchedAt: payload.dispatchedAt };
+      order.shipment ??= { shipmentId: payload.shipmentId, dispatchedAt: isoTime(payload.dispatchedAt) };
     });
   }
 
