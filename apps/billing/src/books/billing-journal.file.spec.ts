@@ -1,8 +1,8 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BillingBooks } from './billing-books.js';
-import { BillingJournalFile } from './billing-journal.file.js';
+import { BillingJournalFile, CorruptJournalError } from './billing-journal.file.js';
 
 describe('BillingJournalFile', () => {
   let dir: string;
@@ -40,6 +40,19 @@ describe('BillingJournalFile', () => {
     const third = new BillingJournalFile(path);
     expect(third.load().records.map((r) => r.entry.orderId)).toEqual(['o1', 'o2']);
     third.close();
+  });
+
+  it('refuses to load a journal with a broken complete line, naming the file and line', () => {
+    const path = join(dir, 'journal.jsonl');
+    const journal = new BillingJournalFile(path);
+    journal.load();
+    journal.append(record('o1'));
+    journal.close();
+    appendFileSync(path, 'garbage\n');
+    expect(() => new BillingJournalFile(path).load()).toThrow(CorruptJournalError);
+    expect(() => new BillingJournalFile(path).load()).toThrow(`billing journal ${path}, line 2, is not a sale or chargeback record: garbage`);
+    writeFileSync(path, '{"op":"refund"}\n');
+    expect(() => new BillingJournalFile(path).load()).toThrow('line 1');
   });
 
   it('refuses to append before load', () => {

@@ -2,6 +2,11 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, truncateSync,
 import { dirname } from 'node:path';
 import type { BillingRecord } from './billing-record.js';
 
+/** A complete line of the journal is not a record; billing refuses to start on books it cannot trust. */
+export class CorruptJournalError extends Error {
+  override readonly name = 'CorruptJournalError';
+}
+
 /** What loading the journal found. */
 export interface JournalLoad {
   records: BillingRecord[];
@@ -31,12 +36,31 @@ export class BillingJournalFile {
         truncatedBytes = Buffer.byteLength(text.slice(end));
         truncateSync(this.path, Buffer.byteLength(text.slice(0, end)));
       }
-      for (const line of text.slice(0, end).split('\n')) {
-        if (line.trim() !== '') records.push(JSON.parse(line) as BillingRecord);
-      }
+      text
+        .slice(0, end)
+        .split('\n')
+        .forEach((line, index) => {
+          if (line.trim() !== '') records.push(BillingJournalFile.parse(line, index + 1, this.path));
+        });
     }
     this.fd = openSync(this.path, 'a');
     return { records, truncatedBytes };
+  }
+
+  private static parse(line: string, lineNumber: number, path: string): BillingRecord {
+    let record: Partial<BillingRecord> | undefined;
+    try {
+      record = JSON.parse(line) as Partial<BillingRecord>;
+    } catch {
+      // reported below
+    }
+    if (!record || (record.op !== 'sale' && record.op !== 'chargeback') || typeof record.entry !== 'object') {
+      throw new CorruptJournalError(
+        `billing journal ${path}, line ${lineNumber}, is not a sale or chargeback record: ${line.slice(0, 120)}. ` +
+          'Restore the file from a backup, or move it away to start with empty books.',
+      );
+    }
+    return record as BillingRecord;
   }
 
   /** Appends a record as one line. */
