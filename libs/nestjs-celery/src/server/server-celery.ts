@@ -36,7 +36,7 @@ export type CeleryServerEvents = {
 
 const MAX_TIMER_MS = 2_147_000_000;
 
-function sleepUntil(when: number, timers: Map<NodeJS.Timeout, () => void>): Promise<void> {
+function sleepUntil(when: number, timers: Set<NodeJS.Timeout>): Promise<void> {
   return new Promise((resolve) => {
     const step = () => {
       const left = when - Date.now();
@@ -45,7 +45,7 @@ function sleepUntil(when: number, timers: Map<NodeJS.Timeout, () => void>): Prom
         timers.delete(timer);
         step();
       }, Math.min(left, MAX_TIMER_MS));
-      timers.set(timer, resolve);
+      timers.add(timer);
     };
     step();
   });
@@ -90,9 +90,10 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private readonly consumers: ConsumerHandle[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly running = new Set<CeleryContext>();
-  /** Pending ETA sleeps: timer → wake-up (shutdown wakes them so held tasks do not block the drain). */
-  private readonly etaTimers = new Map<NodeJS.Timeout, () => void>();
+  private readonly etaTimers = new Set<NodeJS.Timeout>();
   private readonly heldDeliveries = new Set<Delivery>();
+  /** Wake-ups of the tasks held for their ETA: shutdown calls them, so held tasks never block the drain. */
+  private readonly etaWakers = new Set<() => void>();
   private readonly errorListeners = new Set<(error: Error) => void>();
   private closing?: Promise<void>;
 
@@ -180,13 +181,11 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private async shutdown(): Promise<void> {
     await Promise.all(this.consumers.map((c) => c.cancel().catch(() => undefined)));
     this.consumers.length = 0;
-    for (const [timer, wake] of this.etaTimers) {
-      clearTimeout(timer);
-      wake();
-    }
+    for (const timer of this.etaTimers) clearTimeout(timer);
     this.etaTimers.clear();
     for (const delivery of this.heldDeliveries) delivery.reject(true);
     this.heldDeliveries.clear();
+    for (const wake of this.etaWakers) wake();
     if (this.inFlight.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<'timeout'>((resolve) => {
@@ -261,9 +260,12 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private async holdUntilEta(delivery: Delivery, when: number): Promise<void> {
     this.heldDeliveries.add(delivery);
     this.adjustPrefetch();
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => this.etaWakers.add((wake = resolve)));
     try {
-      await sleepUntil(when, this.etaTimers);
+      await Promise.race([sleepUntil(when, this.etaTimers), woken]);
     } finally {
+      this.etaWakers.delete(wake);
       this.heldDeliveries.delete(delivery);
       this.adjustPrefetch();
     }
