@@ -1,5 +1,39 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { CeleryModule } from 'nestjs-celery';
+import { InterimEventBridge } from '../../shared/src/interim-event.bridge.js';
+import { BillingEventsController } from './billing-events.controller.js';
+import { BillingEventsPublisher } from './billing-events.publisher.js';
+import { BILLING_OPTIONS, resolveBillingOptions, type BillingModuleOptions } from './billing.options.js';
+import { BILLING_EVENT_ROUTES } from './billing.server.js';
+import { BillingService } from './billing.service.js';
 import { BillingTasks } from './billing.tasks.js';
+import { InvoicePusher } from './invoice.pusher.js';
 
-@Module({ controllers: [BillingTasks] })
-export class BillingModule {}
+/**
+ * The billing service: ledger, invoices, tasks `billing.sync.get_invoice` / `get_balance` and the
+ * handlers of order's events. Run it under a `ServerCelery` built from `billingServerOptions()`.
+ */
+@Module({})
+export class BillingModule implements OnModuleInit {
+  /** The module with its Celery client and options (defaults from the environment). */
+  static register(options: BillingModuleOptions = {}): DynamicModule {
+    const celery = options.celery ?? { brokerUrl: process.env.CELERY_BROKER_URL, connectionName: 'billing' };
+    return {
+      module: BillingModule,
+      imports: [CeleryModule.forRoot(celery)],
+      controllers: [BillingTasks, BillingEventsController],
+      providers: [
+        { provide: BILLING_OPTIONS, useValue: resolveBillingOptions(options) },
+        BillingService,
+        BillingEventsPublisher,
+        InvoicePusher,
+      ],
+      exports: [BillingService],
+    };
+  }
+
+  /** Interim: declares the event exchanges, queue and bindings (wiring: the event bus does it). */
+  async onModuleInit(): Promise<void> {
+    await InterimEventBridge.declare(BILLING_EVENT_ROUTES);
+  }
+}

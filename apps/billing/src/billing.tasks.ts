@@ -1,25 +1,22 @@
-import { randomUUID } from 'node:crypto';
-import { Controller, Logger } from '@nestjs/common';
-import { Ctx } from '@nestjs/microservices';
-import type { Invoice, OrderLine } from '@app/contracts';
-import { CeleryContext, CeleryTask, TaskArg } from 'nestjs-celery';
+import { Controller } from '@nestjs/common';
+import type { Invoice, LedgerBalance } from '@app/contracts';
+import { CeleryTask, TaskArg } from 'nestjs-celery';
+import { BillingService } from './billing.service.js';
 
-/** A bad order: travels to callers as Python's builtin ValueError. */
-class ValueError extends Error {
-  override readonly name = 'ValueError';
-}
-
-/** Billing's tasks. */
+/** Billing's Celery tasks (queue `billing.sync`): blocking calls that return data. */
 @Controller()
 export class BillingTasks {
-  private readonly logger = new Logger('billing');
+  constructor(private readonly billing: BillingService) {}
 
-  @CeleryTask('billing.sync.charge', { params: ['order_id', 'lines'] })
-  charge(@TaskArg(0) orderId: string, @TaskArg(1) lines: OrderLine[], @Ctx() ctx: CeleryContext): Invoice {
-    if (!Array.isArray(lines) || lines.length === 0) throw new ValueError(`order ${orderId} has no lines`);
-    const total = lines.reduce((sum, line) => sum + line.quantity * line.unitPrice, 0);
-    const invoice = { invoiceId: randomUUID(), orderId, total: Math.round(total * 100) / 100, issuedBy: ctx.hostname };
-    this.logger.log(`billing.sync.charge[${ctx.id.slice(0, 8)}] order ${orderId}: invoice ${invoice.invoiceId.slice(0, 8)} total ${invoice.total}`);
-    return invoice;
+  /** `billing.sync.get_invoice(order_id)`: the order's invoice, or null when none was issued (yet). */
+  @CeleryTask('billing.sync.get_invoice', { params: ['order_id'] })
+  getInvoice(@TaskArg(0) orderId: string): Invoice | null {
+    return this.billing.invoice(String(orderId));
+  }
+
+  /** `billing.sync.get_balance()`: ledger balances and the trial-balance check. */
+  @CeleryTask('billing.sync.get_balance', { params: [] })
+  getBalance(): LedgerBalance {
+    return this.billing.balance();
   }
 }

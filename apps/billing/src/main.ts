@@ -2,11 +2,12 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ServerCelery } from 'nestjs-celery';
 import { BillingModule } from './billing.module.js';
+import { billingServerOptions } from './billing.server.js';
 
-/** The billing worker: consumes `billing.sync` on `CELERY_BROKER_URL`. */
+/** `npm run start:billing`: the billing worker on `CELERY_BROKER_URL`. */
 async function bootstrap(): Promise<void> {
-  const server = new ServerCelery({ queues: ['billing.sync'], defaultQueue: 'billing.sync' });
-  const app = await NestFactory.createMicroservice(BillingModule, { strategy: server });
+  const server = new ServerCelery(billingServerOptions());
+  const app = await NestFactory.createMicroservice(BillingModule.register(), { strategy: server, logger: ['log', 'warn', 'error'] });
   app.enableShutdownHooks();
   await app.listen();
   console.log(`billing worker ready: ${server.hostname}`);

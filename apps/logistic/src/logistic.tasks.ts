@@ -1,17 +1,22 @@
-import { randomUUID } from 'node:crypto';
-import { Controller, Logger } from '@nestjs/common';
-import type { Invoice, Shipment } from '@app/contracts';
+import { Controller } from '@nestjs/common';
+import type { Shipment } from '@app/contracts';
 import { CeleryTask, TaskArg } from 'nestjs-celery';
+import { LogisticService } from './logistic.service.js';
 
-/** Logistic's tasks. */
+/** Logistic's Celery tasks: `logistic.sync.track` (blocking) and `logistic.async.dispatch` (delayed work). */
 @Controller()
 export class LogisticTasks {
-  private readonly logger = new Logger('logistic');
+  constructor(private readonly logistic: LogisticService) {}
 
-  @CeleryTask('logistic.async.schedule', { params: ['invoice'] })
-  schedule(@TaskArg(0) invoice: Invoice): Shipment {
-    const shipment: Shipment = { shipmentId: randomUUID(), orderId: invoice.orderId, status: 'scheduled' };
-    this.logger.log(`logistic.async.schedule order ${invoice.orderId}: shipment ${shipment.shipmentId.slice(0, 8)} scheduled`);
-    return shipment;
+  /** `logistic.sync.track(order_id)`: the order's shipment, or null. */
+  @CeleryTask('logistic.sync.track', { params: ['order_id'] })
+  track(@TaskArg(0) orderId: string): Shipment | null {
+    return this.logistic.track(String(orderId));
+  }
+
+  /** `logistic.async.dispatch(order_id)`: sent by logistic itself with a countdown. */
+  @CeleryTask('logistic.async.dispatch', { params: ['order_id'], ignoreResult: true })
+  dispatch(@TaskArg(0) orderId: string): Promise<string> {
+    return this.logistic.dispatch(String(orderId));
   }
 }

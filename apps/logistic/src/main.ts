@@ -2,11 +2,12 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ServerCelery } from 'nestjs-celery';
 import { LogisticModule } from './logistic.module.js';
+import { logisticServerOptions } from './logistic.server.js';
 
-/** The logistic worker: consumes `logistic.async` on `CELERY_BROKER_URL`. */
+/** `npm run start:logistic`: the logistic worker on `CELERY_BROKER_URL`. */
 async function bootstrap(): Promise<void> {
-  const server = new ServerCelery({ queues: ['logistic.async'], defaultQueue: 'logistic.async' });
-  const app = await NestFactory.createMicroservice(LogisticModule, { strategy: server });
+  const server = new ServerCelery(logisticServerOptions());
+  const app = await NestFactory.createMicroservice(LogisticModule.register(), { strategy: server, logger: ['log', 'warn', 'error'] });
   app.enableShutdownHooks();
   await app.listen();
   console.log(`logistic worker ready: ${server.hostname}`);

@@ -1,22 +1,51 @@
 import { defineTask } from 'nestjs-celery';
 
-/** An order line as billing sees it. */
+/** An order line as billing sees it (prices in the currency's units, e.g. 12.5). */
 export interface OrderLine {
   itemId: string;
   quantity: number;
   unitPrice: number;
 }
 
-/** The invoice billing issues for an order. */
+/** The invoice billing issues for a submitted order. Amounts in currency units, rounded to cents. */
 export interface Invoice {
   invoiceId: string;
   orderId: string;
+  customer: string;
+  lines: OrderLine[];
+  net: number;
+  tax: number;
   total: number;
-  issuedBy: string;
+  /** ISO 8601 time. */
+  issuedAt: string;
+  status: 'issued' | 'charged_back';
+  /** ISO 8601 time of the chargeback, once charged back. */
+  chargedBackAt?: string;
 }
 
-/** Billing's blocking call: charge an order and return its invoice. */
-export const chargeOrder = defineTask<[orderId: string, lines: OrderLine[]], Invoice>('billing.sync.charge', {
+/** Billing's ledger figures, in currency units. */
+export interface LedgerBalance {
+  /** Balance of each account on its normal side. */
+  accounts: Record<string, number>;
+  /** Sum of all debits and of all credits; equal when the ledger balances. */
+  debits: number;
+  credits: number;
+  balanced: boolean;
+  /** Number of journal entries posted (sales and chargebacks). */
+  entries: number;
+  /** Invoices issued, and how many of them were charged back. */
+  invoices: number;
+  chargedBack: number;
+}
+
+/** Billing's blocking call: the invoice of an order, or null when none was issued (yet). */
+export const getInvoice = defineTask<[orderId: string], Invoice | null>('billing.sync.get_invoice', {
+  queue: 'billing.sync',
+  deliveryMode: 1,
+});
+
+/** Billing's blocking call: the ledger's balances and trial-balance check. */
+export const getBalance = defineTask<[], LedgerBalance>('billing.sync.get_balance', {
   queue: 'billing.sync',
   deliveryMode: 1,
 });

@@ -1,13 +1,25 @@
 import { defineTask } from 'nestjs-celery';
 
-/** A shipment logistic schedules for an invoiced order. */
+/** A shipment logistic keeps for a submitted order. */
 export interface Shipment {
   shipmentId: string;
   orderId: string;
-  status: 'scheduled';
+  status: 'scheduled' | 'dispatched' | 'cancelled';
+  /** ISO 8601 times. */
+  scheduledAt: string;
+  dispatchedAt?: string;
+  cancelledAt?: string;
 }
 
-/** Logistic's fire-and-forget work: schedule a shipment (receives the invoice from a chain or link). */
-export const scheduleShipment = defineTask<[invoice: unknown], Shipment>('logistic.async.schedule', {
+/** Logistic's blocking call: where the shipment of an order stands, or null when there is none. */
+export const trackShipment = defineTask<[orderId: string], Shipment | null>('logistic.sync.track', {
+  queue: 'logistic.sync',
+  deliveryMode: 1,
+});
+
+/** Logistic's fire-and-forget work: dispatch the scheduled shipment of an order (sent with a countdown). */
+export const dispatchShipment = defineTask<[orderId: string], void>('logistic.async.dispatch', {
   queue: 'logistic.async',
+  ignoreResult: true,
+  replyTo: null,
 });

@@ -101,6 +101,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private readonly running = new Set<CeleryContext>();
   private readonly etaTimers = new Set<NodeJS.Timeout>();
   private readonly heldDeliveries = new Set<Delivery>();
+  /** Wake-ups of the tasks held for their ETA: shutdown calls them, so held tasks never block the drain. */
+  private readonly etaWakers = new Set<() => void>();
   private readonly errorListeners = new Set<(error: Error) => void>();
   private readonly control: WorkerControl;
   private closing?: Promise<void>;
@@ -229,6 +231,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.etaTimers.clear();
     for (const delivery of this.heldDeliveries) delivery.reject(true);
     this.heldDeliveries.clear();
+    for (const wake of this.etaWakers) wake();
     if (this.inFlight.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<'timeout'>((resolve) => {
@@ -307,9 +310,12 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private async holdUntilEta(delivery: Delivery, when: number): Promise<void> {
     this.heldDeliveries.add(delivery);
     this.adjustPrefetch();
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => this.etaWakers.add((wake = resolve)));
     try {
-      await sleepUntil(when, this.etaTimers);
+      await Promise.race([sleepUntil(when, this.etaTimers), woken]);
     } finally {
+      this.etaWakers.delete(wake);
       this.heldDeliveries.delete(delivery);
       this.adjustPrefetch();
     }

@@ -1,0 +1,5 @@
+export * from './logistic.module.js';
+export * from './logistic.options.js';
+export * from './logistic.payloads.js';
+export * from './logistic.server.js';
+export * from './logistic.service.js';

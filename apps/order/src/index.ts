@@ -1,0 +1,5 @@
+export * from './order.module.js';
+export * from './order.payloads.js';
+export * from './order.server.js';
+export * from './order.service.js';
+export * from './orders/index.js';
