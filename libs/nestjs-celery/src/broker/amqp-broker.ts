@@ -2,7 +2,10 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { toPyAmqpTable } from '../protocol/field-table.codec.js';
-import { amqplib } from './amqplib.loader.js';
+import { encodeFieldTable } from '../protocol/field-table.encoder.js';
+import { AckBatcher } from './ack-batcher.js';
+import { AmqpDelivery } from './amqp-delivery.js';
+import { amqplib, amqplibTakesEncodedTables } from './amqplib.loader.js';
 import {
   BrokerClosedError,
   BrokerUnavailableError,
@@ -88,6 +91,18 @@ function errorText(error: unknown): string {
 }
 
 /**
+ * The options amqplib publishes with: headers typed for py-amqp, serialized here in one pass
+ * when amqplib takes pre-encoded tables (the per-message hot path), else as a typed copy.
+ */
+function toPublishOptions(options: Options.Publish): Options.Publish {
+  const headers = options.headers as Record<string, unknown> | undefined;
+  if (!headers) return options;
+  const encoded =
+    amqplibTakesEncodedTables && options.CC === undefined && options.BCC === undefined ? encodeFieldTable(headers) : undefined;
+  return { ...options, headers: encoded ?? toPyAmqpTable(headers) };
+}
+
+/**
  * One AMQP connection with publisher confirms, idempotent topology declaration and automatic
  * recovery: after a lost connection it reconnects with backoff, declares every recorded entity
  * again and resumes every consumer. Publishes wait for the connection and are repeated when the
@@ -98,8 +113,11 @@ export class AmqpBroker {
   private readonly statusSubject = new BehaviorSubject<BrokerStatus>('connecting');
   private readonly declarations = new Map<string, { declaration: Declaration; signature: string }>();
   private readonly consumers = new Set<ConsumerRegistration>();
+  /** The ack batchers of every open consumer channel, cancelled consumers' included: flushed on close. */
+  private readonly ackBatchers = new Set<AckBatcher>();
   private connection?: ChannelModel;
   private publishChannel?: Promise<ConfirmChannel>;
+  private publishChannelReady?: ConfirmChannel;
   private declareChannel?: Promise<Channel>;
   private transientChannel?: Promise<Channel>;
   private transientChannelReady?: Channel;
@@ -216,32 +234,62 @@ export class AmqpBroker {
    * Publishes and resolves once the broker confirmed the message. Waits for the connection, and
    * repeats the publish if the connection drops before the confirm.
    */
-  async publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
-    const publishOptions = options.headers ? { ...options, headers: toPyAmqpTable(options.headers) } : options;
-    for (let attempt = 0; ; attempt++) {
+  publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
+    const publishOptions = toPublishOptions(options);
+    const channel = this.publishChannelReady;
+    if (channel === undefined || this.statusSubject.value !== 'connected') {
+      return this.publishWithRetries(exchange, routingKey, content, publishOptions, 0);
+    }
+    // Connected: publish synchronously, one promise per message; retries only after a failure.
+    return new Promise<void>((resolve, reject) => {
+      const onConfirm = (error: unknown) => {
+        if (!error) return resolve();
+        this.afterFailedPublish(error, exchange, routingKey, 0)
+          .then(() => this.publishWithRetries(exchange, routingKey, content, publishOptions, 1))
+          .then(resolve, reject);
+      };
+      try {
+        channel.publish(exchange, routingKey, content, publishOptions, onConfirm);
+      } catch (error) {
+        onConfirm(error);
+      }
+    });
+  }
+
+  private async publishWithRetries(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    publishOptions: Options.Publish,
+    firstAttempt: number,
+  ): Promise<void> {
+    for (let attempt = firstAttempt; ; attempt++) {
       await this.whenConnected();
       const channel = await this.getPublishChannel();
       try {
         await new Promise<void>((resolve, reject) => {
-          channel.publish(exchange, routingKey, content, publishOptions, (err) =>
-            err ? reject(err) : resolve(),
-          );
+          channel.publish(exchange, routingKey, content, publishOptions, (err) => (err ? reject(err) : resolve()));
         });
         return;
       } catch (error) {
-        const text = errorText(error);
-        const connectionLost = this.statusSubject.value !== 'connected' || /channel closed|Channel ended|Connection closed/i.test(text);
-        const channelError = /NOT_FOUND|PRECONDITION_FAILED|ACCESS_REFUSED|RESOURCE_LOCKED|nack/i.test(text);
-        if (this.closed) throw new BrokerClosedError('the broker connection was closed during publish');
-        if (!connectionLost || channelError || attempt >= this.options.publishRetries) {
-          throw new PublishNotConfirmedError(
-            `publish to exchange '${exchange}' with routing key '${routingKey}' was not confirmed: ${text}`,
-          );
-        }
-        this.logger.warn?.(`publish not confirmed (${text}); repeating after reconnect (attempt ${attempt + 1})`);
-        await sleep(50);
+        await this.afterFailedPublish(error, exchange, routingKey, attempt);
       }
     }
+  }
+
+  /** Throws the error a failed publish ends with, or waits a moment when it should be repeated after a reconnect. */
+  private async afterFailedPublish(error: unknown, exchange: string, routingKey: string, attempt: number): Promise<void> {
+    const text = errorText(error);
+    const connectionLost = this.statusSubject.value !== 'connected' || /channel closed|Channel ended|Connection closed/i.test(text);
+    const channelError = /NOT_FOUND|PRECONDITION_FAILED|ACCESS_REFUSED|RESOURCE_LOCKED|nack/i.test(text);
+    if (this.closed) throw new BrokerClosedError('the broker connection was closed during publish');
+    if (!connectionLost || channelError || attempt >= this.options.publishRetries) {
+      throw new PublishNotConfirmedError(
+        `publish to exchange '${exchange}' with routing key '${routingKey}' was not confirmed: ${text}`,
+      );
+    }
+    this.logger.warn?.(`publish not confirmed (${text}); repeating after reconnect (attempt ${attempt + 1})`);
+    await sleep(50);
   }
 
   /**
@@ -252,7 +300,7 @@ export class AmqpBroker {
    */
   publishUnconfirmed(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): void {
     const channel = this.transientChannelReady;
-    const publishOptions = options.headers ? { ...options, headers: toPyAmqpTable(options.headers) } : options;
+    const publishOptions = toPublishOptions(options);
     if (channel && this.statusSubject.value === 'connected') {
       try {
         channel.publish(exchange, routingKey, content, publishOptions);
@@ -298,6 +346,7 @@ export class AmqpBroker {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const acks of this.ackBatchers) acks.flush();
     this.statusSubject.next('closed');
     for (const consumer of this.consumers) consumer.cancelled = true;
     this.consumers.clear();
@@ -354,6 +403,7 @@ export class AmqpBroker {
     connection.on('blocked', (reason: unknown) => this.logger.warn?.(`connection blocked by the broker: ${String(reason)}`));
     connection.on('close', () => this.onConnectionLost(connection));
     this.publishChannel = undefined;
+    this.publishChannelReady = undefined;
     this.declareChannel = undefined;
     this.transientChannel = undefined;
     this.transientChannelReady = undefined;
@@ -369,6 +419,7 @@ export class AmqpBroker {
     if (this.connection !== connection) return;
     this.connection = undefined;
     this.publishChannel = undefined;
+    this.publishChannelReady = undefined;
     this.declareChannel = undefined;
     this.transientChannel = undefined;
     this.transientChannelReady = undefined;
@@ -383,13 +434,25 @@ export class AmqpBroker {
   }
 
   private getPublishChannel(): Promise<ConfirmChannel> {
-    this.publishChannel ??= this.openSharedChannel(
-      (connection) => connection.createConfirmChannel(),
-      (error) => this.logger.warn?.(`publish channel error: ${errorText(error)}`),
-      (channel) => {
-        if (this.publishChannel === channel) this.publishChannel = undefined;
-      },
-    );
+    if (!this.publishChannel) {
+      const created = this.openSharedChannel(
+        (connection) => connection.createConfirmChannel(),
+        (error) => this.logger.warn?.(`publish channel error: ${errorText(error)}`),
+        (channel) => {
+          if (this.publishChannel === channel) {
+            this.publishChannel = undefined;
+            this.publishChannelReady = undefined;
+          }
+        },
+      );
+      this.publishChannel = created;
+      void created.then(
+        (channel) => {
+          if (this.publishChannel === created) this.publishChannelReady = channel;
+        },
+        () => undefined,
+      );
+    }
     return this.publishChannel;
   }
 
@@ -487,9 +550,13 @@ export class AmqpBroker {
       }
     });
     if (registration.prefetch > 0) await channel.prefetch(registration.prefetch, false);
-    let open = true;
+    const acks = new AckBatcher(channel, (error) =>
+      this.logger.warn?.(`cannot settle a message of queue '${registration.queue}': ${errorText(error)}`),
+    );
+    this.ackBatchers.add(acks);
     channel.on('close', () => {
-      open = false;
+      acks.close();
+      this.ackBatchers.delete(acks);
     });
     const { consumerTag } = await channel.consume(
       registration.queue,
@@ -502,15 +569,7 @@ export class AmqpBroker {
           void sleep(1000).then(() => this.restartConsumer(registration, connection));
           return;
         }
-        registration.onDelivery({
-          message,
-          ack: () => {
-            if (open) channel.ack(message);
-          },
-          reject: (requeue: boolean) => {
-            if (open) channel.reject(message, requeue);
-          },
-        });
+        registration.onDelivery(new AmqpDelivery(message, acks));
       },
       { noAck: registration.options.noAck ?? false, exclusive: registration.options.exclusive ?? false },
     );
