@@ -5,6 +5,7 @@ import { toPyAmqpTable } from '../protocol/field-table.codec.js';
 import { encodeFieldTable } from '../protocol/field-table.encoder.js';
 import { AckBatcher } from './ack-batcher.js';
 import { AmqpDelivery } from './amqp-delivery.js';
+import { ChannelSlot } from './channel-slot.js';
 import { amqplib, amqplibTakesEncodedTables } from './amqplib.loader.js';
 import {
   BrokerClosedError,
@@ -116,11 +117,21 @@ export class AmqpBroker {
   /** The ack batchers of every open consumer channel, cancelled consumers' included: flushed on close. */
   private readonly ackBatchers = new Set<AckBatcher>();
   private connection?: ChannelModel;
-  private publishChannel?: Promise<ConfirmChannel>;
-  private publishChannelReady?: ConfirmChannel;
+  private readonly publishChannel = new ChannelSlot<ConfirmChannel>((forget) =>
+    this.openSharedChannel(
+      (connection) => connection.createConfirmChannel(),
+      (error) => this.logger.warn?.(`publish channel error: ${errorText(error)}`),
+      forget,
+    ),
+  );
   private declareChannel?: Promise<Channel>;
-  private transientChannel?: Promise<Channel>;
-  private transientChannelReady?: Channel;
+  private readonly transientChannel = new ChannelSlot<Channel>((forget) =>
+    this.openSharedChannel(
+      (connection) => connection.createChannel(),
+      (error) => this.logger.warn?.(`reply channel error: ${errorText(error)}`),
+      forget,
+    ),
+  );
   private connecting?: Promise<void>;
   private closed = false;
   private readonly options: Required<Omit<AmqpBrokerOptions, 'logger'>>;
@@ -236,7 +247,7 @@ export class AmqpBroker {
    */
   publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
     const publishOptions = toPublishOptions(options);
-    const channel = this.publishChannelReady;
+    const channel = this.publishChannel.ready;
     if (channel === undefined || this.statusSubject.value !== 'connected') {
       return this.publishWithRetries(exchange, routingKey, content, publishOptions, 0);
     }
@@ -265,7 +276,7 @@ export class AmqpBroker {
   ): Promise<void> {
     for (let attempt = firstAttempt; ; attempt++) {
       await this.whenConnected();
-      const channel = await this.getPublishChannel();
+      const channel = await this.publishChannel.get();
       try {
         await new Promise<void>((resolve, reject) => {
           channel.publish(exchange, routingKey, content, publishOptions, (err) => (err ? reject(err) : resolve()));
@@ -299,7 +310,7 @@ export class AmqpBroker {
    * message waits for the connection like {@link publish}. Failures are logged, never thrown.
    */
   publishUnconfirmed(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): void {
-    const channel = this.transientChannelReady;
+    const channel = this.transientChannel.ready;
     const publishOptions = toPublishOptions(options);
     if (channel && this.statusSubject.value === 'connected') {
       try {
@@ -310,7 +321,7 @@ export class AmqpBroker {
       }
     }
     void this.whenConnected()
-      .then(() => this.getTransientChannel())
+      .then(() => this.transientChannel.get())
       .then((ready) => ready.publish(exchange, routingKey, content, publishOptions))
       .catch((error: unknown) => this.logger.warn?.(`unconfirmed publish to '${routingKey}' lost: ${errorText(error)}`));
   }
@@ -402,15 +413,13 @@ export class AmqpBroker {
     connection.on('error', (error: unknown) => this.logger.warn?.(`connection error: ${errorText(error)}`));
     connection.on('blocked', (reason: unknown) => this.logger.warn?.(`connection blocked by the broker: ${String(reason)}`));
     connection.on('close', () => this.onConnectionLost(connection));
-    this.publishChannel = undefined;
-    this.publishChannelReady = undefined;
+    this.publishChannel.clear();
     this.declareChannel = undefined;
-    this.transientChannel = undefined;
-    this.transientChannelReady = undefined;
+    this.transientChannel.clear();
     const declareChannel = await this.getDeclareChannel();
     for (const { declaration } of this.declarations.values()) await this.applyDeclaration(declareChannel, declaration);
-    await this.getPublishChannel();
-    await this.getTransientChannel();
+    await this.publishChannel.get();
+    await this.transientChannel.get();
     for (const consumer of this.consumers) await this.startConsumer(consumer);
     this.statusSubject.next('connected');
   }
@@ -418,11 +427,9 @@ export class AmqpBroker {
   private onConnectionLost(connection: ChannelModel): void {
     if (this.connection !== connection) return;
     this.connection = undefined;
-    this.publishChannel = undefined;
-    this.publishChannelReady = undefined;
+    this.publishChannel.clear();
     this.declareChannel = undefined;
-    this.transientChannel = undefined;
-    this.transientChannelReady = undefined;
+    this.transientChannel.clear();
     for (const consumer of this.consumers) {
       consumer.channel = undefined;
       consumer.consumerTag = undefined;
@@ -431,52 +438,6 @@ export class AmqpBroker {
     this.logger.warn?.(`connection to ${this.safeUrl()} lost; reconnecting`);
     this.statusSubject.next('reconnecting');
     this.connecting ??= this.connectLoop();
-  }
-
-  private getPublishChannel(): Promise<ConfirmChannel> {
-    if (!this.publishChannel) {
-      const created = this.openSharedChannel(
-        (connection) => connection.createConfirmChannel(),
-        (error) => this.logger.warn?.(`publish channel error: ${errorText(error)}`),
-        (channel) => {
-          if (this.publishChannel === channel) {
-            this.publishChannel = undefined;
-            this.publishChannelReady = undefined;
-          }
-        },
-      );
-      this.publishChannel = created;
-      void created.then(
-        (channel) => {
-          if (this.publishChannel === created) this.publishChannelReady = channel;
-        },
-        () => undefined,
-      );
-    }
-    return this.publishChannel;
-  }
-
-  private getTransientChannel(): Promise<Channel> {
-    if (!this.transientChannel) {
-      const created = this.openSharedChannel(
-        (connection) => connection.createChannel(),
-        (error) => this.logger.warn?.(`reply channel error: ${errorText(error)}`),
-        (channel) => {
-          if (this.transientChannel === channel) {
-            this.transientChannel = undefined;
-            this.transientChannelReady = undefined;
-          }
-        },
-      );
-      this.transientChannel = created;
-      void created.then(
-        (channel) => {
-          if (this.transientChannel === created) this.transientChannelReady = channel;
-        },
-        () => undefined,
-      );
-    }
-    return this.transientChannel;
   }
 
   private getDeclareChannel(): Promise<Channel> {
