@@ -2,7 +2,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { toPyAmqpTable } from '../protocol/field-table.codec.js';
-import { encodeFieldTable } from '../protocol/field-table.encoder.js';
+import { PyAmqpTable } from '../protocol/py-amqp-table.js';
 import { AckBatcher } from './ack-batcher.js';
 import { AmqpDelivery } from './amqp-delivery.js';
 import { ChannelSlot } from './channel-slot.js';
@@ -92,15 +92,14 @@ function errorText(error: unknown): string {
 }
 
 /**
- * The options amqplib publishes with: headers typed for py-amqp, serialized here in one pass
- * when amqplib takes pre-encoded tables (the per-message hot path), else as a typed copy.
+ * The options amqplib publishes with: headers typed for py-amqp, written by {@link PyAmqpTable}
+ * in one pass when amqplib takes it (the per-message hot path), else as a typed copy.
  */
 function toPublishOptions(options: Options.Publish): Options.Publish {
   const headers = options.headers as Record<string, unknown> | undefined;
   if (!headers) return options;
-  const encoded =
-    amqplibTakesEncodedTables && options.CC === undefined && options.BCC === undefined ? encodeFieldTable(headers) : undefined;
-  return { ...options, headers: encoded ?? toPyAmqpTable(headers) };
+  const oneStep = amqplibTakesEncodedTables && options.CC === undefined && options.BCC === undefined;
+  return { ...options, headers: oneStep ? new PyAmqpTable(headers) : toPyAmqpTable(headers) };
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { toPyAmqpTable } from '../protocol/field-table.codec.js';
-import { encodeFieldTable } from '../protocol/field-table.encoder.js';
+import { PyAmqpTable } from '../protocol/py-amqp-table.js';
 import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
 import { amqplib, amqplibTakesEncodedTables } from './amqplib.loader.js';
 
@@ -18,7 +18,7 @@ describe('amqplib loader', () => {
     expect(typeof amqplib.connect).toBe('function');
   });
 
-  it('makes amqplib write an EncodedFieldTable as the exact table frame it writes for the typed headers', () => {
+  it('makes amqplib write a PyAmqpTable as the exact table frame it writes for the typed headers', () => {
     // Jest shares Node's module cache between spec files: when another spec loaded amqplib
     // first, this copy of the loader reports so, and the broker passes plain typed headers.
     if (!amqplibTakesEncodedTables) return;
@@ -26,7 +26,7 @@ describe('amqplib loader', () => {
     const { properties } = encodeTaskMessage({ id: 'id-1', task: 'tasks.add', args: [1, 2], origin: 'gen1@host', timeLimit: [300, 60] });
     const common = { contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, correlationId: 'id-1' };
     const plain = defs.encodeProperties(defs.BasicProperties, 1, 120, { ...common, headers: toPyAmqpTable(properties.headers) });
-    const pre = defs.encodeProperties(defs.BasicProperties, 1, 120, { ...common, headers: encodeFieldTable(properties.headers) });
+    const pre = defs.encodeProperties(defs.BasicProperties, 1, 120, { ...common, headers: new PyAmqpTable(properties.headers) });
     expect(pre.toString('hex')).toBe(plain.toString('hex'));
   });
 

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as Amqplib from 'amqplib';
-import { EncodedFieldTable } from '../protocol/encoded-field-table.js';
+import { PyAmqpTable } from '../protocol/py-amqp-table.js';
 import { decodeFieldTable } from '../protocol/field-table.codec.js';
 
 const require = createRequire(import.meta.url);
@@ -46,8 +46,8 @@ interface AmqplibCodec {
  * through this module:
  * - the field-table decoder is {@link decodeFieldTable}, which also reads the `L` tag py-amqp
  *   writes for large integers (amqplib alone closes the connection with `Unexpected type tag "L"`);
- * - the table encoder copies an {@link EncodedFieldTable} as it is, so a publish can hand over
- *   headers already serialized once (`encodeFieldTable`) instead of having them encoded again;
+ * - the table encoder writes a {@link PyAmqpTable} itself, in one pass straight into the frame
+ *   buffer, instead of encoding a typed copy of the headers (`toPyAmqpTable`) value by value;
  * - the frames of all channels that are ready go to the socket in one write ({@link corkMuxWrites}).
  */
 function loadPatchedAmqplib(): { amqplib: typeof Amqplib; encodedTables: boolean } {
@@ -59,7 +59,7 @@ function loadPatchedAmqplib(): { amqplib: typeof Amqplib; encodedTables: boolean
   corkMuxWrites(require(join(dirname(entry), 'lib', 'mux.js')) as AmqplibMux);
   const encodeTable = codec.encodeTable;
   codec.encodeTable = (buffer, value, offset) =>
-    value instanceof EncodedFieldTable ? value.writeTo(buffer, offset) : encodeTable(buffer, value, offset);
+    value instanceof PyAmqpTable ? value.writeTo(buffer, offset, encodeTable) : encodeTable(buffer, value, offset);
   if (alreadyLoaded) {
     process.emitWarning(
       'amqplib was loaded before nestjs-celery: headers with 64-bit integers from Python (tag "L") ' +
@@ -76,7 +76,7 @@ const loaded = loadPatchedAmqplib();
 export const amqplib = loaded.amqplib;
 
 /**
- * True when amqplib copies an {@link EncodedFieldTable} given as `headers` (it was loaded
- * through this module first); otherwise headers must be passed as plain objects.
+ * True when amqplib writes a {@link PyAmqpTable} given as `headers` (it was loaded through this
+ * module first); otherwise headers must be passed as typed plain objects (`toPyAmqpTable`).
  */
 export const amqplibTakesEncodedTables = loaded.encodedTables;

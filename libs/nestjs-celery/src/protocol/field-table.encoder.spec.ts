@@ -2,9 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { headersTableBytes, loadVector, vectorNames } from '../../test/vectors/load-vectors.js';
-import { EncodedFieldTable } from './encoded-field-table.js';
 import { decodeFieldTable, toPyAmqpTable } from './field-table.codec.js';
-import { encodeFieldTable } from './field-table.encoder.js';
+import { writeFieldTable } from './field-table.encoder.js';
+import { PyAmqpTable } from './py-amqp-table.js';
 import { encodeTaskMessage } from './task-message.encoder.js';
 
 interface AmqplibCodec {
@@ -21,14 +21,15 @@ function reference(table: Record<string, unknown>): Buffer {
 }
 
 function ours(table: Record<string, unknown>): Buffer {
-  const encoded = encodeFieldTable(table);
-  expect(encoded).toBeInstanceOf(EncodedFieldTable);
-  return encoded!.bytes;
+  const buffer = Buffer.alloc(64 * 1024);
+  const written = writeFieldTable(table, buffer, 0);
+  expect(written).toBeGreaterThanOrEqual(4);
+  return Buffer.from(buffer.subarray(0, written));
 }
 
 const ORDER = { id: 'ord-1', lines: [{ sku: 'SKU-1', qty: 2, price: 18.5 }], note: null, paid: false };
 
-describe('encodeFieldTable', () => {
+describe('writeFieldTable', () => {
   describe.each(vectorNames.filter((n) => n.startsWith('task-v2-')))('captured Celery headers %s', (name) => {
     it('writes the bytes amqplib writes for the typed table (so the bytes Celery sent, L -> l aside)', () => {
       const vector = loadVector(name);
@@ -109,31 +110,49 @@ describe('encodeFieldTable', () => {
   });
 
   it('leaves to amqplib what it cannot write the same way', () => {
-    expect(encodeFieldTable({ typed: { '!': 'timestamp', value: 5 } })).toBeUndefined();
-    expect(encodeFieldTable({ deep: [{ '!': 'float', value: 1.5 }] })).toBeUndefined();
-    expect(encodeFieldTable({ sym: Symbol('x') })).toBeUndefined();
-    expect(encodeFieldTable({ fn: () => 1 })).toBeUndefined();
+    const unsupported = (table: Record<string, unknown>) => writeFieldTable(table, Buffer.alloc(64 * 1024), 0);
+    expect(unsupported({ typed: { '!': 'timestamp', value: 5 } })).toBe(-1);
+    expect(unsupported({ deep: [{ '!': 'float', value: 1.5 }] })).toBe(-1);
+    expect(unsupported({ sym: Symbol('x') })).toBe(-1);
+    expect(unsupported({ fn: () => 1 })).toBe(-1);
     // eslint-disable-next-line no-sparse-arrays
-    expect(encodeFieldTable({ sparse: [1, , 3] })).toBeUndefined();
-    expect(encodeFieldTable({ ['k'.repeat(256)]: 1 })).toBeUndefined();
-    expect(encodeFieldTable({ huge: 'x'.repeat(70 * 1024) })).toBeUndefined();
-    expect(encodeFieldTable({ huge: '€'.repeat(22 * 1024) })).toBeUndefined();
+    expect(unsupported({ sparse: [1, , 3] })).toBe(-1);
+    expect(unsupported({ ['k'.repeat(256)]: 1 })).toBe(-1);
+    expect(unsupported({ huge: 'x'.repeat(70 * 1024) })).toBe(-1);
+    expect(unsupported({ huge: '€'.repeat(22 * 1024) })).toBe(-1);
   });
 
-  it('is reusable: a second table does not see the first one', () => {
-    const first = ours({ a: 'x'.repeat(200) });
-    const second = ours({ b: 1 });
-    expect(second.equals(reference({ b: 1 }))).toBe(true);
-    expect(first.equals(reference({ a: 'x'.repeat(200) }))).toBe(true);
+  it('writes at an offset and stops at the end of the buffer', () => {
+    const table = { lang: 'py', retries: 3, timelimit: [null, null], é: 'ü' };
+    const expected = reference(table);
+    const buffer = Buffer.alloc(7 + expected.length);
+    expect(writeFieldTable(table, buffer, 7)).toBe(expected.length);
+    expect(buffer.subarray(7).toString('hex')).toBe(expected.toString('hex'));
+    expect(writeFieldTable(table, Buffer.alloc(expected.length - 1), 0)).toBe(-1);
+    expect(writeFieldTable(table, Buffer.alloc(expected.length + 3), 4)).toBe(-1);
   });
 });
 
-describe('EncodedFieldTable.writeTo', () => {
-  it('copies the bytes and reports their length, failing like amqplib when they do not fit', () => {
-    const table = encodeFieldTable({ a: 1 })!;
-    const target = Buffer.alloc(32);
-    expect(table.writeTo(target, 3)).toBe(table.bytes.length);
-    expect(target.subarray(3, 3 + table.bytes.length).equals(table.bytes)).toBe(true);
-    expect(() => table.writeTo(Buffer.alloc(4), 0)).toThrow(RangeError);
+describe('PyAmqpTable.writeTo', () => {
+  const amqplibEncode = (buffer: Buffer, table: object, offset: number) =>
+    amqplibCodec.encodeTable(buffer, table as Record<string, unknown>, offset);
+
+  it('writes the table itself when it can', () => {
+    const table = { task: 'tasks.add', retries: 0 };
+    const buffer = Buffer.alloc(256);
+    const fallback = () => {
+      throw new Error('not expected');
+    };
+    const written = new PyAmqpTable(table).writeTo(buffer, 3, fallback);
+    expect(buffer.subarray(3, 3 + written).toString('hex')).toBe(reference(table).toString('hex'));
+  });
+
+  it("falls back to amqplib's encoder over the typed copy, with the same bytes or the same error", () => {
+    const table = { when: { '!': 'timestamp', value: 5 }, n: 7 };
+    const buffer = Buffer.alloc(256);
+    const written = new PyAmqpTable(table).writeTo(buffer, 0, amqplibEncode);
+    expect(buffer.subarray(0, written).toString('hex')).toBe(reference(table).toString('hex'));
+    expect(() => new PyAmqpTable({ huge: 'x'.repeat(300) }).writeTo(Buffer.alloc(64), 0, amqplibEncode)).toThrow(RangeError);
+    expect(() => new PyAmqpTable({ sym: Symbol('x') }).writeTo(buffer, 0, amqplibEncode)).toThrow(TypeError);
   });
 });

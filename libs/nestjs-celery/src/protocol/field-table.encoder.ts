@@ -1,16 +1,14 @@
-import { EncodedFieldTable } from './encoded-field-table.js';
-
 /**
  * Serializes a header table in one pass, byte for byte as amqplib's `encodeTable` writes
  * `toPyAmqpTable(table)`: integers as `I` (int32) or `l` (non-negative int64), other numbers as
  * `d`, strings as `S`, booleans `t`, null and undefined `V`, Buffers `x`, Dates as their ISO
  * string, arrays `A`, plain objects `F`. This is the per-message path of every publish (Celery's
- * 16 task headers), so it writes into one scratch buffer with no intermediate objects.
+ * 16 task headers), so it writes straight into the target buffer with no intermediate objects.
  */
 
-/** amqplib encodes tables into a 64 KiB scratch buffer; a bigger table fails there too. */
-const SCRATCH = Buffer.allocUnsafe(64 * 1024);
-const LIMIT = SCRATCH.length;
+/** The buffer being written and its end (set by {@link writeFieldTable} for one synchronous pass). */
+let SCRATCH: Buffer = Buffer.alloc(0);
+let LIMIT = 0;
 const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;
 const INT64_MAX = 0x7fffffffffffffffn;
@@ -168,15 +166,21 @@ function writeEntries(table: Record<string, unknown>, offset: number): number {
 }
 
 /**
- * Encodes a header (or arguments) table to its wire bytes, the same bytes amqplib writes for
- * `toPyAmqpTable(table)`. Returns undefined for tables this encoder leaves to that slower path:
- * explicitly typed `{'!': …}` values, symbols or functions, sparse arrays, keys over 255 bytes
- * and tables over 64 KiB (where amqplib raises its own error).
+ * Writes a header (or arguments) table into `buffer` at `offset` (4-byte size, then the entries),
+ * the same bytes amqplib writes for `toPyAmqpTable(table)`, and returns the number of bytes
+ * written. Returns -1, with the buffer's content past `offset` undefined, for tables left to
+ * that slower path: explicitly typed `{'!': …}` values, symbols or functions, sparse arrays,
+ * keys over 255 bytes, and tables that do not fit (where amqplib raises its own error).
  */
-export function encodeFieldTable(table: Record<string, unknown>): EncodedFieldTable | undefined {
-  const end = writeEntries(table, 0);
-  if (end === UNSUPPORTED) return undefined;
-  const bytes = Buffer.allocUnsafe(end);
-  SCRATCH.copy(bytes, 0, 0, end);
-  return new EncodedFieldTable(bytes);
+export function writeFieldTable(table: Record<string, unknown>, buffer: Buffer, offset: number): number {
+  SCRATCH = buffer;
+  LIMIT = buffer.length;
+  try {
+    const end = writeEntries(table, offset);
+    return end === UNSUPPORTED ? -1 : end - offset;
+  } finally {
+    SCRATCH = EMPTY;
+  }
 }
+
+const EMPTY = Buffer.alloc(0);
