@@ -2,7 +2,11 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { toPyAmqpTable } from '../protocol/field-table.codec.js';
-import { amqplib } from './amqplib.loader.js';
+import { PyAmqpTable } from '../protocol/py-amqp-table.js';
+import { AckBatcher } from './ack-batcher.js';
+import { AmqpDelivery } from './amqp-delivery.js';
+import { ChannelSlot } from './channel-slot.js';
+import { amqplib, amqplibTakesEncodedTables } from './amqplib.loader.js';
 import {
   BrokerClosedError,
   BrokerUnavailableError,
@@ -54,6 +58,17 @@ function errorText(error: unknown): string {
 }
 
 /**
+ * The options amqplib publishes with: headers typed for py-amqp, written by {@link PyAmqpTable}
+ * in one pass when amqplib takes it (the per-message hot path), else as a typed copy.
+ */
+function toPublishOptions(options: Options.Publish): Options.Publish {
+  const headers = options.headers as Record<string, unknown> | undefined;
+  if (!headers) return options;
+  const oneStep = amqplibTakesEncodedTables && options.CC === undefined && options.BCC === undefined;
+  return { ...options, headers: oneStep ? new PyAmqpTable(headers) : toPyAmqpTable(headers) };
+}
+
+/**
  * One AMQP connection with publisher confirms, idempotent topology declaration and automatic
  * recovery: after a lost connection it reconnects with backoff, declares every recorded entity
  * again and resumes every consumer. Publishes wait for the connection and are repeated when the
@@ -64,11 +79,24 @@ export class AmqpBroker implements Broker {
   private readonly statusSubject = new BehaviorSubject<BrokerStatus>('connecting');
   private readonly declarations = new Map<string, { declaration: Declaration; signature: string }>();
   private readonly consumers = new Set<ConsumerRegistration>();
+  /** The ack batchers of every open consumer channel, cancelled consumers' included: flushed on close. */
+  private readonly ackBatchers = new Set<AckBatcher>();
   private connection?: ChannelModel;
-  private publishChannel?: Promise<ConfirmChannel>;
+  private readonly publishChannel = new ChannelSlot<ConfirmChannel>((forget) =>
+    this.openSharedChannel(
+      (connection) => connection.createConfirmChannel(),
+      (error) => this.logger.warn?.(`publish channel error: ${errorText(error)}`),
+      forget,
+    ),
+  );
   private declareChannel?: Promise<Channel>;
-  private transientChannel?: Promise<Channel>;
-  private transientChannelReady?: Channel;
+  private readonly transientChannel = new ChannelSlot<Channel>((forget) =>
+    this.openSharedChannel(
+      (connection) => connection.createChannel(),
+      (error) => this.logger.warn?.(`reply channel error: ${errorText(error)}`),
+      forget,
+    ),
+  );
   private connecting?: Promise<void>;
   private closed = false;
   private readonly options: Required<Omit<AmqpBrokerOptions, 'logger'>>;
@@ -182,32 +210,62 @@ export class AmqpBroker implements Broker {
    * Publishes and resolves once the broker confirmed the message. Waits for the connection, and
    * repeats the publish if the connection drops before the confirm.
    */
-  async publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
-    const publishOptions = options.headers ? { ...options, headers: toPyAmqpTable(options.headers) } : options;
-    for (let attempt = 0; ; attempt++) {
+  publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
+    const publishOptions = toPublishOptions(options);
+    const channel = this.publishChannel.ready;
+    if (channel === undefined || this.statusSubject.value !== 'connected') {
+      return this.publishWithRetries(exchange, routingKey, content, publishOptions, 0);
+    }
+    // Connected: publish synchronously, one promise per message; retries only after a failure.
+    return new Promise<void>((resolve, reject) => {
+      const onConfirm = (error: unknown) => {
+        if (!error) return resolve();
+        this.afterFailedPublish(error, exchange, routingKey, 0)
+          .then(() => this.publishWithRetries(exchange, routingKey, content, publishOptions, 1))
+          .then(resolve, reject);
+      };
+      try {
+        channel.publish(exchange, routingKey, content, publishOptions, onConfirm);
+      } catch (error) {
+        onConfirm(error);
+      }
+    });
+  }
+
+  private async publishWithRetries(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    publishOptions: Options.Publish,
+    firstAttempt: number,
+  ): Promise<void> {
+    for (let attempt = firstAttempt; ; attempt++) {
       await this.whenConnected();
-      const channel = await this.getPublishChannel();
+      const channel = await this.publishChannel.get();
       try {
         await new Promise<void>((resolve, reject) => {
-          channel.publish(exchange, routingKey, content, publishOptions, (err) =>
-            err ? reject(err) : resolve(),
-          );
+          channel.publish(exchange, routingKey, content, publishOptions, (err) => (err ? reject(err) : resolve()));
         });
         return;
       } catch (error) {
-        const text = errorText(error);
-        const connectionLost = this.statusSubject.value !== 'connected' || /channel closed|Channel ended|Connection closed/i.test(text);
-        const channelError = /NOT_FOUND|PRECONDITION_FAILED|ACCESS_REFUSED|RESOURCE_LOCKED|nack/i.test(text);
-        if (this.closed) throw new BrokerClosedError('the broker connection was closed during publish');
-        if (!connectionLost || channelError || attempt >= this.options.publishRetries) {
-          throw new PublishNotConfirmedError(
-            `publish to exchange '${exchange}' with routing key '${routingKey}' was not confirmed: ${text}`,
-          );
-        }
-        this.logger.warn?.(`publish not confirmed (${text}); repeating after reconnect (attempt ${attempt + 1})`);
-        await sleep(50);
+        await this.afterFailedPublish(error, exchange, routingKey, attempt);
       }
     }
+  }
+
+  /** Throws the error a failed publish ends with, or waits a moment when it should be repeated after a reconnect. */
+  private async afterFailedPublish(error: unknown, exchange: string, routingKey: string, attempt: number): Promise<void> {
+    const text = errorText(error);
+    const connectionLost = this.statusSubject.value !== 'connected' || /channel closed|Channel ended|Connection closed/i.test(text);
+    const channelError = /NOT_FOUND|PRECONDITION_FAILED|ACCESS_REFUSED|RESOURCE_LOCKED|nack/i.test(text);
+    if (this.closed) throw new BrokerClosedError('the broker connection was closed during publish');
+    if (!connectionLost || channelError || attempt >= this.options.publishRetries) {
+      throw new PublishNotConfirmedError(
+        `publish to exchange '${exchange}' with routing key '${routingKey}' was not confirmed: ${text}`,
+      );
+    }
+    this.logger.warn?.(`publish not confirmed (${text}); repeating after reconnect (attempt ${attempt + 1})`);
+    await sleep(50);
   }
 
   /**
@@ -217,8 +275,8 @@ export class AmqpBroker implements Broker {
    * message waits for the connection like {@link publish}. Failures are logged, never thrown.
    */
   publishUnconfirmed(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): void {
-    const channel = this.transientChannelReady;
-    const publishOptions = options.headers ? { ...options, headers: toPyAmqpTable(options.headers) } : options;
+    const channel = this.transientChannel.ready;
+    const publishOptions = toPublishOptions(options);
     if (channel && this.statusSubject.value === 'connected') {
       try {
         channel.publish(exchange, routingKey, content, publishOptions);
@@ -228,7 +286,7 @@ export class AmqpBroker implements Broker {
       }
     }
     void this.whenConnected()
-      .then(() => this.getTransientChannel())
+      .then(() => this.transientChannel.get())
       .then((ready) => ready.publish(exchange, routingKey, content, publishOptions))
       .catch((error: unknown) => this.logger.warn?.(`unconfirmed publish to '${routingKey}' lost: ${errorText(error)}`));
   }
@@ -264,6 +322,7 @@ export class AmqpBroker implements Broker {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const acks of this.ackBatchers) acks.flush();
     this.statusSubject.next('closed');
     for (const consumer of this.consumers) consumer.cancelled = true;
     this.consumers.clear();
@@ -319,14 +378,13 @@ export class AmqpBroker implements Broker {
     connection.on('error', (error: unknown) => this.logger.warn?.(`connection error: ${errorText(error)}`));
     connection.on('blocked', (reason: unknown) => this.logger.warn?.(`connection blocked by the broker: ${String(reason)}`));
     connection.on('close', () => this.onConnectionLost(connection));
-    this.publishChannel = undefined;
+    this.publishChannel.clear();
     this.declareChannel = undefined;
-    this.transientChannel = undefined;
-    this.transientChannelReady = undefined;
+    this.transientChannel.clear();
     const declareChannel = await this.getDeclareChannel();
     for (const { declaration } of this.declarations.values()) await this.applyDeclaration(declareChannel, declaration);
-    await this.getPublishChannel();
-    await this.getTransientChannel();
+    await this.publishChannel.get();
+    await this.transientChannel.get();
     for (const consumer of this.consumers) await this.startConsumer(consumer);
     this.statusSubject.next('connected');
   }
@@ -334,10 +392,9 @@ export class AmqpBroker implements Broker {
   private onConnectionLost(connection: ChannelModel): void {
     if (this.connection !== connection) return;
     this.connection = undefined;
-    this.publishChannel = undefined;
+    this.publishChannel.clear();
     this.declareChannel = undefined;
-    this.transientChannel = undefined;
-    this.transientChannelReady = undefined;
+    this.transientChannel.clear();
     for (const consumer of this.consumers) {
       consumer.channel = undefined;
       consumer.consumerTag = undefined;
@@ -346,40 +403,6 @@ export class AmqpBroker implements Broker {
     this.logger.warn?.(`connection to ${this.safeUrl()} lost; reconnecting`);
     this.statusSubject.next('reconnecting');
     this.connecting ??= this.connectLoop();
-  }
-
-  private getPublishChannel(): Promise<ConfirmChannel> {
-    this.publishChannel ??= this.openSharedChannel(
-      (connection) => connection.createConfirmChannel(),
-      (error) => this.logger.warn?.(`publish channel error: ${errorText(error)}`),
-      (channel) => {
-        if (this.publishChannel === channel) this.publishChannel = undefined;
-      },
-    );
-    return this.publishChannel;
-  }
-
-  private getTransientChannel(): Promise<Channel> {
-    if (!this.transientChannel) {
-      const created = this.openSharedChannel(
-        (connection) => connection.createChannel(),
-        (error) => this.logger.warn?.(`reply channel error: ${errorText(error)}`),
-        (channel) => {
-          if (this.transientChannel === channel) {
-            this.transientChannel = undefined;
-            this.transientChannelReady = undefined;
-          }
-        },
-      );
-      this.transientChannel = created;
-      void created.then(
-        (channel) => {
-          if (this.transientChannel === created) this.transientChannelReady = channel;
-        },
-        () => undefined,
-      );
-    }
-    return this.transientChannel;
   }
 
   private getDeclareChannel(): Promise<Channel> {
@@ -453,9 +476,13 @@ export class AmqpBroker implements Broker {
       }
     });
     if (registration.prefetch > 0) await channel.prefetch(registration.prefetch, false);
-    let open = true;
+    const acks = new AckBatcher(channel, (error) =>
+      this.logger.warn?.(`cannot settle a message of queue '${registration.queue}': ${errorText(error)}`),
+    );
+    this.ackBatchers.add(acks);
     channel.on('close', () => {
-      open = false;
+      acks.close();
+      this.ackBatchers.delete(acks);
     });
     const { consumerTag } = await channel.consume(
       registration.queue,
@@ -468,15 +495,7 @@ export class AmqpBroker implements Broker {
           void sleep(1000).then(() => this.restartConsumer(registration, connection));
           return;
         }
-        registration.onDelivery({
-          message,
-          ack: () => {
-            if (open) channel.ack(message);
-          },
-          reject: (requeue: boolean) => {
-            if (open) channel.reject(message, requeue);
-          },
-        });
+        registration.onDelivery(new AmqpDelivery(message, acks));
       },
       { noAck: registration.options.noAck ?? false, exclusive: registration.options.exclusive ?? false },
     );

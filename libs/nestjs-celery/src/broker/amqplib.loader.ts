@@ -1,22 +1,65 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as Amqplib from 'amqplib';
+import { PyAmqpTable } from '../protocol/py-amqp-table.js';
 import { decodeFieldTable } from '../protocol/field-table.codec.js';
 
 const require = createRequire(import.meta.url);
 
+type EncodeTable = (buffer: Buffer, value: object, offset: number) => number;
+
+interface AmqplibMux {
+  Mux: { prototype: { out: { cork(): void; uncork(): void }; _readIncoming(): void } & Record<symbol, boolean> };
+}
+
+const CORKED = Symbol.for('nestjs-celery.amqplib-mux-corked');
+
 /**
- * Loads amqplib with its field-table decoder replaced by {@link decodeFieldTable}, which also
- * reads the `L` tag py-amqp writes for large integers (amqplib alone closes the connection with
- * `Unexpected type tag "L"`). The replacement has to happen before amqplib's frame definitions
- * load, so every use of amqplib in this library goes through this module.
+ * amqplib's multiplexer moves the frames its channels buffered to the socket, one `write` per
+ * channel. Corking the socket around that pass sends them in one `writev`: a worker's reply
+ * and its acks leave in one system call.
  */
-function loadPatchedAmqplib(): typeof Amqplib {
+function corkMuxWrites(muxModule: AmqplibMux): void {
+  const prototype = muxModule.Mux.prototype;
+  if (prototype[CORKED]) return;
+  const readIncoming = prototype._readIncoming;
+  prototype._readIncoming = function (this: typeof prototype) {
+    const out = this.out;
+    out.cork();
+    try {
+      readIncoming.call(this);
+    } finally {
+      out.uncork();
+    }
+  };
+  prototype[CORKED] = true;
+}
+
+interface AmqplibCodec {
+  decodeFields: unknown;
+  encodeTable: EncodeTable;
+}
+
+/**
+ * Loads amqplib with two codec changes, made before amqplib's frame definitions load (they keep
+ * their own reference to the codec functions), so every use of amqplib in this library goes
+ * through this module:
+ * - the field-table decoder is {@link decodeFieldTable}, which also reads the `L` tag py-amqp
+ *   writes for large integers (amqplib alone closes the connection with `Unexpected type tag "L"`);
+ * - the table encoder writes a {@link PyAmqpTable} itself, in one pass straight into the frame
+ *   buffer, instead of encoding a typed copy of the headers (`toPyAmqpTable`) value by value;
+ * - the frames of all channels that are ready go to the socket in one write ({@link corkMuxWrites}).
+ */
+function loadPatchedAmqplib(): { amqplib: typeof Amqplib; encodedTables: boolean } {
   const entry = require.resolve('amqplib');
   const definitionsPath = join(dirname(entry), 'lib', 'defs.js');
-  const codec = require(join(dirname(entry), 'lib', 'codec.js')) as { decodeFields: unknown };
+  const codec = require(join(dirname(entry), 'lib', 'codec.js')) as AmqplibCodec;
   const alreadyLoaded = require.cache[definitionsPath] !== undefined;
   codec.decodeFields = decodeFieldTable;
+  corkMuxWrites(require(join(dirname(entry), 'lib', 'mux.js')) as AmqplibMux);
+  const encodeTable = codec.encodeTable;
+  codec.encodeTable = (buffer, value, offset) =>
+    value instanceof PyAmqpTable ? value.writeTo(buffer, offset, encodeTable) : encodeTable(buffer, value, offset);
   if (alreadyLoaded) {
     process.emitWarning(
       'amqplib was loaded before nestjs-celery: headers with 64-bit integers from Python (tag "L") ' +
@@ -24,8 +67,16 @@ function loadPatchedAmqplib(): typeof Amqplib {
       { code: 'NESTJS_CELERY_AMQPLIB_ORDER' },
     );
   }
-  return require('amqplib') as typeof Amqplib;
+  return { amqplib: require('amqplib') as typeof Amqplib, encodedTables: !alreadyLoaded };
 }
 
+const loaded = loadPatchedAmqplib();
+
 /** amqplib, with a field-table decoder that reads everything py-amqp writes. */
-export const amqplib = loadPatchedAmqplib();
+export const amqplib = loaded.amqplib;
+
+/**
+ * True when amqplib writes a {@link PyAmqpTable} given as `headers` (it was loaded through this
+ * module first); otherwise headers must be passed as typed plain objects (`toPyAmqpTable`).
+ */
+export const amqplibTakesEncodedTables = loaded.encodedTables;

@@ -57,11 +57,15 @@ export class ResultConsumer {
       result.update(stashed);
       if (result.ready()) return result;
     }
-    const others = (this.pending.get(result.id) ?? []).filter((ref) => {
-      const live = ref.deref();
-      return live !== undefined && live !== result;
-    });
-    this.pending.set(result.id, [...others, new WeakRef(result as AsyncResult<unknown>)]);
+    const waiting = this.pending.get(result.id);
+    const others = waiting
+      ? waiting.filter((ref) => {
+          const live = ref.deref();
+          return live !== undefined && live !== result;
+        })
+      : [];
+    others.push(new WeakRef(result as AsyncResult<unknown>));
+    this.pending.set(result.id, others);
     this.finalizer.register(result, result.id);
     return result;
   }

@@ -526,3 +526,15 @@ describe('toPyAmqpTable', () => {
     },
   );
 });
+
+describe('decodeFieldTable key cache', () => {
+  it('returns the right keys for keys whose hashes collide, non-ASCII keys and long keys, every time', () => {
+    const long = 'k'.repeat(41);
+    const table = { Aa: 'first', BB: 'second', ключ: 'unicode', é: 'latin', [long]: 'long', lang: 'py' };
+    for (let round = 0; round < 3; round++) {
+      const decoded = decodeFieldTable(amqplibEncode(table));
+      expect(decoded).toEqual(table);
+      expect(Object.keys(decoded)).toEqual(Object.keys(table));
+    }
+  });
+});

@@ -64,6 +64,34 @@ export function toPyAmqpTable(table: Record<string, unknown>): Record<string, un
   return out;
 }
 
+/** Header keys seen so far, by a hash of their bytes: the same few keys arrive on every message. */
+const KEY_CACHE = new Map<number, string>();
+const KEY_CACHE_LIMIT = 1024;
+const CACHED_KEY_MAX_LENGTH = 40;
+
+/**
+ * Reads a field-table key. Short ASCII keys come from {@link KEY_CACHE} (checked byte by byte),
+ * so decoding Celery's 16 headers does not build the same 16 strings for every message.
+ */
+function readKey(slice: Buffer, offset: number, length: number): string {
+  if (length > CACHED_KEY_MAX_LENGTH) return slice.toString('utf8', offset, offset + length);
+  let hash = length;
+  for (let i = 0; i < length; i++) {
+    const byte = slice[offset + i]!;
+    if (byte >= 0x80) return slice.toString('utf8', offset, offset + length);
+    hash = (Math.imul(hash, 31) + byte) | 0;
+  }
+  const cached = KEY_CACHE.get(hash);
+  if (cached !== undefined && cached.length === length) {
+    let i = 0;
+    while (i < length && cached.charCodeAt(i) === slice[offset + i]) i++;
+    if (i === length) return cached;
+  }
+  const key = slice.toString('latin1', offset, offset + length);
+  if (KEY_CACHE.size < KEY_CACHE_LIMIT) KEY_CACHE.set(hash, key);
+  return key;
+}
+
 /**
  * Decodes an AMQP field table. Accepts every tag py-amqp and RabbitMQ write:
  * `S s t b B I i l L u d f D T F A V x`. Timestamps and decimals keep amqplib's `{'!': …}` shape
@@ -169,7 +197,7 @@ export function decodeFieldTable(slice: Buffer): Record<string, unknown> {
   while (offset < end) {
     const keyLength = slice.readUInt8(offset);
     offset++;
-    const key = slice.toString('utf8', offset, offset + keyLength);
+    const key = readKey(slice, offset, keyLength);
     offset += keyLength;
     fields[key] = readValue();
   }

@@ -31,7 +31,13 @@ export class TaskResultReporter {
     const body = encodeResultMessage({ task_id: request.id, status, result, traceback, children });
     // Replies are transient and unconfirmed, as Celery's: waiting for a confirm before the ack
     // would add a broker round trip to every task.
-    this.broker.publishUnconfirmed('', request.replyTo, body, { ...REPLY_PROPERTIES, correlationId: request.correlationId });
+    this.broker.publishUnconfirmed('', request.replyTo, body, {
+      contentType: REPLY_PROPERTIES.contentType,
+      contentEncoding: REPLY_PROPERTIES.contentEncoding,
+      deliveryMode: REPLY_PROPERTIES.deliveryMode,
+      priority: REPLY_PROPERTIES.priority,
+      correlationId: request.correlationId,
+    });
   }
 
   /** REVOKED with Celery's `TaskRevokedError(reason)`; reason is `revoked`, `expired` or `terminated`. */

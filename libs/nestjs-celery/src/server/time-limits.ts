@@ -26,7 +26,7 @@ export class SoftTimeLimitExceededError extends Error {
  * wins over the task options. The soft limit aborts `ctx.signal`; the hard limit fails the task
  * with {@link TimeLimitExceededError} (JavaScript cannot kill the handler: it is left to finish).
  */
-export async function withTimeLimits<T>(
+export function withTimeLimits<T>(
   ctx: CeleryContext,
   header: TimeLimit,
   options: CeleryTaskOptions | undefined,
@@ -34,7 +34,12 @@ export async function withTimeLimits<T>(
 ): Promise<T> {
   const hard = header[0] ?? options?.timeLimit ?? null;
   const soft = header[1] ?? options?.softTimeLimit ?? null;
+  // No limits (the common case): no timers and no extra promise around the task.
   if (hard === null && soft === null) return work();
+  return withTimers(ctx, hard, soft, work);
+}
+
+async function withTimers<T>(ctx: CeleryContext, hard: number | null, soft: number | null, work: () => Promise<T>): Promise<T> {
   const timers: NodeJS.Timeout[] = [];
   try {
     if (soft !== null) timers.push(setTimeout(() => ctx.cancel(new SoftTimeLimitExceededError()), soft * 1000));
