@@ -4,8 +4,8 @@
 # Output is prefixed per service. Ctrl-C stops them all.
 #
 #   bash scripts/start-all.sh            # serve until Ctrl-C      (npm run start:all)
-#   bash scripts/start-all.sh --demo     # also drive a few orders through and print a summary
-#   bash scripts/start-all.sh --demo --exit   # ... then stop (exit status 1 if a check failed)
+#   bash scripts/start-all.sh --demo     # also drive a few orders through, print a summary, keep serving
+#   bash scripts/start-all.sh --demo --exit   # ... then stop (exit status 1 if a check failed)   (npm run demo)
 #
 # Settings: CELERY_BROKER_URL (default amqp://guest:guest@127.0.0.1:5672//), ORDER_PORT (3000),
 # NESTJS_CELERY_DEMO_DIR (data folder, default $TMPDIR/nestjs-celery-demo: billing's journal
@@ -77,7 +77,7 @@ if "$PY" -m celery --version >/dev/null 2>&1; then
 else
   PUSHER=0
   export BILLING_PUSH_INVOICES=0
-  echo "start-all: SKIPPING the Python pusher: '$PY -m celery' does not work (install python3-celery," \
+  echo "start-all: Python pusher: SKIPPED: '$PY -m celery' does not work (install python3-celery," \
     "see examples/python-pusher/README.md); billing will not push invoice documents."
 fi
 
@@ -97,7 +97,7 @@ ready order 'order service ready'
 echo "start-all: ready. Order API: http://127.0.0.1:$ORDER_PORT/orders  (invoices land in $PUSHER_BUCKET_DIR)"
 status=0
 if [ "$DEMO" = 1 ]; then
-  node "${LOADER[@]}" apps/order/src/demo/order-demo.main.ts > >(sed -u "s/^/$(printf '%-9s' '[demo]') /") 2>&1 || status=$?
+  node "${LOADER[@]}" apps/order/src/demo/order-demo.main.ts 2>&1 || status=$?  # prints its own [demo] lines
   sleep 0.3
 fi
 if [ "$EXIT" = 1 ]; then
