@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { getBalance, trackShipment, type Invoice } from '@app/contracts';
 import { CeleryClient } from 'nestjs-celery';
 import type { Order } from '../apps/order/src/orders/index.js';
+import { OrderApi } from './support/order-api.js';
 import { BROKER_URL } from './support/broker-url.js';
 import { startProcess, type ManagedProcess } from './support/child-process.js';
 import { PUSHER_QUEUE, startPythonPusher } from './support/python-pusher.js';
@@ -60,20 +61,9 @@ async function freePort(): Promise<number> {
   return free;
 }
 
-async function http<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(base + path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
-
-async function placeOrder(customer: string, unitPrice = 12.5): Promise<Order> {
-  const { status, body } = await http<Order>('POST', '/orders', { customer, lines: [{ itemId: 'book', quantity: 2, unitPrice }, { itemId: 'pen', quantity: 3, unitPrice: 1.2 }] });
-  expect(status).toBe(201);
-  return body;
-}
+const api = new OrderApi(() => base);
+const http = api.request.bind(api);
+const placeOrder = api.place.bind(api);
 
 /** Polls GET /orders/:id until `done` holds. */
 async function waitForOrder(orderId: string, done: (o: Order) => boolean, timeoutMs = 20_000): Promise<Order> {

@@ -13,6 +13,7 @@ import { CeleryClient, MemoryVhost } from 'nestjs-celery';
 import { awaitIdle } from 'nestjs-celery/testing';
 import { EmbeddedServices } from '../apps/demo/src/embedded-services.js';
 import type { Order } from '../apps/order/src/orders/index.js';
+import { OrderApi } from './support/order-api.js';
 
 const VHOST = `sample-services-${randomUUID()}`;
 const BROKER_URL = `memory://${VHOST}`;
@@ -24,20 +25,9 @@ let services: EmbeddedServices;
 let client: CeleryClient;
 const logs: string[] = [];
 
-async function http<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(services.orderUrl + path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
-
-async function placeOrder(customer: string, unitPrice = 12.5): Promise<Order> {
-  const { status, body } = await http<Order>('POST', '/orders', { customer, lines: [{ itemId: 'book', quantity: 2, unitPrice }, { itemId: 'pen', quantity: 3, unitPrice: 1.2 }] });
-  expect(status).toBe(201);
-  return body;
-}
+const api = new OrderApi(() => services.orderUrl);
+const http = api.request.bind(api);
+const placeOrder = api.place.bind(api);
 
 async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CeleryClient } from 'nestjs-celery';
@@ -14,7 +14,7 @@ import { EmbeddedServices } from './embedded-services.js';
  * orders over HTTP and prints a checked summary, then the order API keeps serving until Ctrl-C.
  * `--exit`: exit after the summary, 0 only if every check held.
  * Settings: ORDER_PORT (3000), ORDER_HOST (127.0.0.1), BILLING_JOURNAL (default: a fresh file per
- * run), LOGISTIC_DISPATCH_DELAY_S (3).
+ * run, removed on exit), LOGISTIC_DISPATCH_DELAY_S (3).
  */
 async function main(argv: string[]): Promise<void> {
   const unknown = argv.filter((arg) => arg !== '--exit');
@@ -23,10 +23,12 @@ async function main(argv: string[]): Promise<void> {
   const brokerUrl = process.env.CELERY_BROKER_URL || 'memory://demo';
   if (!brokerUrl.startsWith('memory://')) throw new Error(DemoMessages.notEmbedded(brokerUrl));
   const say = (line: string) => console.log(DemoFlowLogger.line('demo', line));
-  const journalPath = process.env.BILLING_JOURNAL || join(mkdtempSync(join(tmpdir(), 'nestjs-celery-demo-')), 'billing.journal.jsonl');
+  // A fresh journal per run (orders and shipments live in memory too), removed on exit.
+  const ownDir = process.env.BILLING_JOURNAL ? undefined : mkdtempSync(join(tmpdir(), 'nestjs-celery-demo-'));
+  const journalPath = ownDir ? join(ownDir, 'billing.journal.jsonl') : process.env.BILLING_JOURNAL!;
   say(DemoMessages.embedded(brokerUrl));
   say(DemoMessages.pusherSkipped);
-  say(DemoMessages.journal(journalPath));
+  say(DemoMessages.journal(journalPath, ownDir !== undefined));
 
   const services = await EmbeddedServices.start({
     brokerUrl,
@@ -35,6 +37,9 @@ async function main(argv: string[]): Promise<void> {
     journalPath,
     pushInvoices: false,
     logger: new DemoFlowLogger(),
+  }).catch((error: unknown) => {
+    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+    throw error;
   });
   const celery = new CeleryClient({ brokerUrl, services: ['billing', 'logistic'], connectionName: 'demo-driver' });
   let stopping = false;
@@ -44,6 +49,7 @@ async function main(argv: string[]): Promise<void> {
     say(DemoMessages.stopping);
     await celery.close();
     await services.close();
+    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     process.exit(code);
   };
   process.once('SIGINT', () => void stop(130));
