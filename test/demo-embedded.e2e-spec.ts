@@ -6,6 +6,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+/** Preload that makes any connection to RabbitMQ's port fail the child (exit 99). */
+const FORBID_AMQP = `--import ${fileURLToPath(new URL('./support/forbid-amqp.mjs', import.meta.url))}`;
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -15,8 +19,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-it('npm run demo -- --exit: embedded flow, checked summary, exit code 0, without RabbitMQ, Python or ensure-services', async () => {
-  const env: NodeJS.ProcessEnv = { ...process.env, ORDER_PORT: String(await freePort()), LOGISTIC_DISPATCH_DELAY_S: '1' };
+it('npm run demo -- --exit: embedded flow, checked summary, exit code 0, without RabbitMQ (no connection to 5672), Python or ensure-services', async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, ORDER_PORT: String(await freePort()), LOGISTIC_DISPATCH_DELAY_S: '1', NODE_OPTIONS: FORBID_AMQP };
   delete env.CELERY_BROKER_URL;
   delete env.BILLING_JOURNAL;
   const child = spawn('npm', ['run', '--silent', 'demo', '--', '--exit'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -41,7 +45,7 @@ it('npm run demo -- --exit: embedded flow, checked summary, exit code 0, without
 
 it('without --exit it keeps serving the order API after the summary, until SIGINT (Ctrl-C)', async () => {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, ORDER_PORT: String(port), LOGISTIC_DISPATCH_DELAY_S: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ORDER_PORT: String(port), LOGISTIC_DISPATCH_DELAY_S: '1', NODE_OPTIONS: FORBID_AMQP };
   delete env.CELERY_BROKER_URL;
   delete env.BILLING_JOURNAL;
   // scripts/demo.sh execs node, so the signal reaches the demo itself.
