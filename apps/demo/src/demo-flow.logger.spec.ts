@@ -29,4 +29,14 @@ describe('DemoFlowLogger', () => {
       '[nest]     ERROR boom',
     ]);
   });
+
+  it("tags other contexts' problems with the process's service when it runs alone", () => {
+    new DemoFlowLogger((line) => lines.push(line), 'billing').warn('reconnecting', 'AmqpBroker');
+    expect(lines).toEqual(['[billing]  WARN AmqpBroker: reconnecting']);
+  });
+
+  it('is what a service process uses with SAMPLE_LOG=flow; Nest\'s console levels otherwise', () => {
+    expect(DemoFlowLogger.forService('order', { SAMPLE_LOG: 'flow' })).toBeInstanceOf(DemoFlowLogger);
+    expect(DemoFlowLogger.forService('order', {})).toEqual(['log', 'warn', 'error']);
+  });
 });
