@@ -4,13 +4,14 @@
 # Output is prefixed per service. Ctrl-C stops them all.
 #
 #   bash scripts/start-all.sh            # serve until Ctrl-C      (npm run start:all)
-#   bash scripts/start-all.sh --demo     # also drive a few orders through and print a summary
-#   bash scripts/start-all.sh --demo --exit   # ... then stop (exit status 1 if a check failed)
+#   bash scripts/start-all.sh --demo     # also drive a few orders through, print a summary, keep serving
+#   bash scripts/start-all.sh --demo --exit   # ... then stop (exit status 1 if a check failed)   (npm run demo)
 #
 # Settings: CELERY_BROKER_URL (default amqp://guest:guest@127.0.0.1:5672//), ORDER_PORT (3000),
 # NESTJS_CELERY_DEMO_DIR (data folder, default $TMPDIR/nestjs-celery-demo: billing's journal
 # and the pusher's bucket), BILLING_JOURNAL, PUSHER_BUCKET_DIR, LOGISTIC_DISPATCH_DELAY_S (3),
-# CELERY_PYTHON (/usr/bin/python3).
+# CELERY_PYTHON (/usr/bin/python3), SAMPLE_LOG (flow: the services print their flow lines only;
+# the default with --demo).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -45,11 +46,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # start NAME COMMAND...: runs it in the background, output prefixed and copied to $LOGS/NAME.log.
+# Lines a service's flow logger already tagged (`[billing]  …`, SAMPLE_LOG=flow) keep their tag.
 start() {
-  local name=$1
+  local name=$1 skip_tagged=''
   shift
+  [ "${SAMPLE_LOG:-}" = flow ] && [ "$name" != pusher ] && skip_tagged='/^\[[a-z]*\] /!'
   : >"$LOGS/$name.log"
-  "$@" > >(tee -a "$LOGS/$name.log" | sed -u "s/^/$(printf '%-9s' "[$name]") /") 2>&1 &
+  "$@" > >(tee -a "$LOGS/$name.log" | sed -u "${skip_tagged}s/^/$(printf '%-9s' "[$name]") /") 2>&1 &
   pids+=($!)
   PID_OF[$name]=$!
 }
@@ -71,13 +74,15 @@ ready() {
   done
 }
 
+# The demo shows the services' flow lines (SAMPLE_LOG=flow: one line per step, no start-up chatter).
+[ "$DEMO" = 1 ] && export SAMPLE_LOG="${SAMPLE_LOG:-flow}"
 echo "start-all: broker $CELERY_BROKER_URL, data in $DATA_DIR"
 if "$PY" -m celery --version >/dev/null 2>&1; then
   PUSHER=1
 else
   PUSHER=0
   export BILLING_PUSH_INVOICES=0
-  echo "start-all: SKIPPING the Python pusher: '$PY -m celery' does not work (install python3-celery," \
+  echo "start-all: Python pusher: SKIPPED: '$PY -m celery' does not work (install python3-celery," \
     "see examples/python-pusher/README.md); billing will not push invoice documents."
 fi
 
@@ -97,7 +102,7 @@ ready order 'order service ready'
 echo "start-all: ready. Order API: http://127.0.0.1:$ORDER_PORT/orders  (invoices land in $PUSHER_BUCKET_DIR)"
 status=0
 if [ "$DEMO" = 1 ]; then
-  node "${LOADER[@]}" apps/order/src/demo/order-demo.main.ts > >(sed -u "s/^/$(printf '%-9s' '[demo]') /") 2>&1 || status=$?
+  node "${LOADER[@]}" apps/order/src/demo/order-demo.main.ts 2>&1 || status=$?  # prints its own [demo] lines
   sleep 0.3
 fi
 if [ "$EXIT" = 1 ]; then

@@ -1,28 +1,27 @@
 import { Controller } from '@nestjs/common';
-import { CeleryTask, TaskArg } from 'nestjs-celery';
-import type { OrderChargebackPayload, OrderSubmitPayload } from '../../order/src/order.payloads.js';
+import { Payload } from '@nestjs/microservices';
+import { InvoiceIssued, OrderChargedBack, OrderSubmitted, OrderSubmittedV2 } from '@app/contracts';
+import { OnEvent } from 'nestjs-celery';
 import { BillingService, type ChargebackResult } from './billing.service.js';
-import type { InvoicedPayload } from './billing.payloads.js';
 
 /**
- * Billing's event handlers. Today they receive #4's wire format through the interim bridge
- * (`@CeleryTask('<routing key>')` on queue `billing.interim-events`).
- * Wiring: `@OnEvent('order.*.submit', { exchange: 'order' })` / `@OnEvent('order.*.chargeback',
- * { exchange: 'order' })` in place of the `@CeleryTask` lines.
+ * Billing's event handlers, on queue `billing.order-events` (bound to exchange `order` with the
+ * contracts' routing keys). Payloads arrive validated as the contract classes; one that fails
+ * validation goes to `billing.dead-letter` with its reason and never reaches the books.
  */
 @Controller()
 export class BillingEventsController {
   constructor(private readonly billing: BillingService) {}
 
-  /** `order.*.submit`: post the sale, issue and publish the invoice. */
-  @CeleryTask('order.v1.submit', { ignoreResult: true })
-  onOrderSubmitted(@TaskArg(0) order: OrderSubmitPayload): Promise<InvoicedPayload> {
+  /** `order.v1.submit` / `order.v2.submit`: post the sale, issue and publish the invoice. */
+  @OnEvent([OrderSubmitted, OrderSubmittedV2])
+  onOrderSubmitted(@Payload() order: OrderSubmitted | OrderSubmittedV2): Promise<InvoiceIssued> {
     return this.billing.onOrderSubmitted(order);
   }
 
-  /** `order.*.chargeback`: reverse the sale. */
-  @CeleryTask('order.v1.chargeback', { ignoreResult: true })
-  onOrderChargedBack(@TaskArg(0) chargeback: OrderChargebackPayload): ChargebackResult {
+  /** `order.v1.chargeback`: reverse the sale. */
+  @OnEvent(OrderChargedBack)
+  onOrderChargedBack(@Payload() chargeback: OrderChargedBack): ChargebackResult {
     return this.billing.onOrderChargedBack(chargeback);
   }
 }

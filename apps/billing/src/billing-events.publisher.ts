@@ -1,18 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { CeleryClient } from 'nestjs-celery';
-import { InterimEventBridge } from '../../shared/src/interim-event.bridge.js';
-import { BillingEvent, type InvoicedPayload } from './billing.payloads.js';
+import { InvoiceIssued } from '@app/contracts';
+import { EventPublisher } from 'nestjs-celery';
 
-/**
- * Publishes billing's events on its topic exchange `billing`.
- * Wiring: `this.events.publish(new InvoiceIssued(payload))` with the event bus's `EventPublisher`.
- */
+/** Publishes billing's events on its topic exchange `billing`. */
 @Injectable()
 export class BillingEventsPublisher {
-  constructor(private readonly celery: CeleryClient) {}
+  constructor(private readonly events: EventPublisher) {}
 
-  /** `billing.v1.invoiced`. */
-  invoiced(payload: InvoicedPayload): Promise<void> {
-    return InterimEventBridge.publish(this.celery, 'billing', BillingEvent.Invoiced, payload);
+  /** `billing.v1.invoiced`; resolves once the broker confirmed it. */
+  async invoiced(event: InvoiceIssued): Promise<void> {
+    await this.events.publish(event);
   }
 }

@@ -1,10 +1,8 @@
-import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { CeleryModule } from 'nestjs-celery';
-import { InterimEventBridge } from '../../shared/src/interim-event.bridge.js';
 import { BillingEventsController } from './billing-events.controller.js';
 import { BillingEventsPublisher } from './billing-events.publisher.js';
 import { BILLING_OPTIONS, resolveBillingOptions, type BillingModuleOptions } from './billing.options.js';
-import { BILLING_EVENT_ROUTES } from './billing.server.js';
 import { BillingService } from './billing.service.js';
 import { BillingTasks } from './billing.tasks.js';
 import { InvoicePusher } from './invoice.pusher.js';
@@ -14,10 +12,10 @@ import { InvoicePusher } from './invoice.pusher.js';
  * handlers of order's events. Run it under a `ServerCelery` built from `billingServerOptions()`.
  */
 @Module({})
-export class BillingModule implements OnModuleInit {
+export class BillingModule {
   /** The module with its Celery client and options (defaults from the environment). */
   static register(options: BillingModuleOptions = {}): DynamicModule {
-    const celery = options.celery ?? { brokerUrl: process.env.CELERY_BROKER_URL, connectionName: 'billing' };
+    const celery = { brokerUrl: process.env.CELERY_BROKER_URL, connectionName: 'billing', ...options.celery };
     return {
       module: BillingModule,
       imports: [CeleryModule.forRoot(celery)],
@@ -30,10 +28,5 @@ export class BillingModule implements OnModuleInit {
       ],
       exports: [BillingService],
     };
-  }
-
-  /** Interim: declares the event exchanges, queue and bindings (wiring: the event bus does it). */
-  async onModuleInit(): Promise<void> {
-    await InterimEventBridge.declare(BILLING_EVENT_ROUTES);
   }
 }

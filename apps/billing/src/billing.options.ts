@@ -4,7 +4,7 @@ import type { CeleryModuleOptions } from 'nestjs-celery';
 
 /** Options of {@link BillingModule.register}. */
 export interface BillingModuleOptions {
-  /** The Celery client's options. Default: `{ brokerUrl: CELERY_BROKER_URL }`. */
+  /** The Celery client's options, over the defaults `{ brokerUrl: CELERY_BROKER_URL }` (e.g. a shared `broker`). */
   celery?: CeleryModuleOptions;
   /** Journal file (JSON lines). Default `BILLING_JOURNAL`, else `<tmp>/nestjs-celery-demo/billing.journal.jsonl`. */
   journalPath?: string;

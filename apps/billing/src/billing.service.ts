@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { Invoice, LedgerBalance } from '@app/contracts';
-import type { OrderChargebackPayload, OrderSubmitPayload } from '../../order/src/order.payloads.js';
+import { InvoiceIssued, type Invoice, type LedgerBalance, type OrderChargedBack, type OrderSubmission } from '@app/contracts';
 import { BillingEventsPublisher } from './billing-events.publisher.js';
 import { BillingMessages } from './billing.messages.js';
 import { BILLING_OPTIONS, type ResolvedBillingOptions } from './billing.options.js';
-import type { InvoicedPayload } from './billing.payloads.js';
 import { BillingBooks, BillingJournalFile } from './books/index.js';
 import { InvoicePusher } from './invoice.pusher.js';
 
@@ -49,7 +47,7 @@ export class BillingService implements OnModuleInit, OnModuleDestroy {
    * the invoice document to the pusher. The record is on disk before this resolves, so before the
    * message is acknowledged.
    */
-  async onOrderSubmitted(order: OrderSubmitPayload): Promise<InvoicedPayload> {
+  async onOrderSubmitted(order: Pick<OrderSubmission, 'orderId' | 'customer' | 'lines'>): Promise<InvoiceIssued> {
     const record = this.books.planSale(order, randomUUID(), this.options.taxRate, new Date().toISOString());
     if (record) {
       this.journal.append(record);
@@ -57,14 +55,14 @@ export class BillingService implements OnModuleInit, OnModuleDestroy {
     }
     const invoice = this.books.invoice(order.orderId)!;
     this.logger.log(record ? BillingMessages.posted(invoice) : BillingMessages.redelivered(order.orderId));
-    const invoiced: InvoicedPayload = { orderId: invoice.orderId, invoiceId: invoice.invoiceId, total: invoice.total };
+    const invoiced = Object.assign(new InvoiceIssued(), { orderId: invoice.orderId, invoiceId: invoice.invoiceId, total: invoice.total });
     await this.events.invoiced(invoiced);
     if (this.options.pushInvoices) this.logger.log(BillingMessages.pushed(await this.pusher.push(invoice)));
     return invoiced;
   }
 
   /** `order.*.chargeback`: posts the exact reversal of the order's sale, once. */
-  onOrderChargedBack(chargeback: OrderChargebackPayload): ChargebackResult {
+  onOrderChargedBack(chargeback: OrderChargedBack): ChargebackResult {
     const outcome = this.books.planChargeback(chargeback.orderId, chargeback.reason, new Date().toISOString());
     if (outcome.kind === 'record') {
       this.journal.append(outcome.record);

@@ -1,5 +1,4 @@
 export * from './billing.module.js';
 export * from './billing.options.js';
-export * from './billing.payloads.js';
 export * from './billing.server.js';
 export * from './billing.service.js';

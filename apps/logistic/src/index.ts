@@ -1,5 +1,4 @@
 export * from './logistic.module.js';
 export * from './logistic.options.js';
-export * from './logistic.payloads.js';
 export * from './logistic.server.js';
 export * from './logistic.service.js';

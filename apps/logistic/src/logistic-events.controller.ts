@@ -1,28 +1,27 @@
 import { Controller } from '@nestjs/common';
-import type { Shipment } from '@app/contracts';
-import { CeleryTask, TaskArg } from 'nestjs-celery';
-import type { OrderChargebackPayload, OrderSubmitPayload } from '../../order/src/order.payloads.js';
+import { Payload } from '@nestjs/microservices';
+import { OrderChargedBack, OrderSubmitted, OrderSubmittedV2, type Shipment } from '@app/contracts';
+import { OnEvent } from 'nestjs-celery';
 import { LogisticService } from './logistic.service.js';
 
 /**
- * Logistic's event handlers. Today they receive #4's wire format through the interim bridge
- * (`@CeleryTask('<routing key>')` on queue `logistic.interim-events`).
- * Wiring: `@OnEvent('order.*.submit', { exchange: 'order' })` / `@OnEvent('order.*.chargeback',
- * { exchange: 'order' })` in place of the `@CeleryTask` lines.
+ * Logistic's event handlers, on queue `logistic.order-events` (bound to exchange `order` with the
+ * contracts' routing keys). Payloads arrive validated as the contract classes; one that fails
+ * validation goes to `logistic.dead-letter` with its reason.
  */
 @Controller()
 export class LogisticEventsController {
   constructor(private readonly logistic: LogisticService) {}
 
-  /** `order.*.submit`: schedule the shipment and its delayed dispatch. */
-  @CeleryTask('order.v1.submit', { ignoreResult: true })
-  onOrderSubmitted(@TaskArg(0) order: OrderSubmitPayload): Promise<Shipment> {
+  /** `order.v1.submit` / `order.v2.submit`: schedule the shipment and its delayed dispatch. */
+  @OnEvent([OrderSubmitted, OrderSubmittedV2])
+  onOrderSubmitted(@Payload() order: OrderSubmitted | OrderSubmittedV2): Promise<Shipment> {
     return this.logistic.onOrderSubmitted(order);
   }
 
-  /** `order.*.chargeback`: cancel the shipment if it has not left. */
-  @CeleryTask('order.v1.chargeback', { ignoreResult: true })
-  onOrderChargedBack(@TaskArg(0) chargeback: OrderChargebackPayload): string {
+  /** `order.v1.chargeback`: cancel the shipment if it has not left. */
+  @OnEvent(OrderChargedBack)
+  onOrderChargedBack(@Payload() chargeback: OrderChargedBack): string {
     return this.logistic.onOrderChargedBack(chargeback);
   }
 }

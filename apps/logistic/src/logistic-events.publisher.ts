@@ -1,18 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { CeleryClient } from 'nestjs-celery';
-import { InterimEventBridge } from '../../shared/src/interim-event.bridge.js';
-import { LogisticEvent, type DispatchedPayload } from './logistic.payloads.js';
+import { ShipmentDispatched } from '@app/contracts';
+import { EventPublisher } from 'nestjs-celery';
 
-/**
- * Publishes logistic's events on its topic exchange `logistic`.
- * Wiring: `this.events.publish(new ShipmentDispatched(payload))` with the event bus's `EventPublisher`.
- */
+/** Publishes logistic's events on its topic exchange `logistic`. */
 @Injectable()
 export class LogisticEventsPublisher {
-  constructor(private readonly celery: CeleryClient) {}
+  constructor(private readonly events: EventPublisher) {}
 
-  /** `logistic.v1.dispatched`. */
-  dispatched(payload: DispatchedPayload): Promise<void> {
-    return InterimEventBridge.publish(this.celery, 'logistic', LogisticEvent.Dispatched, payload);
+  /** `logistic.v1.dispatched`; resolves once the broker confirmed it. */
+  async dispatched(event: ShipmentDispatched): Promise<void> {
+    await this.events.publish(event);
   }
 }

@@ -1,10 +1,8 @@
-import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { CeleryModule } from 'nestjs-celery';
-import { InterimEventBridge } from '../../shared/src/interim-event.bridge.js';
 import { LogisticEventsController } from './logistic-events.controller.js';
 import { LogisticEventsPublisher } from './logistic-events.publisher.js';
 import { LOGISTIC_OPTIONS, resolveLogisticOptions, type LogisticModuleOptions } from './logistic.options.js';
-import { LOGISTIC_EVENT_ROUTES } from './logistic.server.js';
 import { LogisticService } from './logistic.service.js';
 import { LogisticTasks } from './logistic.tasks.js';
 
@@ -13,10 +11,11 @@ import { LogisticTasks } from './logistic.tasks.js';
  * handlers of order's events. Run it under a `ServerCelery` built from `logisticServerOptions()`.
  */
 @Module({})
-export class LogisticModule implements OnModuleInit {
+export class LogisticModule {
   /** The module with its Celery client and options (defaults from the environment). */
   static register(options: LogisticModuleOptions = {}): DynamicModule {
-    const celery = options.celery ?? { brokerUrl: process.env.CELERY_BROKER_URL, connectionName: 'logistic' };
+    // `services`: logistic.async.dispatch is routed by the convention to logistic.async.
+    const celery = { brokerUrl: process.env.CELERY_BROKER_URL, connectionName: 'logistic', services: ['logistic'], ...options.celery };
     return {
       module: LogisticModule,
       imports: [CeleryModule.forRoot(celery)],
@@ -24,10 +23,5 @@ export class LogisticModule implements OnModuleInit {
       providers: [{ provide: LOGISTIC_OPTIONS, useValue: resolveLogisticOptions(options) }, LogisticService, LogisticEventsPublisher],
       exports: [LogisticService],
     };
-  }
-
-  /** Interim: declares the event exchanges, queue and bindings (wiring: the event bus does it). */
-  async onModuleInit(): Promise<void> {
-    await InterimEventBridge.declare(LOGISTIC_EVENT_ROUTES);
   }
 }

@@ -2,7 +2,7 @@ import type { CeleryModuleOptions } from 'nestjs-celery';
 
 /** Options of {@link LogisticModule.register}. */
 export interface LogisticModuleOptions {
-  /** The Celery client's options. Default: `{ brokerUrl: CELERY_BROKER_URL }`. */
+  /** The Celery client's options, over the defaults `{ brokerUrl: CELERY_BROKER_URL, services: ['logistic'] }` (e.g. a shared `broker`). */
   celery?: CeleryModuleOptions;
   /** Seconds between scheduling and dispatching a shipment. Default `LOGISTIC_DISPATCH_DELAY_S`, else 3. */
   dispatchDelaySeconds?: number;

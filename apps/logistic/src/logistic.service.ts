@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { dispatchShipment, type Shipment } from '@app/contracts';
+import { dispatchShipment, ShipmentDispatched, type OrderChargedBack, type OrderSubmission, type Shipment } from '@app/contracts';
 import { CeleryClient } from 'nestjs-celery';
-import type { OrderChargebackPayload, OrderSubmitPayload } from '../../order/src/order.payloads.js';
 import { LogisticEventsPublisher } from './logistic-events.publisher.js';
 import { LogisticMessages } from './logistic.messages.js';
 import { LOGISTIC_OPTIONS, type ResolvedLogisticOptions } from './logistic.options.js';
-import type { DispatchedPayload } from './logistic.payloads.js';
 import { ShipmentBook, type CancelOutcome, type DispatchOutcome } from './shipments/index.js';
 
 /**
@@ -26,7 +24,7 @@ export class LogisticService {
   ) {}
 
   /** `order.*.submit`: schedules the shipment and sends `logistic.async.dispatch` with a countdown. */
-  async onOrderSubmitted(order: OrderSubmitPayload): Promise<Shipment> {
+  async onOrderSubmitted(order: Pick<OrderSubmission, 'orderId'>): Promise<Shipment> {
     const { shipment, created } = this.shipments.schedule(order.orderId, randomUUID(), new Date().toISOString());
     if (!created) this.logger.log(LogisticMessages.alreadyScheduled(order.orderId));
     // A redelivery sends the dispatch again while the shipment waits: dispatching is idempotent.
@@ -46,14 +44,14 @@ export class LogisticService {
       return outcome.kind;
     }
     const { shipment } = outcome;
-    const dispatched: DispatchedPayload = { orderId, shipmentId: shipment.shipmentId, dispatchedAt: shipment.dispatchedAt! };
+    const dispatched = Object.assign(new ShipmentDispatched(), { orderId, shipmentId: shipment.shipmentId, dispatchedAt: new Date(shipment.dispatchedAt!) });
     await this.events.dispatched(dispatched);
     this.logger.log(LogisticMessages.dispatched(shipment));
     return outcome.kind;
   }
 
   /** `order.*.chargeback`: cancels the shipment if it has not been dispatched. */
-  onOrderChargedBack(chargeback: OrderChargebackPayload): CancelOutcome['kind'] {
+  onOrderChargedBack(chargeback: OrderChargedBack): CancelOutcome['kind'] {
     const outcome = this.shipments.cancel(chargeback.orderId, new Date().toISOString());
     this.logger.log(LogisticMessages.cancel(chargeback.orderId, outcome.kind));
     return outcome.kind;

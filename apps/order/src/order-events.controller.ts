@@ -1,27 +1,26 @@
 import { Controller } from '@nestjs/common';
-import { CeleryTask, TaskArg } from 'nestjs-celery';
-import type { InvoicedPayload } from '../../billing/src/billing.payloads.js';
-import type { DispatchedPayload } from '../../logistic/src/logistic.payloads.js';
+import { Payload } from '@nestjs/microservices';
+import { InvoiceIssued, ShipmentDispatched } from '@app/contracts';
+import { OnEvent } from 'nestjs-celery';
 import { OrderService } from './order.service.js';
 
 /**
- * Order's event handlers. Today they receive #4's wire format through the interim bridge
- * (`@CeleryTask('<routing key>')` on queue `order.interim-events`).
- * Wiring: `@OnEvent(InvoiceIssued)` / `@OnEvent(ShipmentDispatched)` in place of the `@CeleryTask` lines.
+ * Order's event handlers, on queues `order.billing-events` and `order.logistic-events`. Payloads
+ * arrive validated as the contract classes (`dispatchedAt` as a `Date`).
  */
 @Controller()
 export class OrderEventsController {
   constructor(private readonly orders: OrderService) {}
 
-  /** `billing.*.invoiced`: the order is invoiced. */
-  @CeleryTask('billing.v1.invoiced', { ignoreResult: true })
-  onInvoiced(@TaskArg(0) payload: InvoicedPayload): void {
-    this.orders.onInvoiced(payload);
+  /** `billing.v1.invoiced`: the order is invoiced. */
+  @OnEvent(InvoiceIssued)
+  onInvoiced(@Payload() event: InvoiceIssued): void {
+    this.orders.onInvoiced(event);
   }
 
-  /** `logistic.*.dispatched`: the order's shipment left. */
-  @CeleryTask('logistic.v1.dispatched', { ignoreResult: true })
-  onDispatched(@TaskArg(0) payload: DispatchedPayload): void {
-    this.orders.onDispatched(payload);
+  /** `logistic.v1.dispatched`: the order's shipment left. */
+  @OnEvent(ShipmentDispatched)
+  onDispatched(@Payload() event: ShipmentDispatched): void {
+    this.orders.onDispatched(event);
   }
 }

@@ -1,24 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { CeleryClient } from 'nestjs-celery';
-import { InterimEventBridge } from '../../shared/src/interim-event.bridge.js';
-import { OrderEvent, type OrderChargebackPayload, type OrderSubmitPayload } from './order.payloads.js';
+import { OrderChargedBack, OrderSubmitted } from '@app/contracts';
+import { EventPublisher } from 'nestjs-celery';
+import type { Order } from './orders/index.js';
 
-/**
- * Publishes order's events on its topic exchange `order`.
- * Wiring: `this.events.publish(new OrderSubmitted(payload))` / `new OrderChargedBack(payload)`
- * with the event bus's `EventPublisher`.
- */
+/** What `order.v1.submit` says about an order. */
+export type OrderSubmittedFields = Pick<Order, 'orderId' | 'customer' | 'lines' | 'submittedAt'>;
+
+/** Publishes order's events on its topic exchange `order`; each resolves once the broker confirmed it. */
 @Injectable()
 export class OrderEventsPublisher {
-  constructor(private readonly celery: CeleryClient) {}
+  constructor(private readonly events: EventPublisher) {}
 
-  /** `order.v1.submit`. */
-  submitted(payload: OrderSubmitPayload): Promise<void> {
-    return InterimEventBridge.publish(this.celery, 'order', OrderEvent.Submit, payload);
+  /** `order.v1.submit` (`OrderSubmitted`). */
+  async submitted(order: OrderSubmittedFields): Promise<void> {
+    const { orderId, customer, lines, submittedAt } = order;
+    await this.events.publish(Object.assign(new OrderSubmitted(), { orderId, customer, lines, submittedAt: new Date(submittedAt) }));
   }
 
-  /** `order.v1.chargeback`. */
-  chargedBack(payload: OrderChargebackPayload): Promise<void> {
-    return InterimEventBridge.publish(this.celery, 'order', OrderEvent.Chargeback, payload);
+  /** `order.v1.chargeback` (`OrderChargedBack`). */
+  async chargedBack(chargeback: { orderId: string; reason: string }): Promise<void> {
+    await this.events.publish(Object.assign(new OrderChargedBack(), chargeback));
   }
 }

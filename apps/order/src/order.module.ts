@@ -1,16 +1,14 @@
-import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { CeleryModule, type CeleryModuleOptions } from 'nestjs-celery';
-import { InterimEventBridge } from '../../shared/src/interim-event.bridge.js';
 import { OrderEventsController } from './order-events.controller.js';
 import { OrderEventsPublisher } from './order-events.publisher.js';
-import { ORDER_EVENT_ROUTES } from './order.server.js';
 import { OrderService } from './order.service.js';
 import { OrdersController } from './orders.controller.js';
 import { OrderStore } from './orders/index.js';
 
 /** Options of {@link OrderModule.register}. */
 export interface OrderModuleOptions {
-  /** The Celery client's options. Default: `{ brokerUrl: CELERY_BROKER_URL }`. */
+  /** The Celery client's options, over the defaults `{ brokerUrl: CELERY_BROKER_URL, services: ['billing', 'logistic'] }` (e.g. a shared `broker`). */
   celery?: CeleryModuleOptions;
 }
 
@@ -20,10 +18,11 @@ export interface OrderModuleOptions {
  * built from `orderServerOptions()` for the events.
  */
 @Module({})
-export class OrderModule implements OnModuleInit {
+export class OrderModule {
   /** The module with its Celery client (defaults from the environment). */
   static register(options: OrderModuleOptions = {}): DynamicModule {
-    const celery = options.celery ?? { brokerUrl: process.env.CELERY_BROKER_URL, connectionName: 'order' };
+    // `services`: billing.sync.* and logistic.sync.* calls are routed by the convention.
+    const celery = { brokerUrl: process.env.CELERY_BROKER_URL, connectionName: 'order', services: ['billing', 'logistic'], ...options.celery };
     return {
       module: OrderModule,
       imports: [CeleryModule.forRoot(celery)],
@@ -31,10 +30,5 @@ export class OrderModule implements OnModuleInit {
       providers: [OrderStore, OrderService, OrderEventsPublisher],
       exports: [OrderService],
     };
-  }
-
-  /** Interim: declares the event exchanges, queue and bindings (wiring: the event bus does it). */
-  async onModuleInit(): Promise<void> {
-    await InterimEventBridge.declare(ORDER_EVENT_ROUTES);
   }
 }

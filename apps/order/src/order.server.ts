@@ -1,20 +1,10 @@
 import type { ServerCeleryOptions } from 'nestjs-celery';
-import { InterimEventBridge, type InterimEventRoutes } from '../../shared/src/interim-event.bridge.js';
-
-/** Interim: the events order publishes and consumes (wiring: the `@OnEvent` decorators say it). */
-export const ORDER_EVENT_ROUTES: InterimEventRoutes = {
-  service: 'order',
-  publishes: 'order',
-  subscribes: [
-    { exchange: 'billing', routingKeys: ['billing.*.invoiced'] },
-    { exchange: 'logistic', routingKeys: ['logistic.*.dispatched'] },
-  ],
-};
 
 /**
- * The `ServerCelery` options of the order service's microservice side (it consumes events only).
- * Wiring: `{ service: 'order' }` instead of the explicit queue.
+ * The `ServerCelery` options of the order service's microservice side: service `order`, so it
+ * consumes the event queues `order.billing-events` and `order.logistic-events` (declared and bound
+ * from its `@OnEvent` handlers) besides its (idle) convention queues `order.sync` / `order.async`.
  */
 export function orderServerOptions(): ServerCeleryOptions {
-  return { queues: [InterimEventBridge.queue('order')], defaultQueue: InterimEventBridge.queue('order') };
+  return { service: 'order' };
 }

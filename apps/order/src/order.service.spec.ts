@@ -53,7 +53,7 @@ describe('OrderService', () => {
     expect(orders.get(orderId)).toMatchObject({ status: 'invoiced', invoice: { invoiceId: 'inv-1', total: 30 } });
     orders.onDispatched({ orderId, shipmentId: 'sh-1', dispatchedAt: new Date('2026-01-01T10:00:00Z') });
     orders.onInvoiced({ orderId, invoiceId: 'inv-2', total: 99 });
-    orders.onDispatched({ orderId, shipmentId: 'sh-2', dispatchedAt: 't2' });
+    orders.onDispatched({ orderId, shipmentId: 'sh-2', dispatchedAt: new Date('2026-01-01T11:00:00Z') });
     const order = orders.get(orderId);
     expect(order).toMatchObject({ status: 'dispatched', invoice: { invoiceId: 'inv-1' }, shipment: { shipmentId: 'sh-1', dispatchedAt: '2026-01-01T10:00:00.000Z' } });
     expect(order.history.map((h) => h.status)).toEqual(['submitted', 'invoiced', 'dispatched']);
@@ -71,13 +71,13 @@ describe('OrderService', () => {
     expect(order).toMatchObject({ status: 'charged_back', chargeback: { reason: 'fraud' } });
     expect(published[1]).toEqual(['order.v1.chargeback', { orderId, reason: 'fraud' }]);
     await expect(orders.chargeback(orderId, 'again')).rejects.toThrow('already charged back');
-    orders.onDispatched({ orderId, shipmentId: 's', dispatchedAt: 't' });
+    orders.onDispatched({ orderId, shipmentId: 's', dispatchedAt: new Date() });
     expect(orders.get(orderId).status).toBe('charged_back');
   });
 
   it('a dispatch that overtook the invoice still cannot be charged back until invoiced', async () => {
     const { orderId } = await orders.submit(dto);
-    orders.onDispatched({ orderId, shipmentId: 's', dispatchedAt: 't' });
+    orders.onDispatched({ orderId, shipmentId: 's', dispatchedAt: new Date() });
     await expect(orders.chargeback(orderId, 'x')).rejects.toThrow('not invoiced yet');
   });
 

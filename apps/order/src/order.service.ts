@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { getInvoice, type Invoice } from '@app/contracts';
+import { getInvoice, type Invoice, type InvoiceIssued, type ShipmentDispatched } from '@app/contracts';
 import { BrokerUnavailableError, CeleryClient, CeleryTimeoutError, PublishNotConfirmedError } from 'nestjs-celery';
-import type { InvoicedPayload } from '../../billing/src/billing.payloads.js';
-import type { DispatchedPayload } from '../../logistic/src/logistic.payloads.js';
 import type { CreateOrderDto } from './dto/index.js';
-import { OrderEventsPublisher } from './order-events.publisher.js';
+import { OrderEventsPublisher, type OrderSubmittedFields } from './order-events.publisher.js';
 import { OrderMessages } from './order.messages.js';
-import type { OrderSubmitPayload } from './order.payloads.js';
 import {
   OrderConflictError,
   OrderDependencyUnavailableError,
@@ -17,9 +14,6 @@ import {
   type Order,
   type OrderTransition,
 } from './orders/index.js';
-
-/** An event's time as ISO text: contracts decode times into `Date`s, raw payloads carry the text. */
-const isoTime = (value: string | Date): string => (value instanceof Date ? value.toISOString() : value);
 
 /** How long `invoice()` waits for billing. */
 const BILLING_TIMEOUT_MS = 5_000;
@@ -60,8 +54,8 @@ export class OrderService {
     return order;
   }
 
-  /** The `order.v1.submit` payload of an order. */
-  static submitPayload(order: Order): OrderSubmitPayload {
+  /** What `order.v1.submit` says about an order. */
+  static submitPayload(order: Order): OrderSubmittedFields {
     return { orderId: order.orderId, customer: order.customer, lines: order.lines, submittedAt: order.submittedAt };
   }
 
@@ -104,16 +98,16 @@ export class OrderService {
   }
 
   /** `billing.v1.invoiced`: records the invoice, submitted → invoiced. */
-  onInvoiced(payload: InvoicedPayload): void {
+  onInvoiced(payload: Pick<InvoiceIssued, 'orderId' | 'invoiceId' | 'total'>): void {
     this.transition('billing.v1.invoiced', payload.orderId, 'invoice', (order) => {
       order.invoice ??= { invoiceId: payload.invoiceId, total: payload.total };
     });
   }
 
   /** `logistic.v1.dispatched`: records the shipment, invoiced → dispatched. */
-  onDispatched(payload: DispatchedPayload): void {
+  onDispatched(payload: Pick<ShipmentDispatched, 'orderId' | 'shipmentId' | 'dispatchedAt'>): void {
     this.transition('logistic.v1.dispatched', payload.orderId, 'dispatch', (order) => {
-      order.shipment ??= { shipmentId: payload.shipmentId, dispatchedAt: isoTime(payload.dispatchedAt) };
+      order.shipment ??= { shipmentId: payload.shipmentId, dispatchedAt: payload.dispatchedAt.toISOString() };
     });
   }
 

@@ -38,14 +38,14 @@ export interface LedgerBalance {
   chargedBack: number;
 }
 
+/*
+ * Billing's tasks follow the service convention: call them through a client that knows the
+ * service (`new CeleryClient({ services: ['billing'] })`), which routes `billing.sync.*` to exchange
+ * `billing` / queue `billing.sync` (transient, results). No queue is repeated here.
+ */
+
 /** Billing's blocking call: the invoice of an order, or null when none was issued (yet). */
-export const getInvoice = defineTask<[orderId: string], Invoice | null>('billing.sync.get_invoice', {
-  queue: 'billing.sync',
-  deliveryMode: 1,
-});
+export const getInvoice = defineTask<[orderId: string], Invoice | null>('billing.sync.get_invoice');
 
 /** Billing's blocking call: the ledger's balances and trial-balance check. */
-export const getBalance = defineTask<[], LedgerBalance>('billing.sync.get_balance', {
-  queue: 'billing.sync',
-  deliveryMode: 1,
-});
+export const getBalance = defineTask<[], LedgerBalance>('billing.sync.get_balance');

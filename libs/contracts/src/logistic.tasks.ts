@@ -11,15 +11,14 @@ export interface Shipment {
   cancelledAt?: string;
 }
 
+/*
+ * Logistic's tasks follow the service convention: call them through a client that knows the
+ * service (`new CeleryClient({ services: ['logistic'] })`): `logistic.sync.*` goes to queue
+ * `logistic.sync` (transient, results), `logistic.async.*` to `logistic.async` (persistent, no result).
+ */
+
 /** Logistic's blocking call: where the shipment of an order stands, or null when there is none. */
-export const trackShipment = defineTask<[orderId: string], Shipment | null>('logistic.sync.track', {
-  queue: 'logistic.sync',
-  deliveryMode: 1,
-});
+export const trackShipment = defineTask<[orderId: string], Shipment | null>('logistic.sync.track');
 
 /** Logistic's fire-and-forget work: dispatch the scheduled shipment of an order (sent with a countdown). */
-export const dispatchShipment = defineTask<[orderId: string], void>('logistic.async.dispatch', {
-  queue: 'logistic.async',
-  ignoreResult: true,
-  replyTo: null,
-});
+export const dispatchShipment = defineTask<[orderId: string], void>('logistic.async.dispatch');
