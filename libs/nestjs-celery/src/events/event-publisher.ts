@@ -34,6 +34,8 @@ export function eventExchange(name: string): ExchangeDeclaration {
 export class EventPublisher {
   private readonly producer: TaskProducer;
   private readonly declared = new Set<string>();
+  /** Event classes whose instances are judged as the consumer will read them first (see {@link check}). */
+  private readonly readBackFirst = new WeakSet<EventClass>();
 
   constructor(
     private readonly broker: Broker,
@@ -53,11 +55,7 @@ export class EventPublisher {
     const type = event?.constructor as EventClass;
     const { exchange, routingKey } = eventDescriptorOf(type);
     const payload = encodeEventPayload(event);
-    if (eventViolations(event).length > 0) {
-      // Judge it as the consumer will see it: nested plain objects become their classes first.
-      const decoded = decodeEventPayload(type, payload);
-      if (!decoded.ok) throw new InvalidEventError(routingKey, decoded.violations);
-    }
+    this.check(type, routingKey, event, payload);
     if (!this.declared.has(exchange)) {
       await this.broker.declare({ exchanges: [eventExchange(exchange)] });
       this.declared.add(exchange);
@@ -71,5 +69,23 @@ export class EventPublisher {
       headers: options.headers,
       deliveryMode: options.persistent === false ? 1 : 2,
     });
+  }
+
+  /**
+   * Accepts the event when the instance is valid as it is, or when it is valid as the consumer
+   * will see it (the payload read back into its class: nested plain objects become their classes).
+   * Classes whose events needed the second reading once (their instances carry nested plain
+   * objects) go to it first, which saves the validation that would fail; the outcome is the same.
+   */
+  private check(type: EventClass, routingKey: string, event: object, payload: Record<string, unknown>): void {
+    if (this.readBackFirst.has(type)) {
+      const decoded = decodeEventPayload(type, payload);
+      if (!decoded.ok && eventViolations(event).length > 0) throw new InvalidEventError(routingKey, decoded.violations);
+      return;
+    }
+    if (eventViolations(event).length === 0) return;
+    const decoded = decodeEventPayload(type, payload);
+    if (!decoded.ok) throw new InvalidEventError(routingKey, decoded.violations);
+    this.readBackFirst.add(type);
   }
 }

@@ -18,7 +18,8 @@ export interface DeliveryInfo {
  */
 export class CeleryContext extends BaseRpcContext<[TaskRequest, ConsumeMessage, string]> {
   private thrown?: { error: unknown };
-  private readonly abort = new AbortController();
+  /** Created on first use: most handlers never look at {@link signal}. */
+  private abort?: AbortController;
 
   constructor(request: TaskRequest, message: ConsumeMessage, hostname: string) {
     super([request, message, hostname]);
@@ -87,6 +88,7 @@ export class CeleryContext extends BaseRpcContext<[TaskRequest, ConsumeMessage, 
 
   /** Aborted when the soft time limit passes or the worker shuts down: stop cooperative work. */
   get signal(): AbortSignal {
+    this.abort ??= new AbortController();
     return this.abort.signal;
   }
 
@@ -110,6 +112,7 @@ export class CeleryContext extends BaseRpcContext<[TaskRequest, ConsumeMessage, 
 
   /** @internal Aborts {@link signal}. */
   cancel(reason: unknown): void {
+    this.abort ??= new AbortController();
     this.abort.abort(reason);
   }
 }

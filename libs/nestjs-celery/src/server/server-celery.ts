@@ -107,6 +107,11 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private readonly control: WorkerControl;
   private closing?: Promise<void>;
   private statusSubscription?: Subscription;
+  /** Tasks between delivery and settlement (counted, not tracked one by one: this is the per-message path). */
+  private activeTasks = 0;
+  private onIdle?: () => void;
+  /** Nest's default start hook (it only calls `done`): with it and no end hook, the processing hooks are a no-op. */
+  private readonly noopStartHook = this.onProcessingStartHook;
 
   constructor(options: ServerCeleryOptions = {}) {
     super();
@@ -232,15 +237,16 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     for (const delivery of this.heldDeliveries) delivery.reject(true);
     this.heldDeliveries.clear();
     for (const wake of this.etaWakers) wake();
-    if (this.inFlight.size > 0) {
+    if (this.inFlight.size > 0 || this.activeTasks > 0) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), this.options.shutdownTimeoutMs);
       });
-      const outcome = await Promise.race([Promise.allSettled([...this.inFlight]), timeout]);
+      const idle = this.activeTasks === 0 ? undefined : new Promise<void>((resolve) => (this.onIdle = resolve));
+      const outcome = await Promise.race([Promise.allSettled([...this.inFlight, idle]), timeout]);
       clearTimeout(timer);
       if (outcome === 'timeout') {
-        this.logger.warn(ServerMessages.drainTimeout(this.inFlight.size));
+        this.logger.warn(ServerMessages.drainTimeout(this.inFlight.size + this.activeTasks));
         for (const ctx of this.running) ctx.cancel(new Error('worker shutting down'));
       }
     }
@@ -274,7 +280,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       this.track(this.deadLetter(queue, delivery, reason, (error as Error).message));
       return;
     }
-    this.track(this.accept(queue, delivery, request, limiter));
+    this.activeTasks++;
+    void this.accept(queue, delivery, request, limiter);
   }
 
   private async accept(queue: string, delivery: Delivery, request: TaskRequest, limiter: ConcurrencyLimiter): Promise<void> {
@@ -303,6 +310,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       this.logger.error(ServerMessages.handlerCrashed(request.task, request.id, (error as Error).message));
       this.emitError(error as Error);
       delivery.reject(true);
+    } finally {
+      if (--this.activeTasks === 0 && this.onIdle) this.onIdle();
     }
   }
 
@@ -382,6 +391,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     taskOptions: CeleryTaskOptions | undefined,
   ): Promise<unknown> {
     const payload = bindTaskArguments(request.task, request.args, request.kwargs, taskOptions);
+    if (this.onProcessingStartHook === this.noopStartHook && !this.onProcessingEndHook) return this.runHandler(handler, payload, ctx);
     let output: unknown;
     await new Promise<void>((resolve, reject) => {
       this.runWithProcessingHooks(ctx, async (endHook) => {
@@ -401,6 +411,15 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     return output === undefined ? null : output;
   }
 
+  /** {@link invoke} without processing hooks (none registered): the same outcome, fewer promises per task. */
+  private async runHandler(handler: MessageHandler, payload: unknown, ctx: CeleryContext): Promise<unknown> {
+    const produced = await handler(payload, ctx);
+    const output = isObservable(produced) ? await lastValueFrom(produced, { defaultValue: null }) : produced;
+    const retry = ctx.capturedError?.error;
+    if (retry instanceof CeleryRetry) throw retry;
+    return output === undefined ? null : output;
+  }
+
   private async succeed(
     delivery: Delivery,
     request: TaskRequest,
@@ -410,7 +429,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   ): Promise<void> {
     let children;
     try {
-      children = await this.workflow!.followSuccess(request, value);
+      const { callbacks, chain } = request.embed;
+      children = callbacks?.length || chain?.length ? await this.workflow!.followSuccess(request, value) : [];
     } catch (error) {
       // The result must not be lost with its follow-ups: run the task again later.
       this.logger.error(ServerMessages.followUpFailed(request.task, request.id, (error as Error).message));
