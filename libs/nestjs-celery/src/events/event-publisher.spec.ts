@@ -51,6 +51,17 @@ describe('EventPublisher', () => {
     expect(broker.published).toHaveLength(0);
   });
 
+  it('judges every event alike once its class went the read-back way (plain nested lines first, then instances)', async () => {
+    const broker = new RecordingBroker();
+    const publisher = new EventPublisher(broker.asBroker());
+    await publisher.publish(submitted(1)); // nested plain object: valid only as the consumer reads it
+    await expect(publisher.publish(submitted('1'))).rejects.toMatchObject({ violations: [expect.stringMatching(/^lines\.0\.quantity: /)] });
+    const withInstances = Object.assign(new Submitted(), { lines: [Object.assign(new Line(), { quantity: 5 })], at: new Date(0) });
+    await publisher.publish(withInstances);
+    await expect(publisher.publish(Object.assign(new Submitted(), { lines: [], at: 'not a date' }))).rejects.toThrow(InvalidEventError);
+    expect(broker.published.map((m) => JSON.parse(m.content.toString())[0][0].lines)).toEqual([[{ quantity: 1 }], [{ quantity: 5 }]]);
+  });
+
   it('refuses objects that are not event contracts', async () => {
     const publisher = new EventPublisher(new RecordingBroker().asBroker());
     await expect(publisher.publish({ orderId: 'x' })).rejects.toThrow(EventNotDecoratedError);

@@ -10,7 +10,7 @@ import { TaskProducer } from '../client/task-producer.js';
 import { queueInfoFromTopology } from '../control/queue-info.js';
 import { WorkerControl } from '../control/worker-control.js';
 import { EventDispatcher, type EventDispatchHost } from '../events/event-dispatcher.js';
-import { invokeEventHandler } from '../events/event-handler.invoker.js';
+import { invokeEventHandler, type ProcessingHooksRunner } from '../events/event-handler.invoker.js';
 import { CELERY_EVENT_SUBSCRIPTION } from '../events/event-subscription.js';
 import { CeleryState } from '../protocol/celery-state.js';
 import { toExceptionInfo, toTraceback } from '../protocol/exception-info.js';
@@ -41,6 +41,9 @@ export type CeleryServerEvents = {
 };
 
 const MAX_TIMER_MS = 2_147_000_000;
+
+/** The end hook handed to a handler run when no processing hooks are registered. */
+const noEndHook = (): void => undefined;
 
 function sleepUntil(when: number, timers: Set<NodeJS.Timeout>): Promise<void> {
   return new Promise((resolve) => {
@@ -391,7 +394,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     taskOptions: CeleryTaskOptions | undefined,
   ): Promise<unknown> {
     const payload = bindTaskArguments(request.task, request.args, request.kwargs, taskOptions);
-    if (this.onProcessingStartHook === this.noopStartHook && !this.onProcessingEndHook) return this.runHandler(handler, payload, ctx);
+    if (this.processingHooksAreNoop()) return this.runHandler(handler, payload, ctx);
     let output: unknown;
     await new Promise<void>((resolve, reject) => {
       this.runWithProcessingHooks(ctx, async (endHook) => {
@@ -409,6 +412,11 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       });
     });
     return output === undefined ? null : output;
+  }
+
+  /** True when no processing hooks are registered: Nest's default start hook only calls `done`, and there is no end hook. */
+  private processingHooksAreNoop(): boolean {
+    return this.onProcessingStartHook === this.noopStartHook && !this.onProcessingEndHook;
   }
 
   /** {@link invoke} without processing hooks (none registered): the same outcome, fewer promises per task. */
@@ -493,7 +501,10 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
 
   /** What the {@link EventDispatcher} uses of this worker: its pipeline, concurrency, tracking and dead-lettering. */
   private eventDispatchHost(): EventDispatchHost {
-    const hooks = this.runWithProcessingHooks.bind(this);
+    const hooks: ProcessingHooksRunner = (context, fn) => {
+      if (this.processingHooksAreNoop()) void fn(noEndHook);
+      else this.runWithProcessingHooks(context, fn);
+    };
     return {
       hostname: this.nodeName,
       logger: this.logger,
