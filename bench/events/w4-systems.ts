@@ -78,7 +78,7 @@ const amqplibW4: W4System = {
 };
 
 /** The bench event contract, bound to this run's exchange at start (contracts normally fix it in the decorator). */
-async function benchEventClass(exchange: string) {
+export async function benchEventClass(exchange: string) {
   const { Type } = await import('class-transformer');
   const { IsArray, IsInt, IsNumber, IsString, ValidateNested } = await import('class-validator');
   const { CeleryEvent } = await import('nestjs-celery');

@@ -3,25 +3,11 @@
  *   node --import @swc-node/register/esm-register bench/micro/event-publish.ts [n]
  */
 import 'reflect-metadata';
-const { Type } = await import('class-transformer');
-const { IsArray, IsInt, IsNumber, IsString, ValidateNested } = await import('class-validator');
-const { CeleryEvent, EventPublisher } = await import('nestjs-celery');
+import { benchEventClass } from '../events/w4-systems.js';
 import { ORDER } from '../payload.js';
 import { stubBroker } from './stub-broker.js';
-
-class BenchLine {
-  @IsString() sku!: string;
-  @IsString() name!: string;
-  @IsInt() qty!: number;
-  @IsNumber() price!: number;
-}
-class BenchOrderPlaced {
-  @IsString() id!: string;
-  @IsString() customer!: string;
-  @IsString() currency!: string;
-  @IsArray() @ValidateNested({ each: true }) @Type(() => BenchLine) lines!: BenchLine[];
-}
-CeleryEvent({ exchange: 'bench.micro', routingKey: 'bench.micro.order' })(BenchOrderPlaced);
+const { EventPublisher } = await import('nestjs-celery');
+const BenchOrderPlaced = await benchEventClass('bench.micro');
 
 let published = 0;
 let lastBody: Buffer | undefined;
