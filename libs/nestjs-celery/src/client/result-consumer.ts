@@ -41,12 +41,16 @@ export class ResultConsumer {
 
   /** Declares the reply queue and starts consuming it (once). */
   start(): Promise<ConsumerHandle> {
-    this.started ??= (async () => {
+    if (this.started) return this.started; // every sendTask asks: no new promise once started
+    const started = (async () => {
       await this.broker.declare({ queues: [rpcReplyQueue(this.queue, this.expiresMs)] });
       return this.broker.consume(this.queue, (delivery) => this.onReply(delivery), { prefetch: 0, noAck: true });
     })();
-    this.started.catch(() => (this.started = undefined));
-    return this.started;
+    this.started = started;
+    started.catch(() => {
+      if (this.started === started) this.started = undefined;
+    });
+    return started;
   }
 
   /** Registers a result to be completed by replies for its id; returns it. */
