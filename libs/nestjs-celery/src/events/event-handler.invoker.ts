@@ -1,19 +1,16 @@
 import type { MessageHandler } from '@nestjs/microservices';
-import { RpcException } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { BaseRpcContext } from '@nestjs/microservices';
+import { unwrapHandlerError } from '../server/handler-error.js';
 import type { EventContext } from './event-context.js';
 
 /** `Server.runWithProcessingHooks`, handed in by `ServerCelery` (it is protected there). */
 export type ProcessingHooksRunner = (context: BaseRpcContext, fn: (endHook: () => void) => Promise<void>) => void;
 
-/** The error the handler threw, before Nest's exception filters replaced it. */
+/** The error the handler threw (see {@link unwrapHandlerError}), as an `Error`. */
 function handlerError(error: unknown, ctx: EventContext): Error {
-  const original = ctx.capturedError?.error ?? (error instanceof RpcException ? error.getError() : error);
-  if (original instanceof Error) return original;
-  if (typeof original === 'string') return new Error(original);
-  const message = (original as { message?: unknown } | null)?.message;
-  return new Error(typeof message === 'string' ? message : JSON.stringify(original));
+  const original = unwrapHandlerError(error, ctx);
+  return original instanceof Error ? original : new Error(String(original));
 }
 
 /**

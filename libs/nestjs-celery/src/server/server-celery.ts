@@ -1,5 +1,5 @@
 import { Logger, type LoggerService } from '@nestjs/common';
-import { RpcException, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { isObservable, lastValueFrom, type Subscription } from 'rxjs';
 import { createBroker } from '../broker/broker.factory.js';
 import type { Broker, BrokerStatus, ConsumerHandle } from '../broker/broker.js';
@@ -23,6 +23,7 @@ import { CeleryRetry, MaxRetriesExceededError } from './celery-retry.js';
 import { CELERY_TASK_OPTIONS, type CeleryTaskOptions } from './celery-task.options.js';
 import { CELERY_TRANSPORT } from './celery-transport.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
+import { unwrapHandlerError } from './handler-error.js';
 import { ServerMessages } from './server.messages.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
 import { bindTaskArguments } from './task-arguments.binder.js';
@@ -58,21 +59,6 @@ function sleepUntil(when: number, timers: Set<NodeJS.Timeout>): Promise<void> {
     };
     step();
   });
-}
-
-/** Turns what came out of Nest's exception filters back into the error the handler threw. */
-function unwrapHandlerError(error: unknown, ctx: CeleryContext): unknown {
-  const captured = ctx.capturedError;
-  if (error instanceof RpcException) {
-    const inner = error.getError();
-    return inner instanceof Error ? inner : new Error(typeof inner === 'string' ? inner : JSON.stringify(inner));
-  }
-  if (captured) return captured.error;
-  if (error && typeof error === 'object' && !(error instanceof Error)) {
-    const { message } = error as { message?: unknown };
-    return new Error(typeof message === 'string' ? message : JSON.stringify(error));
-  }
-  return error;
 }
 
 /**
@@ -298,12 +284,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         );
         return;
       }
-      if (this.control.isRevoked(request.id)) return await this.discardRevoked(delivery, request);
-      if (request.expires && request.expires.getTime() <= Date.now()) {
-        await this.reporter!.revoked(request, 'expired');
-        delivery.ack();
-        return;
-      }
+      if (await this.discardedAsStale(delivery, request)) return;
       if (request.eta && request.eta.getTime() > Date.now()) {
         await this.holdUntilEta(delivery, request.eta.getTime());
         if (this.closing) return;
@@ -338,20 +319,28 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     for (const consumer of this.consumers) void consumer.setPrefetch((this.basePrefetch.get(consumer) ?? this.options.prefetchCount) + held);
   }
 
-  /** A revoked task is not run: REVOKED result, ack (Celery's `Request.revoked()`). */
-  private async discardRevoked(delivery: Delivery, request: TaskRequest): Promise<void> {
-    this.control.discarded(request);
-    await this.reporter!.revoked(request, 'revoked');
+  /**
+   * A revoked or expired task is not run: REVOKED result (`revoked` / `expired`), ack (Celery's
+   * `Request.revoked()`). Asked on arrival and again right before running (after an ETA hold or a
+   * wait for a free slot). True when the task was discarded.
+   */
+  private async discardedAsStale(delivery: Delivery, request: TaskRequest): Promise<boolean> {
+    let reason: 'revoked' | 'expired';
+    if (this.control.isRevoked(request.id)) {
+      this.control.discarded(request);
+      reason = 'revoked';
+    } else if (request.expires && request.expires.getTime() <= Date.now()) {
+      reason = 'expired';
+    } else {
+      return false;
+    }
+    await this.reporter!.revoked(request, reason);
     delivery.ack();
+    return true;
   }
 
   private async execute(delivery: Delivery, request: TaskRequest, handler: MessageHandler): Promise<void> {
-    if (this.control.isRevoked(request.id)) return this.discardRevoked(delivery, request);
-    if (request.expires && request.expires.getTime() <= Date.now()) {
-      await this.reporter!.revoked(request, 'expired');
-      delivery.ack();
-      return;
-    }
+    if (await this.discardedAsStale(delivery, request)) return;
     if (!this.options.acksLate) delivery.ack();
     const settle = () => {
       if (this.options.acksLate) delivery.ack();
@@ -395,15 +384,10 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   ): Promise<unknown> {
     const payload = bindTaskArguments(request.task, request.args, request.kwargs, taskOptions);
     if (this.processingHooksAreNoop()) return this.runHandler(handler, payload, ctx);
-    let output: unknown;
-    await new Promise<void>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       this.runWithProcessingHooks(ctx, async (endHook) => {
         try {
-          const produced = await handler(payload, ctx);
-          output = isObservable(produced) ? await lastValueFrom(produced, { defaultValue: null }) : produced;
-          const retry = ctx.capturedError?.error;
-          if (retry instanceof CeleryRetry) reject(retry);
-          else resolve();
+          resolve(await this.runHandler(handler, payload, ctx));
         } catch (error) {
           reject(error);
         } finally {
@@ -411,7 +395,6 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         }
       });
     });
-    return output === undefined ? null : output;
   }
 
   /** True when no processing hooks are registered: Nest's default start hook only calls `done`, and there is no end hook. */
@@ -419,7 +402,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     return this.onProcessingStartHook === this.noopStartHook && !this.onProcessingEndHook;
   }
 
-  /** {@link invoke} without processing hooks (none registered): the same outcome, fewer promises per task. */
+  /** Calls the handler and waits for its value (a retry request kept by the interceptor is thrown); {@link invoke} wraps it in the processing hooks when any are registered. */
   private async runHandler(handler: MessageHandler, payload: unknown, ctx: CeleryContext): Promise<unknown> {
     const produced = await handler(payload, ctx);
     const output = isObservable(produced) ? await lastValueFrom(produced, { defaultValue: null }) : produced;
