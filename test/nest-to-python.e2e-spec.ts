@@ -267,7 +267,9 @@ describe('Nest CeleryClient -> Python Celery 5.2.6 worker', () => {
       expect(info.extra_keys).toEqual(Object.keys(headers).sort());
       // Celery 5.2 merges the whole header table into Task.request; request.headers stays None (protocol 2).
       expect(info.request_headers).toBeNull();
-      expect(info.lang).toBe('py');
+      // compact headers (the default) leave out lang, argsrepr and origin: the worker reads them as None
+      expect(info.lang).toBeNull();
+      expect(info.origin).toBeNull();
       expect(info.correlation_id).toBe(r.id);
       expect(info.reply_to).toBe(client.replyQueue);
       expect(info.delivery_info).toEqual({ exchange: '', routing_key: QUEUE, priority: null, redelivered: false });
@@ -306,8 +308,24 @@ describe('Nest CeleryClient -> Python Celery 5.2.6 worker', () => {
       const r = await client.sendTask<HeadersInfo>('pyinterop.headers', [], {}, { timeLimit: 30, softTimeLimit: 20 });
       const info = await r.get({ timeout: 10_000 });
       expect(info.timelimit).toEqual([30, 20]);
+      // no limits: compact headers leave timelimit out, which Celery reads as None (no limits either)
       const none = await client.sendTask<HeadersInfo>('pyinterop.headers');
-      expect((await none.get({ timeout: 10_000 })).timelimit).toEqual([null, null]);
+      expect((await none.get({ timeout: 10_000 })).timelimit).toBeNull();
+    });
+
+    it("wireHeaders 'full' writes what a Python client writes: lang, argsrepr, origin, timelimit [None, None]", async () => {
+      const full = new CeleryClient({ brokerUrl: BROKER_URL, defaultQueue: QUEUE, wireHeaders: 'full', origin: 'nest-full@test' });
+      await full.connect();
+      try {
+        const r = await full.sendTask<HeadersInfo>('pyinterop.headers', ['x-custom'], {}, { headers: { 'x-custom': 'v' } });
+        const info = await r.get({ timeout: 10_000 });
+        expect(info).toMatchObject({ lang: 'py', argsrepr: "('x-custom',)", origin: 'nest-full@test', timelimit: [null, null] });
+        expect(info.custom).toEqual({ 'x-custom': 'v' });
+        const context = await full.sendTask<ContextInfo>('pyinterop.context');
+        await expect(context.get({ timeout: 10_000 })).resolves.toEqual({ id: context.id, root_id: context.id, parent_id: null, group: null, retries: 0 });
+      } finally {
+        await full.close();
+      }
     });
 
     it('priority is the AMQP priority property, visible in delivery_info', async () => {

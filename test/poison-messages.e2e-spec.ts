@@ -211,7 +211,8 @@ describe('Python (kombu / py-amqp 5.1.1) reads the headers CeleryClient writes',
   });
 
   it('integers come back exactly: no short-string (s) or unsigned-byte (b) misreading', async () => {
-    const client = new CeleryClient({ brokerUrl: BROKER_URL });
+    // 'full' so that every Celery header Python writes is checked too (compact writes a subset of them)
+    const client = new CeleryClient({ brokerUrl: BROKER_URL, wireHeaders: 'full' });
     let taskId: string;
     let replyQueue: string | undefined;
     try {

@@ -333,7 +333,9 @@ describe('Python Celery 5.2.6 client -> Nest worker', () => {
       const [msg] = r.errbacks;
       const failedId = r.failed.id;
       expect(msg!.routing_key).toBe('p2n.errbacks');
-      expect(msg!.headers).toMatchObject({ task: 'interop.echo', parent_id: failedId, root_id: failedId, retries: 0 });
+      // the Nest worker writes compact headers: retries 0 is left out (Celery reads it as 0)
+      expect(msg!.headers).toMatchObject({ task: 'interop.echo', parent_id: failedId, root_id: failedId });
+      expect(msg!.headers.retries).toBeUndefined();
       // Celery sends errbacks as a group with new ids
       expect(msg!.headers.id).toMatch(UUID);
       expect(msg!.headers.id).not.toBe(failedId);
@@ -341,7 +343,7 @@ describe('Python Celery 5.2.6 client -> Nest worker', () => {
       expect(msg!.properties).toMatchObject({ content_type: 'application/json', correlation_id: msg!.headers.id });
       expect(msg!.body[0]).toEqual([failedId]);
       expect(msg!.body[1]).toEqual({});
-      expect(msg!.body[2]).toEqual({ callbacks: null, errbacks: null, chain: null, chord: null });
+      expect(msg!.body[2]).toEqual({});
     });
   });
 

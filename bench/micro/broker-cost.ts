@@ -63,6 +63,8 @@ for (let round = 0; round < 2; round++) {
   spread = 1;
   await run('Celery message, short argsrepr/kwargsrepr', encoded.body, { ...encoded.properties, headers: shortRepr, deliveryMode: 1 });
   await run('Celery body + first 8 Celery headers', encoded.body, { ...encoded.properties, headers: eightHeaders, deliveryMode: 1 });
+  await run('Celery body + {task, id}', encoded.body, { ...encoded.properties, headers: smallHeaders, deliveryMode: 1 });
+  await run('Celery body + {task, id, root_id}', encoded.body, { ...encoded.properties, headers: { ...smallHeaders, root_id: smallHeaders.id }, deliveryMode: 1 });
 }
 void rest;
 await consumer.close();

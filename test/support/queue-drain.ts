@@ -3,8 +3,10 @@ import { amqplib } from 'nestjs-celery';
 /** A message taken off a queue, with what routing tests compare. */
 export interface DrainedMessage {
   task: string;
-  lang: string;
-  origin: string;
+  /** Absent (undefined) in compact headers. */
+  lang: string | undefined;
+  /** Absent (undefined) in compact headers. */
+  origin: string | undefined;
   exchange: string;
   routingKey: string;
   deliveryMode: number | undefined;
@@ -26,8 +28,8 @@ export async function drainQueues(url: string, queues: string[]): Promise<Record
         const headers = message.properties.headers ?? {};
         out[queue].push({
           task: String(headers.task),
-          lang: String(headers.lang),
-          origin: String(headers.origin),
+          lang: typeof headers.lang === 'string' ? headers.lang : undefined,
+          origin: typeof headers.origin === 'string' ? headers.origin : undefined,
           exchange: message.fields.exchange,
           routingKey: message.fields.routingKey,
           deliveryMode: message.properties.deliveryMode,

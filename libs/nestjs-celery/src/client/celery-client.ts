@@ -55,6 +55,7 @@ export class CeleryClient {
     this.producer = new TaskProducer(this.broker, options.defaultQueue ?? 'celery', options.origin ?? DEFAULT_ORIGIN, {
       router,
       asyncBroker: this.asyncBroker,
+      wireHeaders: options.wireHeaders,
     });
     if ((options.resultBackend ?? 'rpc') === 'rpc') {
       this.results = new ResultConsumer(this.broker, {

@@ -9,9 +9,9 @@ import type { SendTaskOptions } from './send-task.options.js';
 import { TaskProducer } from './task-producer.js';
 
 
-function setup(defaultQueue = 'celery') {
+function setup(defaultQueue = 'celery', wireHeaders?: 'compact' | 'full') {
   const broker = new RecordingBroker();
-  return { broker, producer: new TaskProducer(broker.asBroker(), defaultQueue, 'nest42@host') };
+  return { broker, producer: new TaskProducer(broker.asBroker(), defaultQueue, 'nest42@host', { wireHeaders }) };
 }
 
 function decoded(p: Published): TaskRequest {
@@ -97,20 +97,38 @@ describe('TaskProducer.send message', () => {
       retries: 0,
       eta: null,
       expires: null,
-      rootId: id,
+      rootId: null,
       parentId: null,
       group: null,
-      origin: 'nest42@host',
+      origin: null,
       replyTo: 'reply-q',
       correlationId: id,
       ignoreResult: false,
       timeLimit: [null, null],
       embed: { callbacks: null, errbacks: null, chain: null, chord: null },
     });
+    expect(p.options.headers).toEqual({ task: 'proj.add', id });
+    expect(JSON.parse(p.content.toString())).toEqual([[2, 3], { z: 1 }, {}]);
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(p.options).toMatchObject({ contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, correlationId: id });
     expect(p.options.expiration).toBeUndefined();
     expect(p.options.priority).toBeUndefined();
+  });
+
+  it("writes Celery's 16 headers and the full embed with wireHeaders 'full'", async () => {
+    const { broker, producer } = setup('celery', 'full');
+    const id = await producer.send('proj.add', [2, 3], { z: 1 }, { headers: { 'x-trace': 'abc' } });
+    const p = broker.published[0]!;
+    expect(Object.keys(p.options.headers!)).toEqual([
+      'lang', 'task', 'id', 'shadow', 'eta', 'expires', 'group', 'group_index', 'retries', 'timelimit',
+      'root_id', 'parent_id', 'argsrepr', 'kwargsrepr', 'origin', 'ignore_result', 'x-trace',
+    ]);
+    expect(decoded(p)).toMatchObject({ rootId: id, origin: 'nest42@host' });
+    expect(JSON.parse(p.content.toString())[2]).toEqual({ callbacks: null, errbacks: null, chain: null, chord: null });
+  });
+
+  it("rejects a wireHeaders value other than 'compact' or 'full'", () => {
+    expect(() => setup('celery', 'short' as 'full')).toThrow("option 'wireHeaders' must be 'compact' or 'full', got \"short\"");
   });
 
   it('uses the given task id, workflow links and options', async () => {
@@ -294,7 +312,8 @@ describe('TaskProducer.sendSignature', () => {
     });
     expect(id).not.toBe('frozen');
     const request = decoded(broker.published[0]!);
-    expect(request).toMatchObject({ id, replyTo: 'fallback-q', group: 'g', rootId: id });
+    // a root task's own id as root_id is left out of compact headers; the decoder reads it as null, like Celery
+    expect(request).toMatchObject({ id, replyTo: 'fallback-q', group: 'g', rootId: null });
     expect(request.embed.chain).toEqual(rest);
   });
 

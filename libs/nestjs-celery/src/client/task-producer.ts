@@ -3,7 +3,7 @@ import type { Broker } from '../broker/broker.js';
 import { parseCeleryIsoDate } from '../protocol/iso-time.js';
 import { mergeSignatureArgs, type SignatureDict } from '../protocol/signature.js';
 import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
-import type { TaskMessageSpec } from '../protocol/task-message.js';
+import type { TaskMessageSpec, WireHeaders } from '../protocol/task-message.js';
 import { resolveTaskRoute } from '../routing/task-route.js';
 import type { TaskRouter } from '../routing/task-router.js';
 import { CeleryInvalidCallError } from './client.errors.js';
@@ -45,6 +45,13 @@ function toDate(value: Date | string | number, field: string, now: number): Date
   return date;
 }
 
+/** Throws {@link CeleryInvalidCallError} unless `value` is a {@link WireHeaders} (or undefined). */
+export function checkWireHeaders(value: unknown): void {
+  if (value !== undefined && value !== 'compact' && value !== 'full') {
+    throw new CeleryInvalidCallError(`option 'wireHeaders' must be 'compact' or 'full', got ${JSON.stringify(value)}`);
+  }
+}
+
 function checkNumber(value: unknown, field: string): void {
   if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
     throw new CeleryInvalidCallError(`option '${field}' must be a non-negative number of seconds, got ${String(value)}`);
@@ -61,9 +68,14 @@ export class TaskProducer {
     private readonly broker: Broker,
     private readonly defaultQueue: string,
     private readonly origin: string,
-    /** `taskRoutes` / service convention, and the broker of the `async` lane (default: `broker`). */
-    private readonly routing: { router?: TaskRouter; asyncBroker?: Broker } = {},
-  ) {}
+    /**
+     * `taskRoutes` / service convention, the broker of the `async` lane (default: `broker`) and
+     * the header table to write (default `'compact'`).
+     */
+    private readonly routing: { router?: TaskRouter; asyncBroker?: Broker; wireHeaders?: WireHeaders } = {},
+  ) {
+    checkWireHeaders(routing.wireHeaders);
+  }
 
   /** Applies the routers to a call's options (explicit options win); the options themselves without routers. */
   route(name: string, args: unknown[], kwargs: Record<string, unknown>, options: SendTaskOptions): SendTaskOptions {
@@ -165,6 +177,7 @@ export class TaskProducer {
       priority: options.priority,
       deliveryMode: options.deliveryMode,
       headers: options.headers,
+      wireHeaders: this.routing.wireHeaders ?? 'compact',
     };
   }
 }

@@ -32,14 +32,21 @@ describe('EventPublisher', () => {
     expect(broker.published).toHaveLength(2);
     const [first] = broker.published;
     expect(first).toMatchObject({ exchange: 'order', routingKey: 'order.v1.submit' });
-    expect(first!.options.headers).toMatchObject({ task: 'order.v1.submit', id, origin: 'origin@test', trace: 't-1' });
+    expect(first!.options.headers).toEqual({ task: 'order.v1.submit', id, ignore_result: true, trace: 't-1' });
     expect(first!.options.replyTo).toBeUndefined();
     expect(first!.options.deliveryMode).toBe(2);
     expect(JSON.parse(first!.content.toString())).toEqual([
       [{ lines: [{ quantity: 2 }], at: '2026-01-01T00:00:00.000Z' }],
       {},
-      { callbacks: null, errbacks: null, chain: null, chord: null },
+      {},
     ]);
+  });
+
+  it("writes Celery's 16 headers with wireHeaders 'full'", async () => {
+    const broker = new RecordingBroker();
+    const publisher = new EventPublisher(broker.asBroker(), 'origin@test', 'full');
+    const id = await publisher.publish(submitted(2));
+    expect(broker.published[0]!.options.headers).toMatchObject({ lang: 'py', task: 'order.v1.submit', id, root_id: id, origin: 'origin@test' });
   });
 
   it('validates first (nested plain objects included): invalid events throw InvalidEventError and send nothing', async () => {

@@ -2,6 +2,7 @@ import type { Broker } from '../broker/broker.js';
 import type { ExchangeDeclaration } from '../broker/topology.js';
 import { DEFAULT_ORIGIN } from '../client/node-identity.js';
 import { TaskProducer } from '../client/task-producer.js';
+import type { WireHeaders } from '../protocol/task-message.js';
 import { eventDescriptorOf, type EventClass } from './celery-event.metadata.js';
 import { decodeEventPayload, encodeEventPayload, eventViolations } from './event-payload.codec.js';
 import { InvalidEventError } from './event.errors.js';
@@ -40,8 +41,10 @@ export class EventPublisher {
   constructor(
     private readonly broker: Broker,
     origin: string = DEFAULT_ORIGIN,
+    /** Header table of published events (see `CeleryClientOptions.wireHeaders`); default `'compact'`. */
+    wireHeaders: WireHeaders = 'compact',
   ) {
-    this.producer = new TaskProducer(broker, 'celery', origin);
+    this.producer = new TaskProducer(broker, 'celery', origin, { wireHeaders });
   }
 
   /**

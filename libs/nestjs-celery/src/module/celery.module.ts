@@ -18,7 +18,7 @@ import { CELERY_MODULE_OPTIONS, CeleryConfigurableModule } from './celery.module
     },
     {
       provide: EventPublisher,
-      useFactory: (client: CeleryClient, options: CeleryModuleOptions) => new EventPublisher(client.unwrap(), options.origin),
+      useFactory: (client: CeleryClient, options: CeleryModuleOptions) => new EventPublisher(client.unwrap(), options.origin, options.wireHeaders),
       inject: [CeleryClient, CELERY_MODULE_OPTIONS],
     },
   ],

@@ -130,6 +130,63 @@ describe('encodeTaskMessage headers', () => {
   });
 });
 
+describe("encodeTaskMessage with wireHeaders 'compact'", () => {
+  const base: TaskMessageSpec = { id: ID, task: 't.add', origin: ORIGIN, args: [1], kwargs: { a: 'x' }, wireHeaders: 'compact' };
+
+  it('writes only task and id for a plain root task, and an empty embed', () => {
+    const message = encodeTaskMessage(base);
+    expect(message.properties.headers).toEqual({ task: 't.add', id: ID });
+    expect(body(message)).toEqual([[1], { a: 'x' }, {}]);
+    expect(message.properties).toMatchObject({ contentType: 'application/json', contentEncoding: 'utf-8', correlationId: ID });
+  });
+
+  it('leaves out headers at their defaults: root_id = id, retries 0, no time limits, ignore_result false', () => {
+    const message = encodeTaskMessage({ ...base, rootId: ID, retries: 0, timeLimit: [null, null], ignoreResult: false, group: null, groupIndex: null });
+    expect(message.properties.headers).toEqual({ task: 't.add', id: ID });
+  });
+
+  it('writes every option that differs from a default, and reads back the same request', () => {
+    const spec: TaskMessageSpec = {
+      ...base,
+      retries: 3,
+      eta: new Date('2026-11-22T02:07:51.260Z'),
+      expires: '2030-01-01T00:00:00+00:00',
+      rootId: 'root',
+      parentId: 'parent',
+      group: 'gid',
+      groupIndex: 0,
+      shadow: 'alias',
+      timeLimit: [null, 20],
+      ignoreResult: true,
+      embed: { callbacks: [createSignature('t.cb')] },
+    };
+    const message = encodeTaskMessage(spec);
+    expect(message.properties.headers).toEqual({
+      task: 't.add',
+      id: ID,
+      shadow: 'alias',
+      eta: '2026-11-22T02:07:51.260000+00:00',
+      expires: '2030-01-01T00:00:00+00:00',
+      group: 'gid',
+      group_index: 0,
+      retries: 3,
+      timelimit: [null, 20],
+      root_id: 'root',
+      parent_id: 'parent',
+      ignore_result: true,
+    });
+    expect(body(message)).toEqual([[1], { a: 'x' }, { callbacks: [createSignature('t.cb')] }]);
+    const full = roundTrip(encodeTaskMessage({ ...spec, wireHeaders: 'full' }));
+    const compact = roundTrip(message);
+    expect({ ...compact, headers: undefined, origin: undefined }).toEqual({ ...full, headers: undefined, origin: undefined });
+  });
+
+  it("merges custom headers but never lets one take a Celery header's name", () => {
+    const message = encodeTaskMessage({ ...base, headers: { 'x-trace': 'abc', retries: 9, lang: 'js', root_id: 'fake' } });
+    expect(message.properties.headers).toEqual({ task: 't.add', id: ID, 'x-trace': 'abc' });
+  });
+});
+
 describe('encodeTaskMessage body', () => {
   it('is a 3-element JSON array [args, kwargs, embed] with the full embed dict', () => {
     const message = encodeTaskMessage({ id: ID, task: 't.add', args: [2, 2], origin: ORIGIN });

@@ -32,6 +32,7 @@ describe('resolveServerOptions', () => {
       defaultQueue: 'celery',
       deadLetter: undefined,
       shutdownTimeoutMs: 30_000,
+      wireHeaders: 'compact',
       remoteControl: true,
     });
   });

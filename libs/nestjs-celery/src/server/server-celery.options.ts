@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Broker } from '../broker/broker.js';
+import type { WireHeaders } from '../protocol/task-message.js';
 import type { TaskRoutes } from '../routing/task-routes.js';
 import { resolveServiceRouting, type ServiceConcurrency } from './service-routing.options.js';
 
@@ -61,6 +62,11 @@ export interface ServerCeleryOptions {
   prefetchCount?: number;
   /** Ack after the handler finished (default true). False acks before running, like Celery's default. */
   acksLate?: boolean;
+  /**
+   * Header table of the tasks this worker sends (chain steps, callbacks, errbacks, retries):
+   * `'compact'` (default) or `'full'`, as in `CeleryClientOptions.wireHeaders`.
+   */
+  wireHeaders?: WireHeaders;
   /** Node name shown to `celery inspect`. Default `nest<pid>@<hostname>`. */
   nodeName?: string;
   /** `rpc` (default) replies to `reply_to`; `disabled` sends no results. */
@@ -147,6 +153,9 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
   if (options.remoteControl !== undefined && typeof options.remoteControl !== 'boolean') {
     throw new InvalidCeleryOptionError(`ServerCelery option 'remoteControl' must be true or false, got ${String(options.remoteControl)}`);
   }
+  if (options.wireHeaders !== undefined && options.wireHeaders !== 'compact' && options.wireHeaders !== 'full') {
+    throw new InvalidCeleryOptionError(`ServerCelery option 'wireHeaders' must be 'compact' or 'full', got ${JSON.stringify(options.wireHeaders)}`);
+  }
   validateBroker(options);
   const concurrency = typeof options.concurrency === 'number' ? options.concurrency : 16;
   return {
@@ -168,6 +177,7 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
         : undefined,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 30_000,
     remoteControl: options.remoteControl ?? true,
+    wireHeaders: options.wireHeaders ?? 'compact',
   };
 }
 

@@ -187,6 +187,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     const producer = new TaskProducer(broker, this.options.defaultQueue, this.nodeName, {
       router: this.options.router,
       asyncBroker: this.asyncBroker,
+      wireHeaders: this.options.wireHeaders,
     });
     this.reporter = new TaskResultReporter(broker, this.options.resultBackend === 'rpc');
     this.workflow = new WorkflowPublisher(producer);

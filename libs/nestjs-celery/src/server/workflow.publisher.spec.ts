@@ -10,9 +10,9 @@ import type { DeliveryInfo } from './celery-context.js';
 import { WorkflowPublisher } from './workflow.publisher.js';
 
 
-function setup() {
+function setup(wireHeaders?: 'compact' | 'full') {
   const broker = new RecordingBroker();
-  const producer = new TaskProducer(broker.asBroker(), 'celery', 'nest1@host');
+  const producer = new TaskProducer(broker.asBroker(), 'celery', 'nest1@host', { wireHeaders });
   return { broker, workflow: new WorkflowPublisher(producer) };
 }
 
@@ -245,7 +245,7 @@ describe('WorkflowPublisher.retry', () => {
   });
 
   it("uses its own id as root when the request has none and keeps 'expires'", async () => {
-    const { broker, workflow } = setup();
+    const { broker, workflow } = setup('full');
     const expires = new Date(Date.now() + 3_600_000);
     await workflow.retry({ ...request({ expires }), rootId: null }, delivery('', 'celery'), new Date(Date.now() + 1000));
     const again = decoded(broker.published[0]!);
