@@ -97,7 +97,7 @@ describe('TaskProducer.send message', () => {
       retries: 0,
       eta: null,
       expires: null,
-      rootId: null,
+      rootId: id,
       parentId: null,
       group: null,
       origin: null,
@@ -107,7 +107,7 @@ describe('TaskProducer.send message', () => {
       timeLimit: [null, null],
       embed: { callbacks: null, errbacks: null, chain: null, chord: null },
     });
-    expect(p.options.headers).toEqual({ task: 'proj.add', id });
+    expect(p.options.headers).toEqual({ task: 'proj.add', id, root_id: id });
     expect(JSON.parse(p.content.toString())).toEqual([[2, 3], { z: 1 }, {}]);
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(p.options).toMatchObject({ contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, correlationId: id });
@@ -312,8 +312,7 @@ describe('TaskProducer.sendSignature', () => {
     });
     expect(id).not.toBe('frozen');
     const request = decoded(broker.published[0]!);
-    // a root task's own id as root_id is left out of compact headers; the decoder reads it as null, like Celery
-    expect(request).toMatchObject({ id, replyTo: 'fallback-q', group: 'g', rootId: null });
+    expect(request).toMatchObject({ id, replyTo: 'fallback-q', group: 'g', rootId: id });
     expect(request.embed.chain).toEqual(rest);
   });
 

@@ -32,7 +32,7 @@ describe('EventPublisher', () => {
     expect(broker.published).toHaveLength(2);
     const [first] = broker.published;
     expect(first).toMatchObject({ exchange: 'order', routingKey: 'order.v1.submit' });
-    expect(first!.options.headers).toEqual({ task: 'order.v1.submit', id, ignore_result: true, trace: 't-1' });
+    expect(first!.options.headers).toEqual({ task: 'order.v1.submit', id, root_id: id, ignore_result: true, trace: 't-1' });
     expect(first!.options.replyTo).toBeUndefined();
     expect(first!.options.deliveryMode).toBe(2);
     expect(JSON.parse(first!.content.toString())).toEqual([

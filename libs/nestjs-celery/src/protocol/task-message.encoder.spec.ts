@@ -133,16 +133,16 @@ describe('encodeTaskMessage headers', () => {
 describe("encodeTaskMessage with wireHeaders 'compact'", () => {
   const base: TaskMessageSpec = { id: ID, task: 't.add', origin: ORIGIN, args: [1], kwargs: { a: 'x' }, wireHeaders: 'compact' };
 
-  it('writes only task and id for a plain root task, and an empty embed', () => {
+  it('writes only task, id and root_id (= id) for a plain root task, and an empty embed', () => {
     const message = encodeTaskMessage(base);
-    expect(message.properties.headers).toEqual({ task: 't.add', id: ID });
+    expect(message.properties.headers).toEqual({ task: 't.add', id: ID, root_id: ID });
     expect(body(message)).toEqual([[1], { a: 'x' }, {}]);
     expect(message.properties).toMatchObject({ contentType: 'application/json', contentEncoding: 'utf-8', correlationId: ID });
   });
 
-  it('leaves out headers at their defaults: root_id = id, retries 0, no time limits, ignore_result false', () => {
+  it('leaves out headers at their defaults: retries 0, no time limits, ignore_result false', () => {
     const message = encodeTaskMessage({ ...base, rootId: ID, retries: 0, timeLimit: [null, null], ignoreResult: false, group: null, groupIndex: null });
-    expect(message.properties.headers).toEqual({ task: 't.add', id: ID });
+    expect(message.properties.headers).toEqual({ task: 't.add', id: ID, root_id: ID });
   });
 
   it('writes every option that differs from a default, and reads back the same request', () => {
@@ -183,7 +183,7 @@ describe("encodeTaskMessage with wireHeaders 'compact'", () => {
 
   it("merges custom headers but never lets one take a Celery header's name", () => {
     const message = encodeTaskMessage({ ...base, headers: { 'x-trace': 'abc', retries: 9, lang: 'js', root_id: 'fake' } });
-    expect(message.properties.headers).toEqual({ task: 't.add', id: ID, 'x-trace': 'abc' });
+    expect(message.properties.headers).toEqual({ task: 't.add', id: ID, root_id: ID, 'x-trace': 'abc' });
   });
 });
 
