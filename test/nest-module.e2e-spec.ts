@@ -35,27 +35,12 @@ import { firstValueFrom, map, type Observable } from 'rxjs';
 import { BROKER_URL } from './support/broker-url.js';
 import type { ManagedProcess } from './support/child-process.js';
 import { startPythonWorker } from './support/python.js';
-import { deleteQueues } from './support/rabbitmq-admin.js';
+import { deleteQueues, queueExists } from './support/rabbitmq-admin.js';
 
 /** Queue of the Python worker (pyworker_app) used by this file. */
 const PY_QUEUE = 'n2p.module.py';
 /** Queue of the Nest worker (ServerCelery). */
 const NEST_QUEUE = 'n2p.nest';
-
-/** True if the queue exists on the broker (passive declare). */
-async function queueExists(name: string): Promise<boolean> {
-  const connection = await amqplib.connect(BROKER_URL);
-  try {
-    const channel = await connection.createChannel();
-    channel.on('error', () => undefined);
-    return await channel.checkQueue(name).then(
-      () => true,
-      () => false,
-    );
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
-}
 
 // ---------------------------------------------------------------- DI: a provider using the client
 
@@ -188,13 +173,13 @@ describe('CeleryModule.forRootAsync in a Nest application', () => {
     expect(statuses).toEqual(['connecting']);
     const replyQueue = client.replyQueue!;
     expect(typeof replyQueue).toBe('string');
-    expect(await queueExists(replyQueue)).toBe(false);
+    expect(await queueExists(BROKER_URL, replyQueue)).toBe(false);
 
     app = await moduleRef.init();
     // onModuleInit connected the client and started its rpc result consumer.
     expect(statuses[statuses.length - 1]).toBe('connected');
     expect(await firstValueFrom(client.status$)).toBe('connected');
-    expect(await queueExists(replyQueue)).toBe(true);
+    expect(await queueExists(BROKER_URL, replyQueue)).toBe(true);
 
     await expect(calculator.add(2, 3)).resolves.toBe(5);
     await expect(Promise.all([calculator.add(10, 20), calculator.add(-1, 1)])).resolves.toEqual([30, 0]);
@@ -205,7 +190,7 @@ describe('CeleryModule.forRootAsync in a Nest application', () => {
     // queue is gone, calls are refused.
     expect(statuses).toEqual(['connecting', 'connected', 'closed']);
     expect(completed).toBe(true);
-    expect(await queueExists(replyQueue)).toBe(false);
+    expect(await queueExists(BROKER_URL, replyQueue)).toBe(false);
     await expect(client.sendTask('pyinterop.add', [1, 1], {}, { queue: PY_QUEUE })).rejects.toBeInstanceOf(CeleryInvalidCallError);
   });
 

@@ -41,3 +41,18 @@ export async function deleteExchanges(url: string, ...names: string[]): Promise<
     await connection.close().catch(() => undefined);
   }
 }
+
+/** True if the queue exists on the broker (passive declare). */
+export async function queueExists(url: string, name: string): Promise<boolean> {
+  const connection = await amqplib.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
+    return await channel.checkQueue(name).then(
+      () => true,
+      () => false,
+    );
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}

@@ -2,6 +2,7 @@ export * from './celery-context.js';
 export * from './celery-retry.js';
 export * from './celery-task.options.js';
 export * from './celery-transport.js';
+export { DEFAULT_ETA_HOLD_LIMIT_MS, etaParkingQueueName } from './eta-parking.js';
 export * from './server-celery.js';
 export * from './server-celery.options.js';
 export type { ServiceConcurrency } from './service-routing.options.js';

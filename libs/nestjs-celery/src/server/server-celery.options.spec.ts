@@ -33,8 +33,19 @@ describe('resolveServerOptions', () => {
       deadLetter: undefined,
       shutdownTimeoutMs: 30_000,
       wireHeaders: 'compact',
+      etaHoldLimitMs: 900_000,
       remoteControl: true,
     });
+  });
+
+  it('validates etaHoldLimitMs as false or an integer number of ms from 1000 to 2^31-1', () => {
+    expect(resolveServerOptions({ etaHoldLimitMs: false }, URL).etaHoldLimitMs).toBe(false);
+    expect(resolveServerOptions({ etaHoldLimitMs: 60_000 }, URL).etaHoldLimitMs).toBe(60_000);
+    for (const bad of [999, 1.5e3 + 0.5, 2 ** 31, '60000', true, Number.NaN]) {
+      expect(() => resolveServerOptions({ etaHoldLimitMs: bad as number }, URL)).toThrow(
+        "ServerCelery option 'etaHoldLimitMs' must be false or an integer from 1000 to 2147483647 (ms)",
+      );
+    }
   });
 
   it('validates remoteControl as a boolean', () => {

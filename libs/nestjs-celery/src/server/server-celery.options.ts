@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { Broker } from '../broker/broker.js';
 import type { WireHeaders } from '../protocol/task-message.js';
 import type { TaskRoutes } from '../routing/task-routes.js';
+import { DEFAULT_ETA_HOLD_LIMIT_MS } from './eta-parking.js';
 import { resolveServiceRouting, type ServiceConcurrency } from './service-routing.options.js';
 
 /** A queue the worker consumes, with optional queue arguments (must match every other declarer). */
@@ -80,6 +81,14 @@ export interface ServerCeleryOptions {
    * Default with `service`: exchange and queue `<service>.dead-letter` (also where failed events go).
    */
   deadLetter?: DeadLetterOptions;
+  /**
+   * Longest time an ETA / countdown task is held unacknowledged on the consumer. A task due later
+   * is parked in `<queue>.eta-parking` (a TTL queue that dead-letters back) until its ETA is this
+   * close, because RabbitMQ closes a channel whose delivery stays unacknowledged past its
+   * `consumer_timeout` (30 min by default). Default 900 000 (15 min); `false` holds every ETA task
+   * like Celery does. An integer from 1000 to 2 147 483 647.
+   */
+  etaHoldLimitMs?: number | false;
   /** How long `close()` waits for running tasks. Default 30 000 ms. */
   shutdownTimeoutMs?: number;
   /**
@@ -156,6 +165,16 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
   if (options.wireHeaders !== undefined && options.wireHeaders !== 'compact' && options.wireHeaders !== 'full') {
     throw new InvalidCeleryOptionError(`ServerCelery option 'wireHeaders' must be 'compact' or 'full', got ${JSON.stringify(options.wireHeaders)}`);
   }
+  const { etaHoldLimitMs } = options;
+  if (
+    etaHoldLimitMs !== undefined &&
+    etaHoldLimitMs !== false &&
+    (typeof etaHoldLimitMs !== 'number' || !Number.isInteger(etaHoldLimitMs) || etaHoldLimitMs < 1000 || etaHoldLimitMs > 2_147_483_647)
+  ) {
+    throw new InvalidCeleryOptionError(
+      `ServerCelery option 'etaHoldLimitMs' must be false or an integer from 1000 to 2147483647 (ms), got ${String(etaHoldLimitMs)}`,
+    );
+  }
   validateBroker(options);
   const concurrency = typeof options.concurrency === 'number' ? options.concurrency : 16;
   return {
@@ -178,6 +197,7 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 30_000,
     remoteControl: options.remoteControl ?? true,
     wireHeaders: options.wireHeaders ?? 'compact',
+    etaHoldLimitMs: etaHoldLimitMs ?? DEFAULT_ETA_HOLD_LIMIT_MS,
   };
 }
 

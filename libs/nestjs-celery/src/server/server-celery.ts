@@ -29,6 +29,7 @@ import { resolveServerOptions, type ResolvedServerOptions, type ServerCeleryOpti
 import { bindTaskArguments } from './task-arguments.binder.js';
 import { TaskResultReporter } from './task-result.reporter.js';
 import { TimeLimitExceededError, withTimeLimits } from './time-limits.js';
+import { EtaParking } from './eta-parking.js';
 import { WorkflowPublisher } from './workflow.publisher.js';
 import { planWorkerQueues } from './worker-queue.plan.js';
 
@@ -82,6 +83,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private asyncBroker?: Broker;
   private reporter?: TaskResultReporter;
   private workflow?: WorkflowPublisher;
+  private etaParking?: EtaParking;
   private events?: EventDispatcher;
   private limiter: ConcurrencyLimiter;
   private readonly consumers: ConsumerHandle[] = [];
@@ -191,6 +193,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     });
     this.reporter = new TaskResultReporter(broker, this.options.resultBackend === 'rpc');
     this.workflow = new WorkflowPublisher(producer);
+    if (this.options.etaHoldLimitMs !== false) this.etaParking = new EtaParking(broker, this.options.etaHoldLimitMs, this.logger);
     await broker.connect();
     await this.asyncBroker?.connect();
     const { deadLetter } = this.options;
@@ -287,6 +290,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       }
       if (await this.discardedAsStale(delivery, request)) return;
       if (request.eta && request.eta.getTime() > Date.now()) {
+        if (this.etaParking?.shouldPark(request.eta) && (await this.etaParking.park(queue, delivery))) return;
         await this.holdUntilEta(delivery, request.eta.getTime());
         if (this.closing) return;
       }
