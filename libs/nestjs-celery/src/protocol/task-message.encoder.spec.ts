@@ -17,6 +17,25 @@ function roundTrip(message: EncodedTaskMessage) {
   return decodeDelivery(message.body, properties);
 }
 
+/** A task with every header option set to something other than its default. */
+const EVERY_OPTION: TaskMessageSpec = {
+  id: ID,
+  task: 't.add',
+  origin: ORIGIN,
+  args: [1],
+  kwargs: { a: 'x' },
+  retries: 3,
+  eta: new Date('2026-11-22T02:07:51.260Z'),
+  expires: '2030-01-01T00:00:00+00:00',
+  rootId: 'root',
+  parentId: 'parent',
+  group: 'gid',
+  groupIndex: 2,
+  shadow: 'alias',
+  timeLimit: [30, 20],
+  ignoreResult: true,
+};
+
 afterEach(() => {
   jest.useRealTimers();
 });
@@ -85,23 +104,7 @@ describe('encodeTaskMessage headers', () => {
   });
 
   it('writes every option into its header', () => {
-    const { properties } = encodeTaskMessage({
-      id: ID,
-      task: 't.add',
-      origin: ORIGIN,
-      args: [1],
-      kwargs: { a: 'x' },
-      retries: 3,
-      eta: new Date('2026-11-22T02:07:51.260Z'),
-      expires: '2030-01-01T00:00:00+00:00',
-      rootId: 'root',
-      parentId: 'parent',
-      group: 'gid',
-      groupIndex: 2,
-      shadow: 'alias',
-      timeLimit: [30, 20],
-      ignoreResult: true,
-    });
+    const { properties } = encodeTaskMessage(EVERY_OPTION);
     expect(properties.headers).toEqual({
       lang: 'py',
       task: 't.add',
@@ -146,18 +149,12 @@ describe("encodeTaskMessage with wireHeaders 'compact'", () => {
   });
 
   it('writes every option that differs from a default, and reads back the same request', () => {
+    // group_index 0 and a soft limit alone are not defaults either
     const spec: TaskMessageSpec = {
-      ...base,
-      retries: 3,
-      eta: new Date('2026-11-22T02:07:51.260Z'),
-      expires: '2030-01-01T00:00:00+00:00',
-      rootId: 'root',
-      parentId: 'parent',
-      group: 'gid',
+      ...EVERY_OPTION,
+      wireHeaders: 'compact',
       groupIndex: 0,
-      shadow: 'alias',
       timeLimit: [null, 20],
-      ignoreResult: true,
       embed: { callbacks: [createSignature('t.cb')] },
     };
     const message = encodeTaskMessage(spec);
