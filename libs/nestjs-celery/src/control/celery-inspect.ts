@@ -1,7 +1,7 @@
 import type { CeleryControl, ControlTarget } from './celery-control.js';
 import type { ControlOk, ControlReply } from './control-message.js';
 import type { KombuQueueInfo } from './queue-info.js';
-import type { RequestInfo } from './worker-activity.js';
+import type { RequestInfo } from './request-info.js';
 import type { WorkerStats } from './worker-stats.js';
 
 /** Options of {@link CeleryControl.inspect}. */

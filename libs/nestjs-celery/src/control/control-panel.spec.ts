@@ -38,6 +38,9 @@ function worker(overrides: Partial<ControlledWorker> = {}): ControlledWorker & {
     startedAt: Date.now(),
     log: (line: string) => lines.push(line),
     lines,
+    conf: () => ({ worker_concurrency: 2 }),
+    setTaskEvents: () => true,
+    sendHeartbeat: () => undefined,
     ...overrides,
   };
 }
