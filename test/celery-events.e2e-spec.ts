@@ -5,14 +5,13 @@
  * `celery worker -E`) it follows tasks through received / started / succeeded and failed, with
  * the right uuid, name, result repr and exception repr; `disable_events` turns them off.
  */
-import { execFile } from 'node:child_process';
 import { hostname } from 'node:os';
 import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { CeleryClient, CeleryTask, ServerCelery, TaskArg } from 'nestjs-celery';
 import { BROKER_URL, CELERY_PYTHON } from './support/broker-url.js';
 import { startProcess, type ManagedProcess } from './support/child-process.js';
-import { PYTHON_DIR } from './support/python.js';
+import { PYTHON_DIR, runCeleryCli } from './support/python.js';
 import { deleteExchanges, deleteQueues } from './support/rabbitmq-admin.js';
 
 const QUEUE = 'ev.nest';
@@ -98,16 +97,9 @@ async function until(monitor: ManagedProcess, what: string, check: (snapshot: Sn
   }
 }
 
-/** Runs the real Celery CLI on this file's vhost. */
+/** Runs the real Celery CLI on this file's vhost, with the monitor's app. */
 function celeryCli(...args: string[]): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      CELERY_PYTHON,
-      ['-m', 'celery', '-A', 'events_monitor', ...args],
-      { env: { ...process.env, CELERY_BROKER_URL: BROKER_URL, PYTHONPATH: PYTHON_DIR }, timeout: 30_000 },
-      (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
-    );
-  });
+  return runCeleryCli('events_monitor', args);
 }
 
 describe('Celery events: a Python State() receiver follows a Nest worker', () => {

@@ -5,7 +5,6 @@
  * from Nest, against both; `discover()` finds and calls tasks of both; malformed control
  * messages and unknown commands get Celery's error replies and the worker keeps serving.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Controller, Module, type INestMicroservice } from '@nestjs/common';
@@ -25,7 +24,7 @@ import {
 } from 'nestjs-celery';
 import { BROKER_URL, CELERY_PYTHON } from './support/broker-url.js';
 import { startProcess, type ManagedProcess } from './support/child-process.js';
-import { PYTHON_DIR, runPython, startPythonWorker } from './support/python.js';
+import { PYTHON_DIR, runCeleryCli, runPython, startPythonWorker } from './support/python.js';
 import { deleteExchanges, deleteQueues } from './support/rabbitmq-admin.js';
 
 const PY_QUEUE = 'ctl.py';
@@ -67,14 +66,7 @@ class ControlWorkerModule {}
 
 /** Runs the real Celery CLI (`celery -A control_app ...`) on this file's vhost. */
 function celeryCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      CELERY_PYTHON,
-      ['-m', 'celery', '-A', 'control_app', ...args],
-      { env: { ...process.env, CELERY_BROKER_URL: BROKER_URL, PYTHONPATH: PYTHON_DIR }, timeout: 30_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+  return runCeleryCli('control_app', args);
 }
 
 async function py<T>(params: Record<string, unknown>): Promise<T> {
@@ -239,12 +231,9 @@ describe('remote control: Nest worker beside a Python Celery 5.2.6 worker', () =
 
   it('real `celery inspect reserved / scheduled / query_task` see Nest requests shaped like a Python worker\'s', async () => {
     const threadsNode = `pythreads-${process.pid}@${hostname()}`;
-    const threaded = startProcess('python worker (threads)', CELERY_PYTHON,
-      ['-m', 'celery', '-A', 'control_app', 'worker', '-P', 'threads', '-c', '1', '-Q', PY_THREADS_QUEUE, '-n', threadsNode,
-        '--without-mingle', '--without-gossip', '-l', 'info'],
-      { CELERY_BROKER_URL: BROKER_URL, PYTHONPATH: PYTHON_DIR });
+    // Later -P / -n options override startPythonWorker's `-P solo` and node name.
+    const threaded = await startPythonWorker('control_app', [PY_THREADS_QUEUE], ['-P', 'threads', '-n', threadsNode]);
     try {
-      await threaded.waitFor(/ready\./, 60_000);
       // Each worker: every slot busy, one task waiting for a slot, one held for its ETA.
       const pyBusy = await client.sendTask('pyctl.sleep', [8], {}, { queue: PY_THREADS_QUEUE });
       const pyWaiting = await client.sendTask('pyctl.add', [1, 2], {}, { queue: PY_THREADS_QUEUE });
