@@ -1,10 +1,10 @@
 /**
  * Remote control (issue #5): a Nest worker (ServerCelery) beside a real Python Celery 5.2.6
- * worker answers the real `celery inspect` / `celery status` CLI; revoke works from Python and
+ * worker answers the real `celery inspect` / `celery status` CLI (also `reserved`, `scheduled`,
+ * `query_task` and `conf`, in a Python worker's shapes); revoke works from Python and
  * from Nest, against both; `discover()` finds and calls tasks of both; malformed control
  * messages and unknown commands get Celery's error replies and the worker keeps serving.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Controller, Module, type INestMicroservice } from '@nestjs/common';
@@ -24,10 +24,12 @@ import {
 } from 'nestjs-celery';
 import { BROKER_URL, CELERY_PYTHON } from './support/broker-url.js';
 import { startProcess, type ManagedProcess } from './support/child-process.js';
-import { PYTHON_DIR, runPython, startPythonWorker } from './support/python.js';
+import { PYTHON_DIR, runCeleryCli, runPython, startPythonWorker } from './support/python.js';
 import { deleteExchanges, deleteQueues } from './support/rabbitmq-admin.js';
 
 const PY_QUEUE = 'ctl.py';
+/** Queue of a second Python worker with a thread pool: unlike `solo`, it answers inspect while a task runs. */
+const PY_THREADS_QUEUE = 'ctl.pythreads';
 const NEST_QUEUE = 'ctl.nest';
 const PY_NODE = `py-${process.pid}@${hostname()}`;
 
@@ -64,14 +66,7 @@ class ControlWorkerModule {}
 
 /** Runs the real Celery CLI (`celery -A control_app ...`) on this file's vhost. */
 function celeryCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      CELERY_PYTHON,
-      ['-m', 'celery', '-A', 'control_app', ...args],
-      { env: { ...process.env, CELERY_BROKER_URL: BROKER_URL, PYTHONPATH: PYTHON_DIR }, timeout: 30_000 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+  return runCeleryCli('control_app', args);
 }
 
 async function py<T>(params: Record<string, unknown>): Promise<T> {
@@ -125,8 +120,8 @@ describe('remote control: Nest worker beside a Python Celery 5.2.6 worker', () =
     await client?.close();
     await worker?.close();
     await pyWorker?.stop();
-    await deleteQueues(BROKER_URL, PY_QUEUE, NEST_QUEUE);
-    await deleteExchanges(BROKER_URL, PY_QUEUE, NEST_QUEUE);
+    await deleteQueues(BROKER_URL, PY_QUEUE, NEST_QUEUE, PY_THREADS_QUEUE);
+    await deleteExchanges(BROKER_URL, PY_QUEUE, NEST_QUEUE, PY_THREADS_QUEUE);
   }, 30_000);
 
   it('the default node name is nest<pid>@<hostname>', () => {
@@ -195,7 +190,7 @@ describe('remote control: Nest worker beside a Python Celery 5.2.6 worker', () =
 
     const inspect = control.inspect();
     const [registered, queues, stats] = await Promise.all([inspect.registered(), inspect.activeQueues(), inspect.stats()]);
-    expect(registered).toEqual({ [nestNode]: ['nestctl.add', 'nestctl.slow'], [PY_NODE]: ['pyctl.add', 'pyctl.tag'] });
+    expect(registered).toEqual({ [nestNode]: ['nestctl.add', 'nestctl.slow'], [PY_NODE]: ['pyctl.add', 'pyctl.sleep', 'pyctl.tag'] });
     expect(queues[nestNode]).toEqual([{ ...queues[PY_NODE]![0], name: NEST_QUEUE, routing_key: NEST_QUEUE, exchange: { ...queues[PY_NODE]![0]!.exchange, name: NEST_QUEUE } }]);
     expect(stats[nestNode]!.pid).toBe(process.pid);
 
@@ -224,6 +219,105 @@ describe('remote control: Nest worker beside a Python Celery 5.2.6 worker', () =
       },
     ]);
     await expect(result.get({ timeout: 10_000 })).resolves.toBe('finished');
+  }, 30_000);
+
+  it('inspect active --safe gives args reprs although compact headers carry no argsrepr', async () => {
+    const result = await client.sendTask('nestctl.slow', [800], { }, { queue: NEST_QUEUE });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const fromPython = await py<Record<string, Array<Record<string, unknown>>>>({ case: 'inspect', method: 'active', kwargs: { safe: true } });
+    expect(fromPython[nestNode]).toEqual([expect.objectContaining({ id: result.id, args: '(800,)', kwargs: '{}' })]);
+    await expect(result.get({ timeout: 10_000 })).resolves.toBe('finished');
+  }, 30_000);
+
+  it('real `celery inspect reserved / scheduled / query_task` see Nest requests shaped like a Python worker\'s', async () => {
+    const threadsNode = `pythreads-${process.pid}@${hostname()}`;
+    // Later -P / -n options override startPythonWorker's `-P solo` and node name.
+    const threaded = await startPythonWorker('control_app', [PY_THREADS_QUEUE], ['-P', 'threads', '-n', threadsNode]);
+    try {
+      // Each worker: every slot busy, one task waiting for a slot, one held for its ETA.
+      const pyBusy = await client.sendTask('pyctl.sleep', [8], {}, { queue: PY_THREADS_QUEUE });
+      const pyWaiting = await client.sendTask('pyctl.add', [1, 2], {}, { queue: PY_THREADS_QUEUE });
+      const pyHeld = await client.sendTask('pyctl.add', [3, 4], {}, { queue: PY_THREADS_QUEUE, countdown: 20 });
+      const nestBusy = await Promise.all([1, 2, 3, 4].map(() => client.sendTask('nestctl.slow', [8000], {}, { queue: NEST_QUEUE })));
+      const nestWaiting = await client.sendTask('nestctl.add', [1, 2], {}, { queue: NEST_QUEUE });
+      const nestHeld = await client.sendTask('nestctl.add', [3, 4], {}, { queue: NEST_QUEUE, countdown: 20 });
+      await new Promise((resolve) => setTimeout(resolve, 700));
+
+      /** A Python worker's Request.info() as the Nest worker should give it for its own request. */
+      const asNest = (info: Record<string, unknown>, id: string, name: string) => ({
+        ...info,
+        id,
+        name,
+        type: name,
+        hostname: nestNode,
+        delivery_info: { ...(info.delivery_info as object), routing_key: NEST_QUEUE },
+      });
+
+      const ids = [pyBusy.id, pyWaiting.id, pyHeld.id, nestBusy[0]!.id, nestWaiting.id, nestHeld.id];
+      // Run at once, while every slot is still busy.
+      const [reservedOut, scheduledOut, queryOut] = await Promise.all([
+        celeryCli('inspect', 'reserved', '-j', '-t', '2'),
+        celeryCli('inspect', 'scheduled', '-j', '-t', '2'),
+        celeryCli('inspect', 'query_task', ...ids, '-j', '-t', '2'),
+      ]);
+      const reserved = JSON.parse(reservedOut.stdout) as Record<string, Array<Record<string, unknown>>>;
+      expect(reserved[threadsNode]).toEqual([expect.objectContaining({ id: pyWaiting.id, args: [1, 2], time_start: null, worker_pid: null, acknowledged: false })]);
+      expect(reserved[nestNode]).toEqual([asNest(reserved[threadsNode]![0]!, nestWaiting.id, 'nestctl.add')]);
+
+      const scheduled = JSON.parse(scheduledOut.stdout) as Record<string, Array<Record<string, unknown>>>;
+      const pyEntry = scheduled[threadsNode]![0]!;
+      expect(scheduled[threadsNode]).toHaveLength(1);
+      expect(pyEntry).toMatchObject({ eta: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/), priority: 6, request: { id: pyHeld.id } });
+      expect(scheduled[nestNode]).toEqual([
+        {
+          eta: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/),
+          priority: 6,
+          request: { ...asNest(pyEntry.request as Record<string, unknown>, nestHeld.id, 'nestctl.add'), args: [3, 4] },
+        },
+      ]);
+      expect(Math.abs(Date.parse(scheduled[nestNode]![0]!.eta as string) - Date.parse(pyEntry.eta as string))).toBeLessThan(3000);
+
+      const query = JSON.parse(queryOut.stdout) as Record<string, Record<string, [string, Record<string, unknown>]>>;
+      // Python leaves ETA-held requests out of query_task; the Nest worker reports them as 'scheduled'.
+      expect(Object.keys(query[threadsNode]!).sort()).toEqual([pyBusy.id, pyWaiting.id].sort());
+      expect(query[threadsNode]![pyBusy.id]![0]).toBe('active');
+      expect(query[threadsNode]![pyWaiting.id]![0]).toBe('reserved');
+      expect(query[nestNode]![nestWaiting.id]).toEqual(['reserved', asNest(query[threadsNode]![pyWaiting.id]![1], nestWaiting.id, 'nestctl.add')]);
+      expect(query[nestNode]![nestBusy[0]!.id]![0]).toBe('active');
+      expect(Object.keys(query[nestNode]![nestBusy[0]!.id]![1]).sort()).toEqual(Object.keys(query[threadsNode]![pyBusy.id]![1]).sort());
+      expect(query[nestNode]![nestHeld.id]).toEqual(['scheduled', expect.objectContaining({ id: nestHeld.id, time_start: null })]);
+
+      // The typed Nest API reads the same.
+      const viaNest = client.control.inspect({ destination: [nestNode] });
+      expect((await viaNest.reserved())[nestNode]).toEqual(reserved[nestNode]);
+      expect(Object.keys((await viaNest.queryTask([nestWaiting.id]))[nestNode]!)).toEqual([nestWaiting.id]);
+
+      await client.control.revoke([pyHeld.id, nestHeld.id], { reply: true });
+      await expect(nestWaiting.get({ timeout: 15_000 })).resolves.toBe(3);
+      await expect(pyWaiting.get({ timeout: 15_000 })).resolves.toBe(3);
+      await Promise.all(nestBusy.map((r) => r.get({ timeout: 15_000 })));
+    } finally {
+      await threaded.stop();
+    }
+  }, 90_000);
+
+  it('real `celery inspect conf`: the Nest worker names its settings like Celery and masks the broker password the same way', async () => {
+    const conf = JSON.parse((await celeryCli('inspect', 'conf', '-j', '-t', '2')).stdout) as Record<string, Record<string, unknown>>;
+    const python = conf[PY_NODE]!;
+    expect(conf[nestNode]).toEqual({
+      broker_url: python.broker_url,
+      result_backend: python.result_backend,
+      broker_heartbeat: 30,
+      worker_concurrency: 4,
+      worker_prefetch_multiplier: 4,
+      task_acks_late: true,
+      task_track_started: false,
+      task_default_queue: NEST_QUEUE,
+      worker_send_task_events: false,
+      worker_enable_remote_control: true,
+    });
+    expect(python.broker_url).toMatch(/^amqp:\/\/guest:\*{8}@/);
+    expect(JSON.stringify(conf[nestNode])).not.toContain(':guest@');
   }, 30_000);
 
   it('revoke from Python (app.control.revoke) against the Nest worker: REVOKED, never run', async () => {

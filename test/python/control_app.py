@@ -4,6 +4,7 @@ Worker: CELERY_BROKER_URL=... /usr/bin/python3 -m celery -A control_app worker -
 CLI:    CELERY_BROKER_URL=... /usr/bin/python3 -m celery -A control_app inspect ping
 """
 import os
+import time
 
 from celery import Celery
 
@@ -19,6 +20,12 @@ app.conf.task_default_queue = 'ctl.py'
 @app.task(name='pyctl.add')
 def add(x, y):
     return x + y
+
+
+@app.task(name='pyctl.sleep')
+def sleep(seconds):
+    time.sleep(seconds)
+    return seconds
 
 
 @app.task(name='pyctl.tag')

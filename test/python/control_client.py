@@ -37,7 +37,7 @@ def broadcast(p):
 
 def inspect(p):
     i = app.control.inspect(timeout=p.get('timeout', 1.5))
-    return getattr(i, p['method'])()
+    return getattr(i, p['method'])(**p.get('kwargs', {}))
 
 
 CASES = {f.__name__: f for f in (revoke_then_send, send, broadcast, inspect)}

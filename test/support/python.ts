@@ -29,6 +29,18 @@ export function runPython<T = unknown>(script: string, input: unknown = {}, time
   });
 }
 
+/** Runs the real Celery CLI, `celery -A <app> <args…>`, on the tests' vhost; never rejects. */
+export function runCeleryCli(app: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      CELERY_PYTHON,
+      ['-m', 'celery', '-A', app, ...args],
+      { env: { ...process.env, CELERY_BROKER_URL: BROKER_URL, PYTHONPATH: PYTHON_DIR }, timeout: 30_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
 /**
  * Starts a real Python Celery 5.2.6 worker (`celery -A <app> worker`) on `queues` and waits until
  * it is ready. `app` is a module in test/python.

@@ -1,7 +1,8 @@
 import type { CeleryControl, ControlTarget } from './celery-control.js';
 import type { ControlOk, ControlReply } from './control-message.js';
 import type { KombuQueueInfo } from './queue-info.js';
-import type { RequestInfo } from './worker-activity.js';
+import type { RequestInfo } from './request-info.js';
+import type { RequestState, ScheduledRequestInfo } from './worker-activity.js';
 import type { WorkerStats } from './worker-stats.js';
 
 /** Options of {@link CeleryControl.inspect}. */
@@ -46,6 +47,26 @@ export class CeleryInspect {
   /** Running requests per worker (Celery's `Request.info()`); `safe` gives args as repr strings. */
   active(safe = false): Promise<ControlReply<RequestInfo[]>> {
     return this.request('active', { safe });
+  }
+
+  /** Requests each worker received and has not started yet (waiting for a free slot). */
+  reserved(): Promise<ControlReply<RequestInfo[]>> {
+    return this.request('reserved');
+  }
+
+  /** Requests each worker holds until their ETA: `{ eta, priority, request }`. */
+  scheduled(): Promise<ControlReply<ScheduledRequestInfo[]>> {
+    return this.request('scheduled');
+  }
+
+  /** What each worker knows of these task ids: `{ id: [state, info] }` (Python workers leave out ETA-held ones). */
+  queryTask(ids: string[]): Promise<ControlReply<Record<string, [RequestState | 'ready', RequestInfo]>>> {
+    return this.request('query_task', { ids });
+  }
+
+  /** Each worker's configuration (changed settings for Python workers), secrets masked. */
+  conf(): Promise<ControlReply<Record<string, unknown>>> {
+    return this.request('conf', { with_defaults: false });
   }
 
   /** Revoked task ids each worker remembers. */

@@ -16,6 +16,7 @@ function context(id: string, task = 'nest.slow'): CeleryContext {
     kwargs: { a: 2 },
     headers: { argsrepr: '(1,)', kwargsrepr: "{'a': 2}" },
     priority: 0,
+    eta: null,
   } as unknown as TaskRequest;
   const message = { fields: { exchange: '', routingKey: 'q', redelivered: false }, properties: {} } as unknown as ConsumeMessage;
   return new CeleryContext(request, message, 'w@h');
@@ -38,6 +39,9 @@ function worker(overrides: Partial<ControlledWorker> = {}): ControlledWorker & {
     startedAt: Date.now(),
     log: (line: string) => lines.push(line),
     lines,
+    conf: () => ({ worker_concurrency: 2 }),
+    setTaskEvents: () => true,
+    sendHeartbeat: () => undefined,
     ...overrides,
   };
 }
@@ -84,6 +88,14 @@ describe('control commands (celery/worker/control.py shapes)', () => {
     expect(runControlCommand(w, 'terminate', { task_id: 'none', signal: 'SIGKILL' })).toEqual({ ok: 'terminate: tasks unknown' });
   });
 
+  it('active --safe falls back to the args repr when compact headers carry no argsrepr', () => {
+    const w = worker();
+    const ctx = context('c1');
+    ctx.request.headers = {};
+    w.activity.start(ctx);
+    expect(runControlCommand(w, 'active', { safe: true })).toEqual([expect.objectContaining({ args: '(1,)', kwargs: "{'a': 2}" })]);
+  });
+
   it('active lists running requests like Request.info(); safe gives reprs', () => {
     const w = worker({ acksEarly: true });
     const ctx = context('a1');
@@ -105,6 +117,44 @@ describe('control commands (celery/worker/control.py shapes)', () => {
     expect(safe).toMatchObject({ args: '(1,)', kwargs: "{'a': 2}" });
     w.activity.finish(ctx);
     expect(runControlCommand(w, 'dump_active', {})).toEqual([]);
+  });
+
+  it('reserved, scheduled and query_task report waiting and running requests with their aliases', () => {
+    const w = worker();
+    const waiting = context('r1').request;
+    const held = { ...context('s1').request, eta: new Date(Date.now() + 60_000) } as TaskRequest;
+    const delivery = { message: context('x').message, ack: () => undefined, reject: () => undefined };
+    w.activity.reserve(waiting, delivery);
+    w.activity.reserve(held, delivery);
+    const running = context('a1');
+    w.activity.start(running);
+    expect(runControlCommand(w, 'reserved', {})).toEqual([expect.objectContaining({ id: 'r1', time_start: null, worker_pid: null, acknowledged: false })]);
+    expect(runControlCommand(w, 'dump_reserved', {})).toHaveLength(1);
+    expect(runControlCommand(w, 'scheduled', {})).toEqual([{ eta: expect.stringMatching(/\+00:00$/), priority: 6, request: expect.objectContaining({ id: 's1' }) }]);
+    expect(runControlCommand(w, 'dump_schedule', {})).toHaveLength(1);
+    const found = runControlCommand(w, 'query_task', { ids: ['r1', 's1', 'a1', 'nope'] }) as Record<string, [string, unknown]>;
+    expect(Object.fromEntries(Object.entries(found).map(([id, [state]]) => [id, state]))).toEqual({ r1: 'reserved', s1: 'scheduled', a1: 'active' });
+    expect(runControlCommand(w, 'query_task', { ids: 'r1' })).toEqual({ r1: ['reserved', expect.objectContaining({ id: 'r1' })] });
+    expect(() => runControlCommand(w, 'query_task', {})).toThrow("query_task() missing 1 required positional argument: 'ids'");
+  });
+
+  it('conf returns the worker settings; enable_events / disable_events toggle task events like Celery', () => {
+    let on = false;
+    const w = worker({
+      setTaskEvents: (enabled: boolean) => {
+        const changed = on !== enabled;
+        on = enabled;
+        return changed;
+      },
+    });
+    expect(runControlCommand(w, 'conf', { with_defaults: false })).toEqual({ worker_concurrency: 2 });
+    expect(runControlCommand(w, 'dump_conf', {})).toEqual({ worker_concurrency: 2 });
+    expect(runControlCommand(w, 'enable_events', {})).toEqual({ ok: 'task events enabled' });
+    expect(runControlCommand(w, 'enable_events', {})).toEqual({ ok: 'task events already enabled' });
+    expect(on).toBe(true);
+    expect(runControlCommand(w, 'disable_events', {})).toEqual({ ok: 'task events disabled' });
+    expect(runControlCommand(w, 'disable_events', {})).toEqual({ ok: 'task events already disabled' });
+    expect(on).toBe(false);
   });
 
   it('stats counts started tasks per name', () => {
@@ -133,7 +183,9 @@ describe('control commands (celery/worker/control.py shapes)', () => {
     const w = worker();
     w.clock.forward();
     expect(runControlCommand(w, 'clock', {})).toEqual({ clock: 1 });
-    expect(runControlCommand(w, 'heartbeat', {})).toBeUndefined();
+    let beats = 0;
+    expect(runControlCommand({ ...w, sendHeartbeat: () => void beats++ }, 'heartbeat', {})).toBeUndefined();
+    expect(beats).toBe(1);
     expect([...CONTROL_COMMANDS.keys()]).toEqual(
       expect.arrayContaining(['ping', 'registered', 'dump_tasks', 'active_queues', 'stats', 'active', 'revoke', 'terminate', 'revoked', 'hello']),
     );

@@ -3,7 +3,8 @@ import { ControlCommandError } from './control.errors.js';
 import type { ControlOk } from './control-message.js';
 import type { KombuQueueInfo } from './queue-info.js';
 import type { RevokedRegistry } from './revoked-registry.js';
-import type { WorkerActivity, RequestInfo } from './worker-activity.js';
+import type { RequestInfo } from './request-info.js';
+import type { RequestState, ScheduledRequestInfo, WorkerActivity } from './worker-activity.js';
 import { workerStats, type WorkerStats } from './worker-stats.js';
 import type { LamportClock } from './lamport-clock.js';
 
@@ -27,6 +28,12 @@ export interface ControlledWorker {
   readonly startedAt: number;
   /** Logs one line (revokes, syncs). */
   log(message: string): void;
+  /** This worker's settings under Celery's names, secrets masked (`inspect conf`). */
+  conf(): Record<string, unknown>;
+  /** Turns task events on or off; false when they already were. */
+  setTaskEvents(enabled: boolean): boolean;
+  /** Sends a `worker-heartbeat` event now. */
+  sendHeartbeat(): void;
 }
 
 /** A control command: arguments as sent, reply as returned (undefined for no reply body). */
@@ -92,6 +99,23 @@ function active(worker: ControlledWorker, args: Record<string, unknown>): Reques
   return worker.activity.info(worker.acksEarly, args.safe === true);
 }
 
+function reserved(worker: ControlledWorker): RequestInfo[] {
+  return worker.activity.reserved(worker.hostname);
+}
+
+function scheduled(worker: ControlledWorker): ScheduledRequestInfo[] {
+  return worker.activity.scheduled(worker.hostname);
+}
+
+function queryTask(worker: ControlledWorker, args: Record<string, unknown>): Record<string, [RequestState, RequestInfo]> {
+  return worker.activity.query(taskIds(required(args, 'query_task', 'ids')), worker.hostname, worker.acksEarly);
+}
+
+function toggleTaskEvents(enabled: boolean): ControlCommand {
+  const word = enabled ? 'enabled' : 'disabled';
+  return (worker) => ok(worker.setTaskEvents(enabled) ? `task events ${word}` : `task events already ${word}`);
+}
+
 function stats(worker: ControlledWorker): WorkerStats {
   return workerStats({
     total: worker.activity.totalCounts(),
@@ -115,7 +139,7 @@ function hello(worker: ControlledWorker, args: Record<string, unknown>): { revok
 /**
  * The commands a Nest worker answers, with Celery 5.2's names and reply shapes
  * (`celery/worker/control.py`). Others get `{"error": "KeyError('<name>')"}` like Python.
- * `heartbeat` is accepted and does nothing here: worker events are not sent by this module.
+ * `query_task` also reports requests held for their ETA, as `scheduled` (a Python worker leaves them out).
  */
 export const CONTROL_COMMANDS: ReadonlyMap<string, ControlCommand> = new Map<string, ControlCommand>([
   ['ping', () => ok('pong')],
@@ -125,13 +149,22 @@ export const CONTROL_COMMANDS: ReadonlyMap<string, ControlCommand> = new Map<str
   ['stats', stats],
   ['active', active],
   ['dump_active', active],
+  ['reserved', reserved],
+  ['dump_reserved', reserved],
+  ['scheduled', scheduled],
+  ['dump_schedule', scheduled],
+  ['query_task', queryTask],
+  ['conf', (worker) => worker.conf()],
+  ['dump_conf', (worker) => worker.conf()],
   ['revoke', revoke],
   ['terminate', (worker, args) => revoke(worker, { ...args, task_id: required(args, 'terminate', 'task_id'), terminate: true })],
   ['revoked', (worker) => worker.revoked.ids()],
   ['dump_revoked', (worker) => worker.revoked.ids()],
   ['clock', (worker) => ({ clock: worker.clock.value })],
   ['hello', hello],
-  ['heartbeat', () => undefined],
+  ['enable_events', toggleTaskEvents(true)],
+  ['disable_events', toggleTaskEvents(false)],
+  ['heartbeat', (worker) => worker.sendHeartbeat()],
 ]);
 
 /** Runs one command; unknown names throw Celery's `KeyError('<name>')`. */

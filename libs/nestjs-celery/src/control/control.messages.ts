@@ -8,5 +8,6 @@ export const ControlMessages = {
   nodeNameInUse: (node: string) =>
     `another worker in this process already answers remote control as '${node}': give each worker a unique nodeName, or they share one mailbox (Celery warns the same)`,
   discardedRevoked: (task: string, id: string) => `Discarding revoked task: ${task}[${id}]`,
+  taskEventsToggled: (enabled: boolean) => `Events of group {task} ${enabled ? 'enabled' : 'disabled'} by remote.`,
   malformedReply: (detail: string) => `ignored a malformed control reply: ${detail}`,
 } as const;

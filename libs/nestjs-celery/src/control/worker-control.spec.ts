@@ -4,7 +4,7 @@ import type { ConsumeMessage, Options } from 'amqplib';
 import type { ConsumeOptions, ConsumerHandle } from '../broker/amqp-broker.js';
 import type { Delivery } from '../broker/delivery.js';
 import type { Topology } from '../broker/topology.js';
-import { WorkerControl } from './worker-control.js';
+import { WorkerControl, type WorkerControlOptions } from './worker-control.js';
 
 /** Records what the worker declares, consumes and replies. */
 class RecordingBroker {
@@ -41,9 +41,10 @@ function delivery(body: unknown, headers: Record<string, unknown> = { clock: 5 }
 
 const REPLY_TO = { exchange: 'reply.celery.pidbox', routing_key: 'oid-1' };
 
-async function started(log = logger()) {
+async function started(log = logger(), extra: Partial<WorkerControlOptions> = {}) {
   const broker = new RecordingBroker();
   const control = new WorkerControl({
+    ...extra,
     hostname: 'nest1@vm',
     concurrency: 4,
     prefetchCount: 16,
@@ -131,6 +132,41 @@ describe('WorkerControl (worker side of the pidbox)', () => {
     control.onDelivery(delivery({ method: 'ping', ticket: 't', reply_to: { exchange: 'amq.direct', routing_key: 'x' } }));
     expect(broker.replies).toEqual([]);
     expect(log.errors[0]).toContain("reply exchange 'amq.direct' is not the pidbox reply exchange");
+  });
+
+  it('sends worker-online on startEvents, heartbeats on request, worker-offline on stop; task events only when on', async () => {
+    const { broker, control } = await started(logger(), { taskEvents: false });
+    await control.startEvents(broker);
+    expect(broker.declared[1]).toEqual({ exchanges: [{ name: 'celeryev', type: 'topic', durable: true }] });
+    expect(control.taskEvents).toBeUndefined();
+    control.onDelivery(delivery({ method: 'heartbeat', arguments: {} }));
+    control.onDelivery(delivery({ method: 'enable_events', arguments: {}, ticket: 'e1', reply_to: REPLY_TO }));
+    expect(control.taskEvents).toBeDefined();
+    control.onDelivery(delivery({ method: 'disable_events', arguments: {}, ticket: 'e2', reply_to: REPLY_TO }));
+    expect(control.taskEvents).toBeUndefined();
+    await control.stop();
+    const events = broker.replies.filter((r) => r.exchange === 'celeryev');
+    expect(events.map((e) => e.routingKey)).toEqual(['worker.online', 'worker.heartbeat', 'worker.offline']);
+    expect(events[0]!.body).toMatchObject({ hostname: 'nest1@vm', sw_ident: 'nestjs-celery', freq: 2, active: 0, processed: 0 });
+    const replies = broker.replies.filter((r) => r.exchange !== 'celeryev').map((r) => r.body);
+    expect(replies).toEqual([{ 'nest1@vm': { ok: 'task events enabled' } }, { 'nest1@vm': { ok: 'task events disabled' } }]);
+  });
+
+  it('reports conf with Celery names, the password masked and the live task events flag', async () => {
+    const { control } = await started(logger(), { taskEvents: true, settings: { result_backend: 'rpc://', task_default_queue: 'celery' } });
+    expect(control.conf()).toEqual({
+      broker_url: 'amqp://guest:********@localhost:5672/h7',
+      broker_heartbeat: 30,
+      worker_concurrency: 4,
+      worker_prefetch_multiplier: 4,
+      task_acks_late: true,
+      worker_send_task_events: true,
+      result_backend: 'rpc:///',
+      task_default_queue: 'celery',
+    });
+    control.setTaskEvents(false);
+    expect(control.conf().worker_send_task_events).toBe(false);
+    await control.stop();
   });
 
   it('exposes the worker facts the commands read', async () => {

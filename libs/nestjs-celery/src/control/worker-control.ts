@@ -3,6 +3,7 @@ import type { ConsumerHandle } from '../broker/amqp-broker.js';
 import type { Delivery } from '../broker/delivery.js';
 import type { TaskRequest } from '../protocol/task-message.js';
 import type { CeleryContext } from '../server/celery-context.js';
+import { CeleryEventPublisher, type EventBroker } from './celery-event.publisher.js';
 import { ControlMessages } from './control.messages.js';
 import { errorRepr } from './control.errors.js';
 import type { ControlBroker } from './control-broker.js';
@@ -14,7 +15,10 @@ import { isAddressedTo } from './node-destination.js';
 import { mailboxQueueName, mailboxTopology, PIDBOX_REPLY_EXCHANGE } from './pidbox.topology.js';
 import type { KombuQueueInfo } from './queue-info.js';
 import { RevokedRegistry } from './revoked-registry.js';
+import { TaskEventSender } from './task-event.sender.js';
 import { WorkerActivity } from './worker-activity.js';
+import { censorSettings } from './worker-conf.js';
+import { WorkerHeartbeat } from './worker-heartbeat.js';
 
 /** What a {@link WorkerControl} needs to know about its worker. */
 export interface WorkerControlOptions {
@@ -29,6 +33,12 @@ export interface WorkerControlOptions {
   logger: LoggerService;
   /** AMQP heartbeat shown in `stats.broker`. Default 30. */
   heartbeatSeconds?: number;
+  /** Send `worker-online`, `worker-heartbeat` and `worker-offline` events. Default true (as a Celery worker). */
+  workerEvents?: boolean;
+  /** Send task events from the start (Celery's `-E`); `enable_events` / `disable_events` toggle them. Default false. */
+  taskEvents?: boolean;
+  /** More of the worker's settings for `inspect conf`, under Celery's names (e.g. `result_backend`). */
+  settings?: Record<string, unknown>;
 }
 
 const REPLY_PROPERTIES = { contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 1 } as const;
@@ -48,10 +58,21 @@ export class WorkerControl implements ControlledWorker {
   readonly revoked = new RevokedRegistry();
   readonly activity = new WorkerActivity();
   readonly startedAt = Date.now();
+  /**
+   * The task events sender while task events are on, else undefined: the worker sends each
+   * event as `control.taskEvents?.started(request)`, so with events off a task pays one check.
+   */
+  taskEvents?: TaskEventSender;
   private consumer?: ConsumerHandle;
   private broker?: ControlBroker;
+  private readonly events: CeleryEventPublisher;
+  private readonly heartbeat?: WorkerHeartbeat;
 
-  constructor(private readonly options: WorkerControlOptions) {}
+  constructor(private readonly options: WorkerControlOptions) {
+    this.events = new CeleryEventPublisher(options.hostname, this.clock);
+    if (options.workerEvents !== false) this.heartbeat = new WorkerHeartbeat(this.events, this.activity);
+    if (options.taskEvents) this.taskEvents = new TaskEventSender(this.events);
+  }
 
   get hostname(): string {
     return this.options.hostname;
@@ -99,14 +120,62 @@ export class WorkerControl implements ControlledWorker {
     this.options.logger.log(ControlMessages.discardedRevoked(request.task, request.id));
   }
 
-  /** Records that a request starts running. */
-  taskStarted(ctx: CeleryContext): void {
-    this.activity.start(ctx);
+  /** Records a request the worker took, held for its ETA or waiting for a slot until it runs (sends `task-received`). */
+  taskReserved(request: TaskRequest, delivery: Delivery): void {
+    this.activity.reserve(request, delivery);
+    this.taskEvents?.received(request);
   }
 
-  /** Records that a request finished; true when `revoke(terminate=True)` terminated it meanwhile. */
+  /** Forgets a request that ran, was discarded or handed back. */
+  taskReady(request: TaskRequest): void {
+    this.activity.release(request);
+  }
+
+  /** Records that a request starts running (sends `task-started`). */
+  taskStarted(ctx: CeleryContext): void {
+    this.activity.start(ctx);
+    this.taskEvents?.started(ctx.request);
+  }
+
+  /** Records that a request finished; true when `revoke(terminate=True)` terminated it meanwhile (then sends `task-revoked`). */
   taskFinished(ctx: CeleryContext): boolean {
-    return this.activity.finish(ctx);
+    const terminated = this.activity.finish(ctx);
+    if (terminated) this.taskEvents?.revoked(ctx.request, 'terminated');
+    return terminated;
+  }
+
+  /** Turns task events on or off (`enable_events` / `disable_events`); false when they already were. */
+  setTaskEvents(enabled: boolean): boolean {
+    if (enabled === (this.taskEvents !== undefined)) return false;
+    this.taskEvents = enabled ? new TaskEventSender(this.events) : undefined;
+    this.options.logger.log(ControlMessages.taskEventsToggled(enabled));
+    return true;
+  }
+
+  /** Sends a `worker-heartbeat` now (when worker events are on). */
+  sendHeartbeat(): void {
+    this.heartbeat?.beat();
+  }
+
+  /** This worker's settings under Celery's names, censored like Celery's `inspect conf`. */
+  conf(): Record<string, unknown> {
+    const { options } = this;
+    const multiplier = options.prefetchCount / options.concurrency;
+    return censorSettings({
+      broker_url: options.brokerUrl,
+      broker_heartbeat: this.heartbeatSeconds,
+      worker_concurrency: options.concurrency,
+      ...(Number.isInteger(multiplier) ? { worker_prefetch_multiplier: multiplier } : {}),
+      task_acks_late: !options.acksEarly,
+      worker_send_task_events: this.taskEvents !== undefined,
+      ...options.settings,
+    });
+  }
+
+  /** Starts the worker's Celery events: declares `celeryev`, sends `worker-online`, then heartbeats. */
+  async startEvents(broker: EventBroker): Promise<void> {
+    await this.events.start(broker);
+    this.heartbeat?.start();
   }
 
   /** Declares the mailbox like kombu and starts answering (no-ack consumer, as Celery). */
@@ -119,8 +188,9 @@ export class WorkerControl implements ControlledWorker {
     this.options.logger.log(ControlMessages.listening(this.options.hostname, this.queue));
   }
 
-  /** Stops answering. Idempotent. */
+  /** Stops answering and sends `worker-offline` (task events of tasks still draining are still sent). Idempotent. */
   async stop(): Promise<void> {
+    this.heartbeat?.stop();
     const consumer = this.consumer;
     this.consumer = undefined;
     if (!consumer) return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { InvalidCeleryOptionError, resolveServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
+import { celerySettings, InvalidCeleryOptionError, resolveServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
 
 const URL = 'amqp://guest:guest@127.0.0.1:5672//';
 
@@ -35,7 +35,29 @@ describe('resolveServerOptions', () => {
       wireHeaders: 'compact',
       etaHoldLimitMs: 900_000,
       remoteControl: true,
+      workerEvents: true,
+      taskEvents: false,
     });
+  });
+
+  it('validates workerEvents and taskEvents as booleans (worker heartbeats on, task events off by default)', () => {
+    expect(resolveServerOptions({ workerEvents: false, taskEvents: true }, URL)).toMatchObject({ workerEvents: false, taskEvents: true });
+    expect(() => resolveServerOptions({ workerEvents: 1 as unknown as boolean }, URL)).toThrow(
+      "ServerCelery option 'workerEvents' must be true or false, got 1",
+    );
+    expect(() => resolveServerOptions({ taskEvents: 'yes' as unknown as boolean }, URL)).toThrow(
+      "ServerCelery option 'taskEvents' must be true or false, got yes",
+    );
+  });
+
+  it('celerySettings names the worker settings like Celery for inspect conf', () => {
+    expect(celerySettings(resolveServerOptions({ defaultQueue: 'q', trackStarted: true }, URL))).toEqual({
+      result_backend: 'rpc://',
+      task_default_queue: 'q',
+      task_track_started: true,
+      worker_enable_remote_control: true,
+    });
+    expect(celerySettings(resolveServerOptions({ resultBackend: 'disabled' }, URL)).result_backend).toBeNull();
   });
 
   it('validates etaHoldLimitMs as false or an integer number of ms from 1000 to 2^31-1', () => {

@@ -97,6 +97,20 @@ export interface ServerCeleryOptions {
    * Revoked ids are honoured either way.
    */
   remoteControl?: boolean;
+  /**
+   * Send worker events to Celery's `celeryev` exchange: `worker-online` at `listen()`,
+   * `worker-heartbeat` every 2 s, `worker-offline` at `close()`, so `celery events`, Flower and
+   * `app.events.State()` see the worker alive. Default true, as a Celery worker sends them
+   * without `-E` (its `--without-heartbeat` is `false` here).
+   */
+  workerEvents?: boolean;
+  /**
+   * Send task events (`task-received`, `task-started`, `task-succeeded`, `task-failed`,
+   * `task-retried`, `task-revoked`, `task-rejected`) to `celeryev`, like Celery's
+   * `worker_send_task_events` / `celery worker -E`. The `enable_events` and `disable_events`
+   * control commands turn them on and off at run time. Default false.
+   */
+  taskEvents?: boolean;
   logger?: LoggerService;
 }
 
@@ -108,6 +122,12 @@ export class InvalidCeleryOptionError extends Error {
 function positiveInteger(value: unknown, option: string): void {
   if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 1)) {
     throw new InvalidCeleryOptionError(`ServerCelery option '${option}' must be a positive integer, got ${String(value)}`);
+  }
+}
+
+function booleanOption(value: unknown, option: string): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new InvalidCeleryOptionError(`ServerCelery option '${option}' must be true or false, got ${String(value)}`);
   }
 }
 
@@ -159,9 +179,9 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
   if (options.deadLetter !== undefined && (typeof options.deadLetter.exchange !== 'string' || !options.deadLetter.exchange)) {
     throw new InvalidCeleryOptionError("ServerCelery option 'deadLetter.exchange' must be a non-empty string");
   }
-  if (options.remoteControl !== undefined && typeof options.remoteControl !== 'boolean') {
-    throw new InvalidCeleryOptionError(`ServerCelery option 'remoteControl' must be true or false, got ${String(options.remoteControl)}`);
-  }
+  booleanOption(options.remoteControl, 'remoteControl');
+  booleanOption(options.workerEvents, 'workerEvents');
+  booleanOption(options.taskEvents, 'taskEvents');
   if (options.wireHeaders !== undefined && options.wireHeaders !== 'compact' && options.wireHeaders !== 'full') {
     throw new InvalidCeleryOptionError(`ServerCelery option 'wireHeaders' must be 'compact' or 'full', got ${JSON.stringify(options.wireHeaders)}`);
   }
@@ -196,6 +216,8 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
         : undefined,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 30_000,
     remoteControl: options.remoteControl ?? true,
+    workerEvents: options.workerEvents ?? true,
+    taskEvents: options.taskEvents ?? false,
     wireHeaders: options.wireHeaders ?? 'compact',
     etaHoldLimitMs: etaHoldLimitMs ?? DEFAULT_ETA_HOLD_LIMIT_MS,
   };
@@ -203,3 +225,16 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
 
 /** `ServerCelery` options after validation, with defaults applied. */
 export type ResolvedServerOptions = ReturnType<typeof resolveServerOptions>;
+
+/**
+ * Settings of a resolved worker under Celery's names, for `inspect conf` (besides the ones
+ * remote control knows itself: broker URL, concurrency, prefetch, acks, events).
+ */
+export function celerySettings(options: ResolvedServerOptions): Record<string, unknown> {
+  return {
+    result_backend: options.resultBackend === 'rpc' ? 'rpc://' : null,
+    task_default_queue: options.defaultQueue,
+    task_track_started: options.trackStarted,
+    worker_enable_remote_control: options.remoteControl,
+  };
+}

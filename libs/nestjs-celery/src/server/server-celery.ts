@@ -25,7 +25,7 @@ import { CELERY_TRANSPORT } from './celery-transport.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { unwrapHandlerError } from './handler-error.js';
 import { ServerMessages } from './server.messages.js';
-import { resolveServerOptions, type ResolvedServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
+import { celerySettings, resolveServerOptions, type ResolvedServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
 import { bindTaskArguments } from './task-arguments.binder.js';
 import { TaskResultReporter } from './task-result.reporter.js';
 import { TimeLimitExceededError, withTimeLimits } from './time-limits.js';
@@ -116,6 +116,9 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       prefetchCount: this.options.prefetchCount,
       brokerUrl: this.options.brokerUrl,
       acksEarly: !this.options.acksLate,
+      workerEvents: this.options.workerEvents,
+      taskEvents: this.options.taskEvents,
+      settings: celerySettings(this.options),
       registeredTasks: () => this.registeredTasks(),
       activeQueues: () => planWorkerQueues(this.options).map((plan) => queueInfoFromTopology(plan.name, plan.topology)),
       logger: this.logger,
@@ -217,6 +220,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     }
     if (this.events) this.consumers.push(...(await this.events.start(broker, this.options.prefetchCount)));
     if (this.options.remoteControl) await this.control.start(broker);
+    await this.control.startEvents(broker);
     this.logger.log(ServerMessages.listening(this.nodeName, [...plans.map((q) => q.name), ...this.eventQueues()], this.registeredTasks().length));
   }
 
@@ -281,6 +285,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     try {
       const handler = this.messageHandlers.get(request.task);
       if (!handler || handler.extras?.[CELERY_EVENT_SUBSCRIPTION]) {
+        this.control.taskEvents?.notRegistered(request);
         await this.reporter!.notRegistered(request).catch(() => undefined);
         await this.workflow!.followFailure(request).catch(() => undefined);
         await this.deadLetter(queue, delivery, 'not-registered', `unregistered task '${request.task}'`, (action) =>
@@ -289,6 +294,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         return;
       }
       if (await this.discardedAsStale(delivery, request)) return;
+      this.control.taskReserved(request, delivery);
       if (request.eta && request.eta.getTime() > Date.now()) {
         if (this.etaParking?.shouldPark(request.eta) && (await this.etaParking.park(queue, delivery))) return;
         await this.holdUntilEta(delivery, request.eta.getTime());
@@ -298,8 +304,10 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     } catch (error) {
       this.logger.error(ServerMessages.handlerCrashed(request.task, request.id, (error as Error).message));
       this.emitError(error as Error);
+      this.control.taskEvents?.rejected(request, true);
       delivery.reject(true);
     } finally {
+      this.control.taskReady(request);
       if (--this.activeTasks === 0 && this.onIdle) this.onIdle();
     }
   }
@@ -339,6 +347,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     } else {
       return false;
     }
+    this.control.taskEvents?.revoked(request, reason);
     await this.reporter!.revoked(request, reason);
     delivery.ack();
     return true;
@@ -433,6 +442,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       if (this.options.acksLate) delivery.reject(true);
       return;
     }
+    this.control.taskEvents?.succeeded(request, value);
     if (!request.ignoreResult && !taskOptions?.ignoreResult) {
       await this.reporter!.report(request, CeleryState.SUCCESS, value, null, children).catch((error: Error) =>
         this.logger.warn(ServerMessages.replyFailed(request.task, request.id, error.message)),
@@ -442,6 +452,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   }
 
   private async fail(request: TaskRequest, error: unknown): Promise<void> {
+    this.control.taskEvents?.failed(request, error);
     const info = toExceptionInfo(error);
     const traceback = toTraceback(error);
     await this.reporter!.report(request, CeleryState.FAILURE, info, traceback).catch((e: Error) =>
@@ -478,6 +489,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       if (this.options.acksLate) delivery.reject(true);
       return;
     }
+    this.control.taskEvents?.retried(request, retry.options.exc, toTraceback(retry));
     // Celery stores the retry's `exc` (or None when the task gave none) as the RETRY result.
     const { exc } = retry.options;
     const info = exc === undefined ? null : toExceptionInfo(exc);
