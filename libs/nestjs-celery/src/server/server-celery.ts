@@ -27,6 +27,7 @@ import { unwrapHandlerError } from './handler-error.js';
 import { ServerMessages } from './server.messages.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
 import { bindTaskArguments } from './task-arguments.binder.js';
+import { installTaskErrorCapture } from './task-error.capture.js';
 import { TaskResultReporter } from './task-result.reporter.js';
 import { TimeLimitExceededError, withTimeLimits } from './time-limits.js';
 import { WorkflowPublisher } from './workflow.publisher.js';
@@ -104,6 +105,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
 
   constructor(options: ServerCeleryOptions = {}) {
     super();
+    installTaskErrorCapture();
     this.options = resolveServerOptions(options, defaultBrokerUrl());
     this.nodeName = options.nodeName ?? defaultNodeName();
     this.limiter = new ConcurrencyLimiter(this.options.concurrency);
@@ -403,7 +405,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     return this.onProcessingStartHook === this.noopStartHook && !this.onProcessingEndHook;
   }
 
-  /** Calls the handler and waits for its value (a retry request kept by the interceptor is thrown); {@link invoke} wraps it in the processing hooks when any are registered. */
+  /** Calls the handler and waits for its value (a retry request kept by the task-error capture is thrown); {@link invoke} wraps it in the processing hooks when any are registered. */
   private async runHandler(handler: MessageHandler, payload: unknown, ctx: CeleryContext): Promise<unknown> {
     const produced = await handler(payload, ctx);
     const output = isObservable(produced) ? await lastValueFrom(produced, { defaultValue: null }) : produced;
