@@ -382,7 +382,9 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       this.reporter!.revoked(request, 'terminated');
       this.settle(delivery);
     } else if (!failed) {
-      await this.succeed(delivery, request, taskOptions, value);
+      const { callbacks, chain } = request.embed;
+      if (callbacks?.length || chain?.length) await this.succeedWithFollowUps(delivery, request, taskOptions, value);
+      else this.succeed(delivery, request, taskOptions, value, []);
     } else if (failure instanceof CeleryRetry) {
       await this.retry(delivery, request, ctx, taskOptions, failure);
     } else {
@@ -391,7 +393,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     }
   }
 
-  private async invoke(
+  /** Binds the arguments and runs the handler, inside the processing hooks when any are registered (not async: returning the handler's promise from an async function would cost extra ticks). */
+  private invoke(
     handler: MessageHandler,
     request: TaskRequest,
     ctx: CeleryContext,
@@ -426,19 +429,27 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     return output === undefined ? null : output;
   }
 
-  private async succeed(delivery: Delivery, request: TaskRequest, taskOptions: CeleryTaskOptions | undefined, value: unknown): Promise<void> {
-    let children: unknown[] = [];
-    const { callbacks, chain } = request.embed;
-    if (callbacks?.length || chain?.length) {
-      try {
-        children = await this.workflow!.followSuccess(request, value);
-      } catch (error) {
-        // The result must not be lost with its follow-ups: run the task again later.
-        this.logger.error(ServerMessages.followUpFailed(request.task, request.id, (error as Error).message));
-        if (this.options.acksLate) delivery.reject(true);
-        return;
-      }
+  /** Sends the task's callbacks and next chain step, then reports SUCCESS with them as children. */
+  private async succeedWithFollowUps(
+    delivery: Delivery,
+    request: TaskRequest,
+    taskOptions: CeleryTaskOptions | undefined,
+    value: unknown,
+  ): Promise<void> {
+    let children: unknown[];
+    try {
+      children = await this.workflow!.followSuccess(request, value);
+    } catch (error) {
+      // The result must not be lost with its follow-ups: run the task again later.
+      this.logger.error(ServerMessages.followUpFailed(request.task, request.id, (error as Error).message));
+      if (this.options.acksLate) delivery.reject(true);
+      return;
     }
+    this.succeed(delivery, request, taskOptions, value, children);
+  }
+
+  /** Reports SUCCESS unless the result is ignored, and settles. */
+  private succeed(delivery: Delivery, request: TaskRequest, taskOptions: CeleryTaskOptions | undefined, value: unknown, children: unknown[]): void {
     if (!request.ignoreResult && !taskOptions?.ignoreResult) {
       try {
         this.reporter!.report(request, CeleryState.SUCCESS, value, null, children);
