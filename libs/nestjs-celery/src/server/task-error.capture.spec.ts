@@ -18,7 +18,7 @@ import {
 import { BaseRpcExceptionFilter, Ctx, RpcException } from '@nestjs/microservices';
 import { RpcExceptionsHandler } from '@nestjs/microservices/exceptions/rpc-exceptions-handler.js';
 import { ExecutionContextHost } from '@nestjs/core/internal';
-import { lastValueFrom, map, throwError, type Observable } from 'rxjs';
+import { catchError, lastValueFrom, map, throwError, type Observable } from 'rxjs';
 import type { CeleryClient } from '../client/celery-client.js';
 import { CeleryTask, TaskArg } from '../decorators/index.js';
 import type { CeleryRemoteError } from '../protocol/celery-remote.error.js';
@@ -52,6 +52,13 @@ class LockedGuard implements CanActivate {
 class WrapInterceptor implements NestInterceptor {
   intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
     return next.handle().pipe(map((data) => ({ wrapped: data })));
+  }
+}
+
+/** Rewrites every error leaving the handler as an RpcException (a common microservice pattern). */
+class ToRpcExceptionInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(catchError((error: Error) => throwError(() => new RpcException({ message: `rewritten: ${error.message}` }))));
   }
 }
 
@@ -117,6 +124,24 @@ class CaptureTasks {
   }
 }
 
+let rewrittenAttempts = 0;
+
+@Controller()
+@UseInterceptors(ToRpcExceptionInterceptor)
+class RewritingTasks {
+  @CeleryTask('rewrite.fail')
+  fail(): never {
+    throw new PaymentDeclined('card expired');
+  }
+
+  @CeleryTask('rewrite.retry', { defaultRetryDelay: 0 })
+  retry(@Ctx() ctx: CeleryContext): string {
+    rewrittenAttempts++;
+    if (ctx.retries < 1) throw ctx.retry({ countdown: 0 });
+    return 'done';
+  }
+}
+
 async function failure(client: CeleryClient, task: string, args: unknown[] = []): Promise<CeleryRemoteError> {
   return callTask(client, task, args).then(
     () => {
@@ -133,7 +158,7 @@ describe('task error capture in Nest exception handler', () => {
   const filterLog = jest.spyOn((BaseRpcExceptionFilter as unknown as { logger: { error: (error: unknown) => void } }).logger, 'error');
 
   beforeAll(async () => {
-    worker = await startTestWorker({ controllers: [CaptureTasks] });
+    worker = await startTestWorker({ controllers: [CaptureTasks, RewritingTasks] });
     client = await createTestClient(worker.broker);
   });
 
@@ -183,6 +208,13 @@ describe('task error capture in Nest exception handler', () => {
     await expect(callTask(client, 'capture.retry')).resolves.toEqual({ wrapped: 'done after 1 retry' });
     expect(attempts).toBe(2);
     expect(filterLog).not.toHaveBeenCalled();
+  });
+
+  it('reports what leaves an interceptor that rewrites errors, and still retries a ctx.retry() it rewrote', async () => {
+    await expect(failure(client, 'rewrite.fail')).resolves.toMatchObject({ excType: 'Error', excMessage: 'rewritten: card expired' });
+    rewrittenAttempts = 0;
+    await expect(callTask(client, 'rewrite.retry')).resolves.toBe('done');
+    expect(rewrittenAttempts).toBe(2);
   });
 
   it('leaves calls of other transports to the filters untouched', async () => {
