@@ -1,15 +1,18 @@
 /**
  * Micro-benchmark of the worker path above amqplib: a Nest microservice with ServerCelery on a stub
  * broker, fed pre-built deliveries (decode, Nest pipeline, settle). Prints process CPU µs per task (robust on a shared machine).
- *   node --import @swc-node/register/esm-register bench/micro/worker-path.ts [n]
+ * `--rpc` sends W3's calls instead of W1's fire-and-forget tasks: a reply queue and a result, published as a reply.
+ *   node --import @swc-node/register/esm-register bench/micro/worker-path.ts [n] [--rpc]
  */
 const { CeleryTask, ServerCelery, TaskArg, encodeTaskMessage } = await import('nestjs-celery');
 const { Controller, Module } = await import('@nestjs/common');
 const { NestFactory } = await import('@nestjs/core');
 import type { ConsumeMessage } from 'amqplib';
+import { orderReply, type Order } from '../payload.js';
 import { orderTaskSpec, stubBroker } from './stub-broker.js';
 
-const N = Number(process.argv[2] ?? 200_000);
+const rpc = process.argv.includes('--rpc');
+const N = Number(process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? 200_000);
 let handled = 0;
 let target = 0;
 let done: () => void = () => undefined;
@@ -20,11 +23,19 @@ class Tasks {
   order(@TaskArg(0) _order: unknown): void {
     if (++handled === target) done();
   }
+
+  @CeleryTask('bench.rpc')
+  rpc(@TaskArg(0) order: Order) {
+    if (++handled === target) done();
+    return orderReply(order);
+  }
 }
 @Module({ controllers: [Tasks] })
 class M {}
 
 const broker = stubBroker();
+let replies = 0;
+broker.publishUnconfirmed = () => void replies++;
 const app = await NestFactory.createMicroservice(M, {
   strategy: new ServerCelery({ broker, queues: ['bench.micro'], defaultQueue: 'bench.micro', prefetchCount: 100, concurrency: 100 }),
   logger: ['error', 'warn'],
@@ -32,7 +43,10 @@ const app = await NestFactory.createMicroservice(M, {
 await app.listen();
 
 const messages = Array.from({ length: 1000 }, (_, i) => {
-  const { body, properties } = encodeTaskMessage(orderTaskSpec(`id-${i}`));
+  const spec = orderTaskSpec(`id-${i}`);
+  const { body, properties } = encodeTaskMessage(
+    rpc ? { ...spec, task: 'bench.rpc', ignoreResult: false, replyTo: 'bench.micro.replies' } : spec,
+  );
   const fields = { exchange: '', routingKey: 'bench.micro', redelivered: false, deliveryTag: i, consumerTag: 'micro' };
   return { content: body, properties: { ...properties, headers: { ...properties.headers } }, fields } as unknown as ConsumeMessage;
 });
@@ -63,5 +77,5 @@ async function run(n: number): Promise<number> {
 await run(20_000);
 const results: number[] = [];
 for (let r = 0; r < 5; r++) results.push(await run(N));
-console.log(`worker path: ${results.map((x) => x.toFixed(2)).join(' / ')} CPU µs per task (best ${Math.min(...results).toFixed(2)}), acks ${acks}`);
+console.log(`worker path${rpc ? ' (rpc)' : ''}: ${results.map((x) => x.toFixed(2)).join(' / ')} CPU µs per task (best ${Math.min(...results).toFixed(2)}), acks ${acks}, replies ${replies}`);
 await app.close();

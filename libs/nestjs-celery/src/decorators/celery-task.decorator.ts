@@ -1,10 +1,6 @@
-import { applyDecorators, UseInterceptors } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
-import { CeleryErrorCaptureInterceptor } from '../server/celery-error-capture.interceptor.js';
 import { CELERY_TASK_OPTIONS, type CeleryTaskOptions } from '../server/celery-task.options.js';
 import { CELERY_TRANSPORT } from '../server/celery-transport.js';
-
-const errorCapture = new CeleryErrorCaptureInterceptor();
 
 /**
  * Registers a method as the handler of Celery task `name` on `ServerCelery`. The handler runs
@@ -16,8 +12,5 @@ export function CeleryTask(name: string, options: CeleryTaskOptions = {}): Metho
   if (typeof name !== 'string' || name.trim() === '') {
     throw new TypeError(`@CeleryTask(name): name must be a non-empty string, got ${JSON.stringify(name)}`);
   }
-  return applyDecorators(
-    MessagePattern(name, CELERY_TRANSPORT, { [CELERY_TASK_OPTIONS]: options }),
-    UseInterceptors(errorCapture),
-  );
+  return MessagePattern(name, CELERY_TRANSPORT, { [CELERY_TASK_OPTIONS]: options });
 }

@@ -1,8 +1,9 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { CeleryTaskPayload } from '../server/task-arguments.binder.js';
 
+/** The call's payload: `switchToRpc().getData()` without the two closures `switchToRpc()` adds to the context on every call. */
 function payloadOf(context: ExecutionContext): CeleryTaskPayload {
-  return context.switchToRpc().getData<CeleryTaskPayload>();
+  return context.getArgByIndex<CeleryTaskPayload>(0);
 }
 
 /** Injects the task's positional arguments array. */

@@ -94,6 +94,14 @@ describe('CeleryContext', () => {
     expect(other.capturedError).toEqual({ error: undefined });
   });
 
+  it('remembers the last retry it made', () => {
+    const { ctx } = makeContext();
+    expect(ctx.requestedRetry).toBeUndefined();
+    ctx.retry({ countdown: 1 });
+    const last = ctx.retry({ countdown: 2 });
+    expect(ctx.requestedRetry).toBe(last);
+  });
+
   it('sees the embedded canvas through the request', () => {
     const link = createSignature('proj.log');
     const { ctx } = makeContext({ embed: { callbacks: [link] } });

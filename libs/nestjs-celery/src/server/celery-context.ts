@@ -18,6 +18,7 @@ export interface DeliveryInfo {
  */
 export class CeleryContext extends BaseRpcContext<[TaskRequest, ConsumeMessage, string]> {
   private thrown?: { error: unknown };
+  private retryRequested?: CeleryRetry;
   /** Created on first use: most handlers never look at {@link signal}. */
   private abort?: AbortController;
 
@@ -97,7 +98,13 @@ export class CeleryContext extends BaseRpcContext<[TaskRequest, ConsumeMessage, 
    * later with the same id and `retries + 1` (Celery's retry protocol).
    */
   retry(options: RetryOptions = {}): CeleryRetry {
-    return new CeleryRetry(options);
+    this.retryRequested = new CeleryRetry(options);
+    return this.retryRequested;
+  }
+
+  /** @internal The last retry {@link retry} made: an interceptor may replace the thrown one with another error. */
+  get requestedRetry(): CeleryRetry | undefined {
+    return this.retryRequested;
   }
 
   /** @internal Records the handler's original error before Nest's exception filters replace it. */

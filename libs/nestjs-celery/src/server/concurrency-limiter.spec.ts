@@ -102,4 +102,21 @@ describe('ConcurrencyLimiter', () => {
     await Promise.all(runs);
     expect(limiter.active).toBe(0);
   });
+
+  it('acquire() takes a free slot without a promise, else waits for a release handing its slot over', async () => {
+    const limiter = new ConcurrencyLimiter(1);
+    expect(limiter.acquire()).toBeUndefined();
+    const waiting = limiter.acquire();
+    expect(waiting).toBeInstanceOf(Promise);
+    let handedOver = false;
+    void waiting!.then(() => (handedOver = true));
+    await flush();
+    expect(handedOver).toBe(false);
+    limiter.release();
+    await flush();
+    expect(handedOver).toBe(true);
+    expect(limiter.active).toBe(1);
+    limiter.release();
+    expect(limiter.active).toBe(0);
+  });
 });

@@ -10,22 +10,33 @@ export class ConcurrencyLimiter {
     return this.running;
   }
 
-  /** Runs `work` when a slot is free. */
-  run(work: () => Promise<void>): Promise<void> {
+  /**
+   * Takes a slot: `undefined` when one was free (the common case: no promise), else a promise
+   * that resolves when a slot is handed over. Every acquire must be followed by one {@link release}.
+   */
+  acquire(): Promise<void> | undefined {
     if (this.running < this.limit) {
       this.running++;
-      return this.execute(work);
+      return undefined;
     }
-    return new Promise<void>((resolve) => this.waiting.push(resolve)).then(() => this.execute(work));
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 
-  private async execute(work: () => Promise<void>): Promise<void> {
+  /** Gives the slot back, to the longest waiting task if any. */
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next(); // hand the slot over
+    else this.running--;
+  }
+
+  /** Runs `work` when a slot is free. */
+  async run(work: () => Promise<void>): Promise<void> {
+    const slot = this.acquire();
+    if (slot) await slot;
     try {
       await work();
     } finally {
-      const next = this.waiting.shift();
-      if (next) next(); // hand the slot over
-      else this.running--;
+      this.release();
     }
   }
 }

@@ -4,7 +4,7 @@ import type { CeleryContext } from './celery-context.js';
 /**
  * Turns what came out of Nest's pipeline back into the error the handler threw: an
  * `RpcException` (from a guard or a user filter) gives its inner error, else the error the
- * error-capture interceptor kept on the context, else what was thrown; plain objects (Nest's
+ * task's or event's error capture kept on the context, else what was thrown; plain objects (Nest's
  * default filter output) become an `Error` with their message. Used for tasks and events alike.
  */
 export function unwrapHandlerError(error: unknown, ctx: CeleryContext): unknown {

@@ -27,8 +27,9 @@ import { unwrapHandlerError } from './handler-error.js';
 import { ServerMessages } from './server.messages.js';
 import { celerySettings, resolveServerOptions, type ResolvedServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
 import { bindTaskArguments } from './task-arguments.binder.js';
+import { installTaskErrorCapture } from './task-error.capture.js';
 import { TaskResultReporter } from './task-result.reporter.js';
-import { TimeLimitExceededError, withTimeLimits } from './time-limits.js';
+import { hasTimeLimits, TimeLimitExceededError, withTimeLimits } from './time-limits.js';
 import { EtaParking } from './eta-parking.js';
 import { WorkflowPublisher } from './workflow.publisher.js';
 import { planWorkerQueues } from './worker-queue.plan.js';
@@ -106,6 +107,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
 
   constructor(options: ServerCeleryOptions = {}) {
     super();
+    installTaskErrorCapture();
     this.options = resolveServerOptions(options, defaultBrokerUrl());
     this.nodeName = options.nodeName ?? defaultNodeName();
     this.limiter = new ConcurrencyLimiter(this.options.concurrency);
@@ -286,21 +288,27 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       const handler = this.messageHandlers.get(request.task);
       if (!handler || handler.extras?.[CELERY_EVENT_SUBSCRIPTION]) {
         this.control.taskEvents?.notRegistered(request);
-        await this.reporter!.notRegistered(request).catch(() => undefined);
+        this.reporter!.notRegistered(request);
         await this.workflow!.followFailure(request).catch(() => undefined);
         await this.deadLetter(queue, delivery, 'not-registered', `unregistered task '${request.task}'`, (action) =>
           ServerMessages.unregistered(request.task, action),
         );
         return;
       }
-      if (await this.discardedAsStale(delivery, request)) return;
+      if (this.discardedAsStale(delivery, request)) return;
       this.control.taskReserved(request, delivery);
       if (request.eta && request.eta.getTime() > Date.now()) {
         if (this.etaParking?.shouldPark(request.eta) && (await this.etaParking.park(queue, delivery))) return;
         await this.holdUntilEta(delivery, request.eta.getTime());
         if (this.closing) return;
       }
-      await limiter.run(() => this.execute(delivery, request, handler));
+      const slot = limiter.acquire();
+      if (slot) await slot;
+      try {
+        await this.execute(delivery, request, handler);
+      } finally {
+        limiter.release();
+      }
     } catch (error) {
       this.logger.error(ServerMessages.handlerCrashed(request.task, request.id, (error as Error).message));
       this.emitError(error as Error);
@@ -337,7 +345,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
    * `Request.revoked()`). Asked on arrival and again right before running (after an ETA hold or a
    * wait for a free slot). True when the task was discarded.
    */
-  private async discardedAsStale(delivery: Delivery, request: TaskRequest): Promise<boolean> {
+  private discardedAsStale(delivery: Delivery, request: TaskRequest): boolean {
     let reason: 'revoked' | 'expired';
     if (this.control.isRevoked(request.id)) {
       this.control.discarded(request);
@@ -348,49 +356,58 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       return false;
     }
     this.control.taskEvents?.revoked(request, reason);
-    await this.reporter!.revoked(request, reason);
+    this.reporter!.revoked(request, reason);
     delivery.ack();
     return true;
   }
 
+  /** Acknowledges a task that ran (or was terminated) when acks are late; with early acks it was acked before running. */
+  private settle(delivery: Delivery): void {
+    if (this.options.acksLate) delivery.ack();
+  }
+
   private async execute(delivery: Delivery, request: TaskRequest, handler: MessageHandler): Promise<void> {
-    if (await this.discardedAsStale(delivery, request)) return;
+    if (this.discardedAsStale(delivery, request)) return;
     if (!this.options.acksLate) delivery.ack();
-    const settle = () => {
-      if (this.options.acksLate) delivery.ack();
-    };
     const ctx = new CeleryContext(request, delivery.message, this.nodeName);
     const taskOptions = handler.extras?.[CELERY_TASK_OPTIONS] as CeleryTaskOptions | undefined;
     if (this.options.trackStarted) {
-      await this.reporter!.report(request, CeleryState.STARTED, { pid: process.pid, hostname: this.nodeName });
+      this.reporter!.report(request, CeleryState.STARTED, { pid: process.pid, hostname: this.nodeName });
     }
     this.running.add(ctx);
     this.control.taskStarted(ctx);
     let terminated = false;
-    let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+    let value: unknown;
+    let failed = false;
+    let failure: unknown;
     try {
-      const value = await withTimeLimits(ctx, request.timeLimit, taskOptions, () => this.invoke(handler, request, ctx, taskOptions));
-      outcome = { ok: true, value };
+      value = await (hasTimeLimits(request.timeLimit, taskOptions)
+        ? withTimeLimits(ctx, request.timeLimit, taskOptions, () => this.invoke(handler, request, ctx, taskOptions))
+        : this.invoke(handler, request, ctx, taskOptions));
     } catch (error) {
-      outcome = { ok: false, error: error instanceof TimeLimitExceededError ? error : unwrapHandlerError(error, ctx) };
+      failed = true;
+      failure = error instanceof TimeLimitExceededError ? error : unwrapHandlerError(error, ctx);
     } finally {
       this.running.delete(ctx);
       terminated = this.control.taskFinished(ctx);
     }
     if (terminated) {
-      await this.reporter!.revoked(request, 'terminated');
-      settle();
-    } else if (outcome.ok) {
-      await this.succeed(delivery, request, taskOptions, outcome.value, settle);
-    } else if (outcome.error instanceof CeleryRetry) {
-      await this.retry(delivery, request, ctx, taskOptions, outcome.error, settle);
+      this.reporter!.revoked(request, 'terminated');
+      this.settle(delivery);
+    } else if (!failed) {
+      const { callbacks, chain } = request.embed;
+      if (callbacks?.length || chain?.length) await this.succeedWithFollowUps(delivery, request, taskOptions, value);
+      else this.succeed(delivery, request, taskOptions, value, []);
+    } else if (failure instanceof CeleryRetry) {
+      await this.retry(delivery, request, ctx, taskOptions, failure);
     } else {
-      await this.fail(request, outcome.error);
-      settle();
+      await this.fail(request, failure);
+      this.settle(delivery);
     }
   }
 
-  private async invoke(
+  /** Binds the arguments and runs the handler, inside the processing hooks when any are registered (not async: returning the handler's promise from an async function would cost extra ticks). */
+  private invoke(
     handler: MessageHandler,
     request: TaskRequest,
     ctx: CeleryContext,
@@ -416,7 +433,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     return this.onProcessingStartHook === this.noopStartHook && !this.onProcessingEndHook;
   }
 
-  /** Calls the handler and waits for its value (a retry request kept by the interceptor is thrown); {@link invoke} wraps it in the processing hooks when any are registered. */
+  /** Calls the handler and waits for its value (a retry request kept by the task-error capture is thrown); {@link invoke} wraps it in the processing hooks when any are registered. */
   private async runHandler(handler: MessageHandler, payload: unknown, ctx: CeleryContext): Promise<unknown> {
     const produced = await handler(payload, ctx);
     const output = isObservable(produced) ? await lastValueFrom(produced, { defaultValue: null }) : produced;
@@ -425,40 +442,48 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     return output === undefined ? null : output;
   }
 
-  private async succeed(
+  /** Sends the task's callbacks and next chain step, then reports SUCCESS with them as children. */
+  private async succeedWithFollowUps(
     delivery: Delivery,
     request: TaskRequest,
     taskOptions: CeleryTaskOptions | undefined,
     value: unknown,
-    settle: () => void,
   ): Promise<void> {
-    let children;
+    let children: unknown[];
     try {
-      const { callbacks, chain } = request.embed;
-      children = callbacks?.length || chain?.length ? await this.workflow!.followSuccess(request, value) : [];
+      children = await this.workflow!.followSuccess(request, value);
     } catch (error) {
       // The result must not be lost with its follow-ups: run the task again later.
       this.logger.error(ServerMessages.followUpFailed(request.task, request.id, (error as Error).message));
       if (this.options.acksLate) delivery.reject(true);
       return;
     }
+    this.succeed(delivery, request, taskOptions, value, children);
+  }
+
+  /** Reports SUCCESS unless the result is ignored, and settles. */
+  private succeed(delivery: Delivery, request: TaskRequest, taskOptions: CeleryTaskOptions | undefined, value: unknown, children: unknown[]): void {
     this.control.taskEvents?.succeeded(request, value);
     if (!request.ignoreResult && !taskOptions?.ignoreResult) {
-      await this.reporter!.report(request, CeleryState.SUCCESS, value, null, children).catch((error: Error) =>
-        this.logger.warn(ServerMessages.replyFailed(request.task, request.id, error.message)),
-      );
+      try {
+        this.reporter!.report(request, CeleryState.SUCCESS, value, null, children);
+      } catch (error) {
+        this.logger.warn(ServerMessages.replyFailed(request.task, request.id, (error as Error).message));
+      }
     }
-    settle();
+    this.settle(delivery);
   }
 
   private async fail(request: TaskRequest, error: unknown): Promise<void> {
     this.control.taskEvents?.failed(request, error);
     const info = toExceptionInfo(error);
     const traceback = toTraceback(error);
-    await this.reporter!.report(request, CeleryState.FAILURE, info, traceback).catch((e: Error) =>
-      this.logger.warn(ServerMessages.replyFailed(request.task, request.id, e.message)),
-    );
-    await this.reporter!.failChain(request.embed.chain, info, traceback).catch(() => undefined);
+    try {
+      this.reporter!.report(request, CeleryState.FAILURE, info, traceback);
+      this.reporter!.failChain(request.embed.chain, info, traceback);
+    } catch (e) {
+      this.logger.warn(ServerMessages.replyFailed(request.task, request.id, (e as Error).message));
+    }
     await this.workflow!.followFailure(request).catch((e: Error) =>
       this.logger.warn(ServerMessages.replyFailed(request.task, request.id, `errbacks: ${e.message}`)),
     );
@@ -470,14 +495,13 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     ctx: CeleryContext,
     taskOptions: CeleryTaskOptions | undefined,
     retry: CeleryRetry,
-    settle: () => void,
   ): Promise<void> {
     const maxRetries = retry.options.maxRetries !== undefined ? retry.options.maxRetries : (taskOptions?.maxRetries ?? 3);
     if (maxRetries !== null && request.retries >= maxRetries) {
       const exhausted =
         retry.options.exc ?? new MaxRetriesExceededError(`Can't retry ${request.task}[${request.id}] args:${JSON.stringify(request.args)} kwargs:${JSON.stringify(request.kwargs)}`);
       await this.fail(request, exhausted);
-      settle();
+      this.settle(delivery);
       return;
     }
     const countdown = retry.options.countdown ?? taskOptions?.defaultRetryDelay ?? 180;
@@ -493,10 +517,12 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     // Celery stores the retry's `exc` (or None when the task gave none) as the RETRY result.
     const { exc } = retry.options;
     const info = exc === undefined ? null : toExceptionInfo(exc);
-    await this.reporter!.report(request, CeleryState.RETRY, info, toTraceback(retry), [resultTuple(request.id)]).catch(
-      () => undefined,
-    );
-    settle();
+    try {
+      this.reporter!.report(request, CeleryState.RETRY, info, toTraceback(retry), [resultTuple(request.id)]);
+    } catch {
+      // a RETRY state the caller cannot read is not worth failing the retry for
+    }
+    this.settle(delivery);
   }
 
   /** What the {@link EventDispatcher} uses of this worker: its pipeline, concurrency, tracking and dead-lettering. */

@@ -27,9 +27,9 @@ function request(spec: Partial<TaskMessageSpec> = {}, correlationId?: string): T
 const body = (p: Published) => JSON.parse(p.content.toString('utf8')) as Record<string, unknown>;
 
 describe('TaskResultReporter', () => {
-  it("publishes Celery's rpc reply: default exchange, reply_to routing key, five keys, transient, correlation id", async () => {
+  it("publishes Celery's rpc reply: default exchange, reply_to routing key, five keys, transient, correlation id", () => {
     const { broker, reporter } = setup();
-    await reporter.report(request(), 'SUCCESS', 4);
+    reporter.report(request(), 'SUCCESS', 4);
     expect(broker.published).toHaveLength(1);
     const [reply] = broker.published;
     expect(reply!.exchange).toBe('');
@@ -47,16 +47,16 @@ describe('TaskResultReporter', () => {
     expect(decodeResultMessage(reply!.content)).toEqual({ task_id: 'tid-1', status: 'SUCCESS', result: 4, traceback: null, children: [] });
   });
 
-  it('uses the correlation id of the request, not the task id', async () => {
+  it('uses the correlation id of the request, not the task id', () => {
     const { broker, reporter } = setup();
-    await reporter.report(request({}, 'corr-9'), 'STARTED', { pid: 1, hostname: 'w1@host' });
+    reporter.report(request({}, 'corr-9'), 'STARTED', { pid: 1, hostname: 'w1@host' });
     expect(broker.published[0]!.options.correlationId).toBe('corr-9');
     expect(decodeResultMessage(broker.published[0]!.content)).toMatchObject({ task_id: 'tid-1', status: 'STARTED' });
   });
 
-  it('writes traceback and children, and null for an undefined result', async () => {
+  it('writes traceback and children, and null for an undefined result', () => {
     const { broker, reporter } = setup();
-    await reporter.report(request(), 'RETRY', undefined, 'Traceback...', [[['tid-1', null], null]]);
+    reporter.report(request(), 'RETRY', undefined, 'Traceback...', [[['tid-1', null], null]]);
     expect(body(broker.published[0]!)).toEqual({
       task_id: 'tid-1',
       status: 'RETRY',
@@ -66,19 +66,19 @@ describe('TaskResultReporter', () => {
     });
   });
 
-  it('publishes nothing without reply_to, or when disabled', async () => {
+  it('publishes nothing without reply_to, or when disabled', () => {
     const { broker, reporter } = setup();
-    await reporter.report(request({ replyTo: null }), 'SUCCESS', 1);
+    reporter.report(request({ replyTo: null }), 'SUCCESS', 1);
     expect(broker.published).toHaveLength(0);
     const disabled = setup(false);
-    await disabled.reporter.report(request(), 'SUCCESS', 1);
-    await disabled.reporter.notRegistered(request());
+    disabled.reporter.report(request(), 'SUCCESS', 1);
+    disabled.reporter.notRegistered(request());
     expect(disabled.broker.published).toHaveLength(0);
   });
 
-  it.each(['revoked', 'expired', 'terminated'] as const)('reports REVOKED TaskRevokedError(%p)', async (reason) => {
+  it.each(['revoked', 'expired', 'terminated'] as const)('reports REVOKED TaskRevokedError(%p)', (reason) => {
     const { broker, reporter } = setup();
-    await reporter.revoked(request(), reason);
+    reporter.revoked(request(), reason);
     const message = decodeResultMessage(broker.published[0]!.content);
     expect(message).toEqual({
       task_id: 'tid-1',
@@ -90,9 +90,9 @@ describe('TaskResultReporter', () => {
     expect(toRemoteError(message.task_id, message.result, message.traceback)).toBeInstanceOf(CeleryTaskRevokedError);
   });
 
-  it('reports FAILURE NotRegistered(name) for an unknown task', async () => {
+  it('reports FAILURE NotRegistered(name) for an unknown task', () => {
     const { broker, reporter } = setup();
-    await reporter.notRegistered(request({ task: 'unknown.task' }));
+    reporter.notRegistered(request({ task: 'unknown.task' }));
     const message = decodeResultMessage(broker.published[0]!.content);
     expect(message).toEqual({
       task_id: 'tid-1',
@@ -104,7 +104,7 @@ describe('TaskResultReporter', () => {
     expect(toRemoteError(message.task_id, message.result, null)).toBeInstanceOf(CeleryNotRegisteredError);
   });
 
-  it('marks every frozen chain step FAILURE with the same exception, to its own reply_to', async () => {
+  it('marks every frozen chain step FAILURE with the same exception, to its own reply_to', () => {
     const { broker, reporter } = setup();
     const info = { exc_type: 'ValueError', exc_message: ['bad'], exc_module: 'builtins' };
     const chain = [
@@ -113,7 +113,7 @@ describe('TaskResultReporter', () => {
       createSignature('proj.noreply', [], {}, { task_id: 'step-x' }),
       createSignature('proj.b', [], {}, { task_id: 'step-2', reply_to: 'other-q' }),
     ];
-    await reporter.failChain(chain, info, 'Traceback (most recent call last): ...');
+    reporter.failChain(chain, info, 'Traceback (most recent call last): ...');
     expect(broker.published.map((p) => [p.routingKey, p.options.correlationId])).toEqual([
       ['client-q', 'step-3'],
       ['other-q', 'step-2'],
@@ -128,16 +128,16 @@ describe('TaskResultReporter', () => {
     }
   });
 
-  it('does nothing for a missing chain', async () => {
+  it('does nothing for a missing chain', () => {
     const { broker, reporter } = setup();
-    await reporter.failChain(null, { exc_type: 'E', exc_message: [], exc_module: 'builtins' }, null);
-    await reporter.failChain([], { exc_type: 'E', exc_message: [], exc_module: 'builtins' }, null);
+    reporter.failChain(null, { exc_type: 'E', exc_message: [], exc_module: 'builtins' }, null);
+    reporter.failChain([], { exc_type: 'E', exc_message: [], exc_module: 'builtins' }, null);
     expect(broker.published).toHaveLength(0);
   });
 
-  it('publishes replies unconfirmed, like Celery, so the ack does not wait a broker round trip', async () => {
+  it('publishes replies unconfirmed, like Celery, so the ack does not wait a broker round trip', () => {
     const { broker, reporter } = setup();
-    await reporter.report(request(), 'SUCCESS', 1);
+    reporter.report(request(), 'SUCCESS', 1);
     expect(broker.published).toHaveLength(1);
     expect(broker.published[0]!.unconfirmed).toBe(true);
   });

@@ -19,14 +19,17 @@ export class TaskResultReporter {
     private readonly enabled: boolean,
   ) {}
 
-  /** Publishes one state update for `request`. */
-  async report(
+  /**
+   * Publishes one state update for `request`, synchronously (an unconfirmed publish never waits);
+   * throws only when `result` cannot be serialized to JSON.
+   */
+  report(
     request: Pick<TaskRequest, 'id' | 'replyTo' | 'correlationId'>,
     status: string,
     result: unknown,
     traceback: string | null = null,
     children: unknown[] = [],
-  ): Promise<void> {
+  ): void {
     if (!this.enabled || !request.replyTo) return;
     const body = encodeResultMessage({ task_id: request.id, status, result, traceback, children });
     // Replies are transient and unconfirmed, as Celery's: waiting for a confirm before the ack
@@ -41,28 +44,28 @@ export class TaskResultReporter {
   }
 
   /** REVOKED with Celery's `TaskRevokedError(reason)`; reason is `revoked`, `expired` or `terminated`. */
-  revoked(request: TaskRequest, reason: 'revoked' | 'expired' | 'terminated'): Promise<void> {
+  revoked(request: TaskRequest, reason: 'revoked' | 'expired' | 'terminated'): void {
     const info: ExceptionInfo = { exc_type: 'TaskRevokedError', exc_message: [reason], exc_module: CELERY_EXCEPTION_MODULE };
-    return this.report(request, CeleryState.REVOKED, info);
+    this.report(request, CeleryState.REVOKED, info);
   }
 
   /** FAILURE with Celery's `NotRegistered(name)`. */
-  notRegistered(request: TaskRequest): Promise<void> {
+  notRegistered(request: TaskRequest): void {
     const info: ExceptionInfo = { exc_type: 'NotRegistered', exc_message: [request.task], exc_module: CELERY_EXCEPTION_MODULE };
-    return this.report(request, CeleryState.FAILURE, info);
+    this.report(request, CeleryState.FAILURE, info);
   }
 
   /**
    * Marks the chain steps after a failed task as FAILURE with the same exception, as Celery's
    * `mark_as_failure` does for every remaining step that has a frozen `task_id`.
    */
-  async failChain(chain: SignatureDict[] | null, info: ExceptionInfo, traceback: string | null): Promise<void> {
+  failChain(chain: SignatureDict[] | null, info: ExceptionInfo, traceback: string | null): void {
     if (!chain) return;
     for (const step of chain) {
       const id = step.options?.task_id;
       const replyTo = step.options?.reply_to;
       if (typeof id === 'string' && typeof replyTo === 'string') {
-        await this.report({ id, replyTo, correlationId: id }, CeleryState.FAILURE, info, traceback);
+        this.report({ id, replyTo, correlationId: id }, CeleryState.FAILURE, info, traceback);
       }
     }
   }

@@ -21,6 +21,11 @@ export class SoftTimeLimitExceededError extends Error {
   readonly excArgs: unknown[] = [];
 }
 
+/** True when the task has a hard or soft time limit (the message's `timelimit` header or the task options). */
+export function hasTimeLimits(header: TimeLimit, options: CeleryTaskOptions | undefined): boolean {
+  return (header[0] ?? options?.timeLimit ?? header[1] ?? options?.softTimeLimit ?? null) !== null;
+}
+
 /**
  * Runs `work` under the task's time limits: the message's `timelimit` header `[hard, soft]`
  * wins over the task options. The soft limit aborts `ctx.signal`; the hard limit fails the task
