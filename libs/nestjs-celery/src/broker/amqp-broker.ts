@@ -78,6 +78,8 @@ export class AmqpBroker implements Broker {
   private readonly logger: LoggerService;
   private readonly statusSubject = new BehaviorSubject<BrokerStatus>('connecting');
   private readonly declarations = new Map<string, { declaration: Declaration; signature: string }>();
+  /** Names of the queues among {@link declarations}: {@link hasQueue} runs on every send. */
+  private readonly declaredQueues = new Set<string>();
   private readonly consumers = new Set<ConsumerRegistration>();
   /** The ack batchers of every open consumer channel, cancelled consumers' included: flushed on close. */
   private readonly ackBatchers = new Set<AckBatcher>();
@@ -198,12 +200,13 @@ export class AmqpBroker implements Broker {
         throw error;
       }
       this.declarations.set(declarationKey(declaration), { declaration, signature: JSON.stringify(declaration.value) });
+      if (declaration.kind === 'queue') this.declaredQueues.add(declaration.value.name);
     }
   }
 
   /** True when a queue of this name was declared through this broker (with any attributes). */
   hasQueue(name: string): boolean {
-    return this.declarations.has(`queue:${name}`);
+    return this.declaredQueues.has(name);
   }
 
   /**

@@ -26,6 +26,7 @@ export class ResultConsumer {
     else this.pending.delete(id);
   });
   private started?: Promise<ConsumerHandle>;
+  private consumingReplies = false;
   private readonly logger: LoggerService;
 
   constructor(
@@ -47,10 +48,20 @@ export class ResultConsumer {
       return this.broker.consume(this.queue, (delivery) => this.onReply(delivery), { prefetch: 0, noAck: true });
     })();
     this.started = started;
-    started.catch(() => {
-      if (this.started === started) this.started = undefined;
-    });
+    started.then(
+      () => {
+        if (this.started === started) this.consumingReplies = true;
+      },
+      () => {
+        if (this.started === started) this.started = undefined;
+      },
+    );
     return started;
+  }
+
+  /** True once {@link start} has finished (and until {@link stop}): a send need not wait for it. */
+  get consuming(): boolean {
+    return this.consumingReplies;
   }
 
   /** Registers a result to be completed by replies for its id; returns it. */
@@ -78,6 +89,7 @@ export class ResultConsumer {
   async stop(): Promise<void> {
     const started = this.started;
     this.started = undefined;
+    this.consumingReplies = false;
     if (started) await (await started.catch(() => undefined))?.cancel();
   }
 
