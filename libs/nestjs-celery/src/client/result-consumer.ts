@@ -8,6 +8,25 @@ import { decodeResultMessage, type ResultMessage } from '../protocol/result-mess
 import { AsyncResult } from './async-result.js';
 
 const UNCLAIMED_LIMIT = 1000;
+/** {@link ResultConsumer} drops the entries of collected handles once this many ids wait (and at twice the live count after). */
+const MIN_SWEEP_SIZE = 1024;
+
+type ResultRef = WeakRef<AsyncResult<unknown>>;
+type WaitingRefs = ResultRef | ResultRef[];
+
+/** The live handles of an entry of {@link ResultConsumer}'s pending map. */
+function liveResults(refs: WaitingRefs): AsyncResult<unknown>[] {
+  if (!Array.isArray(refs)) {
+    const result = refs.deref();
+    return result === undefined ? [] : [result];
+  }
+  const live: AsyncResult<unknown>[] = [];
+  for (const ref of refs) {
+    const result = ref.deref();
+    if (result !== undefined) live.push(result);
+  }
+  return live;
+}
 
 /**
  * Celery's rpc:// result backend, client side: one reply queue per client (not per call), one
@@ -17,14 +36,14 @@ const UNCLAIMED_LIMIT = 1000;
 export class ResultConsumer {
   /** Name of the reply queue, sent as `reply_to` on every task. */
   readonly queue: string;
-  /** Every live handle waiting for an id: `sendTask`'s result and `asyncResult(id)` may both wait. */
-  private readonly pending = new Map<string, WeakRef<AsyncResult<unknown>>[]>();
+  /**
+   * Every handle waiting for an id, held weakly (a handle the caller dropped is not kept alive):
+   * one reference, or several when `sendTask`'s result and `asyncResult(id)` both wait.
+   */
+  private readonly pending = new Map<string, WaitingRefs>();
   private readonly unclaimed = new Map<string, ResultMessage>();
-  private readonly finalizer = new FinalizationRegistry<string>((id) => {
-    const live = this.pending.get(id)?.filter((ref) => ref.deref() !== undefined);
-    if (live?.length) this.pending.set(id, live);
-    else this.pending.delete(id);
-  });
+  /** {@link pending}'s size that triggers the next sweep of handles that were collected. */
+  private sweepAt = MIN_SWEEP_SIZE;
   private started?: Promise<ConsumerHandle>;
   private consumingReplies = false;
   private readonly logger: LoggerService;
@@ -66,23 +85,32 @@ export class ResultConsumer {
 
   /** Registers a result to be completed by replies for its id; returns it. */
   track<T>(result: AsyncResult<T>): AsyncResult<T> {
-    const stashed = this.unclaimed.get(result.id);
-    if (stashed) {
-      this.unclaimed.delete(result.id);
-      result.update(stashed);
-      if (result.ready()) return result;
+    if (this.unclaimed.size > 0) {
+      const stashed = this.unclaimed.get(result.id);
+      if (stashed) {
+        this.unclaimed.delete(result.id);
+        result.update(stashed);
+        if (result.ready()) return result;
+      }
     }
+    const handle = result as AsyncResult<unknown>;
     const waiting = this.pending.get(result.id);
-    const others = waiting
-      ? waiting.filter((ref) => {
-          const live = ref.deref();
-          return live !== undefined && live !== result;
-        })
-      : [];
-    others.push(new WeakRef(result as AsyncResult<unknown>));
-    this.pending.set(result.id, others);
-    this.finalizer.register(result, result.id);
+    if (waiting === undefined) {
+      this.pending.set(result.id, new WeakRef(handle));
+      if (this.pending.size >= this.sweepAt) this.sweep();
+      return result;
+    }
+    const others = liveResults(waiting).filter((live) => live !== handle);
+    this.pending.set(result.id, [...others, handle].map((live) => new WeakRef(live)));
     return result;
+  }
+
+  /** Drops the entries whose handles were all collected (amortized: the map at least doubles in between). */
+  private sweep(): void {
+    for (const [id, refs] of this.pending) {
+      if (liveResults(refs).length === 0) this.pending.delete(id);
+    }
+    this.sweepAt = Math.max(MIN_SWEEP_SIZE, this.pending.size * 2);
   }
 
   /** Stops consuming. */
@@ -102,7 +130,13 @@ export class ResultConsumer {
       return;
     }
     const refs = this.pending.get(message.task_id);
-    const results = (refs ?? []).map((ref) => ref.deref()).filter((r) => r !== undefined);
+    const single = refs !== undefined && !Array.isArray(refs) ? refs.deref() : undefined;
+    if (single !== undefined) {
+      single.update(message);
+      if (single.ready()) this.pending.delete(message.task_id);
+      return;
+    }
+    const results = refs === undefined ? [] : liveResults(refs);
     if (results.length === 0) {
       if (refs) this.pending.delete(message.task_id);
       if (this.unclaimed.size >= UNCLAIMED_LIMIT) this.unclaimed.delete(this.unclaimed.keys().next().value!);
