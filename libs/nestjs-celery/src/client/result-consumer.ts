@@ -5,28 +5,12 @@ import type { Delivery } from '../broker/delivery.js';
 import { rpcReplyQueue } from '../broker/topology.js';
 import { isReadyState } from '../protocol/celery-state.js';
 import { decodeResultMessage, type ResultMessage } from '../protocol/result-message.js';
-import { AsyncResult } from './async-result.js';
+import type { AsyncResult } from './async-result.js';
+import type { ResultSlot } from './result-slot.js';
 
 const UNCLAIMED_LIMIT = 1000;
-/** {@link ResultConsumer} drops the entries of collected handles once this many ids wait (and at twice the live count after). */
-const MIN_SWEEP_SIZE = 1024;
-
-type ResultRef = WeakRef<AsyncResult<unknown>>;
-type WaitingRefs = ResultRef | ResultRef[];
-
-/** The live handles of an entry of {@link ResultConsumer}'s pending map. */
-function liveResults(refs: WaitingRefs): AsyncResult<unknown>[] {
-  if (!Array.isArray(refs)) {
-    const result = refs.deref();
-    return result === undefined ? [] : [result];
-  }
-  const live: AsyncResult<unknown>[] = [];
-  for (const ref of refs) {
-    const result = ref.deref();
-    if (result !== undefined) live.push(result);
-  }
-  return live;
-}
+/** The slots waiting for one id: usually one; several when `sendTask`'s result and `asyncResult(id)` both wait. */
+type WaitingSlots = ResultSlot | ResultSlot[];
 
 /**
  * Celery's rpc:// result backend, client side: one reply queue per client (not per call), one
@@ -37,13 +21,12 @@ export class ResultConsumer {
   /** Name of the reply queue, sent as `reply_to` on every task. */
   readonly queue: string;
   /**
-   * Every handle waiting for an id, held weakly (a handle the caller dropped is not kept alive):
-   * one reference, or several when `sendTask`'s result and `asyncResult(id)` both wait.
+   * The slots of the handles waiting for an id. A slot does not reach its handle, so a handle the
+   * caller dropped is collected; the registry then forgets its slot.
    */
-  private readonly pending = new Map<string, WaitingRefs>();
+  private readonly pending = new Map<string, WaitingSlots>();
   private readonly unclaimed = new Map<string, ResultMessage>();
-  /** {@link pending}'s size that triggers the next sweep of handles that were collected. */
-  private sweepAt = MIN_SWEEP_SIZE;
+  private readonly finalizer = new FinalizationRegistry<ResultSlot>((slot) => this.forget(slot));
   private started?: Promise<ConsumerHandle>;
   private consumingReplies = false;
   private readonly logger: LoggerService;
@@ -85,32 +68,32 @@ export class ResultConsumer {
 
   /** Registers a result to be completed by replies for its id; returns it. */
   track<T>(result: AsyncResult<T>): AsyncResult<T> {
+    const slot = result.slot;
     if (this.unclaimed.size > 0) {
-      const stashed = this.unclaimed.get(result.id);
+      const stashed = this.unclaimed.get(slot.id);
       if (stashed) {
-        this.unclaimed.delete(result.id);
-        result.update(stashed);
-        if (result.ready()) return result;
+        this.unclaimed.delete(slot.id);
+        slot.update(stashed);
+        if (slot.ready()) return result;
       }
     }
-    const handle = result as AsyncResult<unknown>;
-    const waiting = this.pending.get(result.id);
-    if (waiting === undefined) {
-      this.pending.set(result.id, new WeakRef(handle));
-      if (this.pending.size >= this.sweepAt) this.sweep();
-      return result;
-    }
-    const others = liveResults(waiting).filter((live) => live !== handle);
-    this.pending.set(result.id, [...others, handle].map((live) => new WeakRef(live)));
+    const waiting = this.pending.get(slot.id);
+    if (waiting === slot || (Array.isArray(waiting) && waiting.includes(slot))) return result;
+    this.pending.set(slot.id, waiting === undefined ? slot : Array.isArray(waiting) ? [...waiting, slot] : [waiting, slot]);
+    this.finalizer.register(result, slot);
     return result;
   }
 
-  /** Drops the entries whose handles were all collected (amortized: the map at least doubles in between). */
-  private sweep(): void {
-    for (const [id, refs] of this.pending) {
-      if (liveResults(refs).length === 0) this.pending.delete(id);
+  /** Drops the slot of a collected handle. */
+  private forget(slot: ResultSlot): void {
+    const waiting = this.pending.get(slot.id);
+    if (waiting === slot) {
+      this.pending.delete(slot.id);
+    } else if (Array.isArray(waiting) && waiting.includes(slot)) {
+      const others = waiting.filter((other) => other !== slot);
+      if (others.length === 0) this.pending.delete(slot.id);
+      else this.pending.set(slot.id, others.length === 1 ? others[0]! : others);
     }
-    this.sweepAt = Math.max(MIN_SWEEP_SIZE, this.pending.size * 2);
   }
 
   /** Stops consuming. */
@@ -129,22 +112,19 @@ export class ResultConsumer {
       this.logger.warn?.(`ignored a malformed reply on ${this.queue}: ${(error as Error).message}`);
       return;
     }
-    const refs = this.pending.get(message.task_id);
-    const single = refs !== undefined && !Array.isArray(refs) ? refs.deref() : undefined;
-    if (single !== undefined) {
-      single.update(message);
-      if (single.ready()) this.pending.delete(message.task_id);
-      return;
-    }
-    const results = refs === undefined ? [] : liveResults(refs);
-    if (results.length === 0) {
-      if (refs) this.pending.delete(message.task_id);
+    const waiting = this.pending.get(message.task_id);
+    if (waiting === undefined) {
       if (this.unclaimed.size >= UNCLAIMED_LIMIT) this.unclaimed.delete(this.unclaimed.keys().next().value!);
       const previous = this.unclaimed.get(message.task_id);
       if (!previous || !isReadyState(previous.status)) this.unclaimed.set(message.task_id, message);
       return;
     }
-    for (const result of results) result.update(message);
-    if (results.every((r) => r.ready())) this.pending.delete(message.task_id);
+    if (!Array.isArray(waiting)) {
+      waiting.update(message);
+      if (waiting.ready()) this.pending.delete(message.task_id);
+      return;
+    }
+    for (const slot of waiting) slot.update(message);
+    if (waiting.every((slot) => slot.ready())) this.pending.delete(message.task_id);
   }
 }
