@@ -5,20 +5,15 @@ import { dirname, join } from 'node:path';
 import { PyAmqpTable } from '../protocol/py-amqp-table.js';
 import './amqplib.loader.js';
 import { publishFields, publishOnChannel } from './amqplib-publish.js';
-import type { PublishFields } from './publish-frames.js';
+import { encodePublishFrames, type PublishFields, type TableEncoder } from './publish-frames.js';
 
 const require = createRequire(import.meta.url);
 const lib = (file: string) => join(dirname(require.resolve('amqplib')), 'lib', file);
-const defs = require(lib('defs.js')) as {
-  encodeMethod(id: number, channel: number, fields: object): Buffer;
-  encodeProperties(id: number, channel: number, size: number, fields: object): Buffer;
-  BasicPublish: number;
-  BasicProperties: number;
-};
 const Args = (require(lib('api_args.js')) as { publish(exchange: string, routingKey: string, options: object): PublishFields }).publish;
+const { encodeTable } = require(lib('codec.js')) as { encodeTable: TableEncoder };
 
-const frames = (fields: PublishFields) =>
-  Buffer.concat([defs.encodeMethod(defs.BasicPublish, 1, fields), defs.encodeProperties(defs.BasicProperties, 1, 10, fields)]).toString('hex');
+/** The frames written for these fields (`encodePublishFrames` writes what amqplib writes: publish-frames.spec.ts). */
+const frames = (fields: PublishFields) => encodePublishFrames(1, fields, Buffer.from('body'), 131072, encodeTable)?.toString('hex');
 
 const options: Array<[string, Options.Publish]> = [
   ['no options', {}],
@@ -26,12 +21,18 @@ const options: Array<[string, Options.Publish]> = [
   ['persistent true', { persistent: true }],
   ['persistent false over deliveryMode', { persistent: false, deliveryMode: 2 }],
   ['deliveryMode true', { deliveryMode: true }],
-  ['every other property', { mandatory: true, priority: 9, expiration: 6000, messageId: 'm', timestamp: 1700000000, type: 't', userId: 'guest', appId: 'a' }],
+  ['every other property', { mandatory: true, priority: 9, expiration: 6000, messageId: 'm', type: 't', userId: 'guest', appId: 'a' }],
 ];
 
 describe('publishFields', () => {
   it.each(options)('gives the frames amqplib writes for its own fields: %s', (_label, publishOptions) => {
+    expect(frames(publishFields('ex', 'key', publishOptions, publishOptions.headers))).toBeDefined();
     expect(frames(publishFields('ex', 'key', publishOptions, publishOptions.headers))).toBe(frames(Args('ex', 'key', publishOptions)));
+  });
+
+  it('carries a timestamp as amqplib does', () => {
+    const fields = publishFields('ex', 'key', { timestamp: 1700000000 }, undefined);
+    expect(fields.timestamp).toBe(Args('ex', 'key', { timestamp: 1700000000 }).timestamp);
   });
 
   it('uses the given header table itself, not a copy built on it', () => {
