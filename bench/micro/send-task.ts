@@ -1,10 +1,17 @@
 /**
- * Micro-benchmark of the producer path above amqplib: CeleryClient.sendTask on a stub broker
- * (options, routing, message encoding, header table write), and its parts.
+ * Micro-benchmark of the producer path: CeleryClient.sendTask on a stub broker (options, routing,
+ * message encoding, header table write), its parts, and the frames amqplib sends for the message
+ * (the loader's one-buffer writer against amqplib's own encoders).
  *   node --import @swc-node/register/esm-register bench/micro/send-task.ts [n]
+ * With CELERY_BROKER_URL set, also the process CPU per W1 message (sendTask with the confirm,
+ * 1000 in flight) on that broker, against amqplib publishing the order with a confirm.
  */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { writeFieldTable } from '../../libs/nestjs-celery/src/protocol/field-table.encoder.js';
-const { CeleryClient, encodeTaskMessage, pythonRepr } = await import('nestjs-celery');
+import { PyAmqpTable } from '../../libs/nestjs-celery/src/protocol/py-amqp-table.js';
+import { encodePublishFrames, type PublishFields, type TableEncoder } from '../../libs/nestjs-celery/src/broker/publish-frames.js';
+const { CeleryClient, encodeTaskMessage, pythonRepr, amqplib } = await import('nestjs-celery');
 import { ORDER } from '../payload.js';
 import { orderTaskSpec, stubBroker } from './stub-broker.js';
 
@@ -41,10 +48,77 @@ async function timeAsync(label: string, fn: () => Promise<unknown>, n = N): Prom
   console.log(`${label}: best ${Math.min(...results).toFixed(2)} µs`);
 }
 await timeAsync('sendTask (stub broker, incl. header table write)', () => client.sendTask('bench.order', [ORDER], {}, options));
-time('encodeTaskMessage', () => encodeTaskMessage(orderTaskSpec('c8f3e0a2-6f0e-4b7e-9a43-0d6f7d9b2d11')));
+time('encodeTaskMessage (full headers)', () => encodeTaskMessage(orderTaskSpec('c8f3e0a2-6f0e-4b7e-9a43-0d6f7d9b2d11')));
+time('encodeTaskMessage (compact headers, the default)', () =>
+  encodeTaskMessage(Object.assign(orderTaskSpec('c8f3e0a2-6f0e-4b7e-9a43-0d6f7d9b2d11'), { wireHeaders: 'compact' as const })),
+);
 time('pythonRepr(args)', () => pythonRepr([ORDER], true));
 time('JSON.stringify body', () => Buffer.from(JSON.stringify([[ORDER], {}, { callbacks: null, errbacks: null, chain: null, chord: null }])));
 const headers = encodeTaskMessage(orderTaskSpec('c8f3e0a2-6f0e-4b7e-9a43-0d6f7d9b2d11')).properties.headers as Record<string, unknown>;
 time('writeFieldTable(headers)', () => writeFieldTable(headers, scratch, 0));
+
+const require = createRequire(import.meta.url);
+const lib = (file: string) => join(dirname(require.resolve('amqplib')), 'lib', file);
+const defs = require(lib('defs.js')) as {
+  encodeMethod(id: number, channel: number, fields: object): Buffer;
+  encodeProperties(id: number, channel: number, size: number, fields: object): Buffer;
+  BasicPublish: number;
+  BasicProperties: number;
+};
+const { makeBodyFrame } = require(lib('frame.js')) as { makeBodyFrame(channel: number, body: Buffer): Buffer };
+const { encodeTable } = require(lib('codec.js')) as { encodeTable: TableEncoder };
+const publishArgs = (require(lib('api_args.js')) as { publish(e: string, k: string, o: object): PublishFields }).publish;
+const compact = encodeTaskMessage({ ...orderTaskSpec('c8f3e0a2-6f0e-4b7e-9a43-0d6f7d9b2d11'), wireHeaders: 'compact', deliveryMode: 1 });
+const fields = publishArgs('', 'bench.micro', { ...compact.properties, headers: new PyAmqpTable(compact.properties.headers!) });
+time('publish frames, amqplib encoders (4 buffers)', () => {
+  const method = defs.encodeMethod(defs.BasicPublish, 1, fields);
+  const header = defs.encodeProperties(defs.BasicProperties, 1, compact.body.length, fields);
+  return Buffer.concat([method, header, makeBodyFrame(1, compact.body)]);
+});
+time('publish frames, encodePublishFrames (1 buffer)', () => encodePublishFrames(1, fields, compact.body, 131072, encodeTable));
 console.log(bytes > 0 ? 'ok' : 'nothing written');
 await client.close();
+
+const url = process.env.CELERY_BROKER_URL;
+if (url) {
+  const queue = 'bench.micro.send-task';
+  const real = new CeleryClient({ brokerUrl: url, defaultQueue: queue });
+  await real.connect();
+  const connection = await amqplib.connect(url, { noDelay: true });
+  const channel = await connection.createConfirmChannel();
+  await channel.assertQueue(queue, { durable: true });
+  const w1 = async (publishOne: () => Promise<unknown>, n = 20_000): Promise<number> => {
+    await channel.purgeQueue(queue);
+    const cpu0 = process.cpuUsage();
+    let started = 0;
+    const lane = async () => {
+      while (started < n) {
+        started++;
+        await publishOne();
+      }
+    };
+    await Promise.all(Array.from({ length: 1000 }, lane));
+    const cpu = process.cpuUsage(cpu0);
+    return (cpu.user + cpu.system) / n;
+  };
+  const sendTask = () => real.sendTask('bench.order', [ORDER], {}, { queue, ignoreResult: true, replyTo: null, deliveryMode: 1 });
+  // amqplib as loaded here (through nestjs-celery, so with the one-buffer frames): the floor for sendTask.
+  const raw = () =>
+    new Promise<void>((resolve, reject) =>
+      channel.sendToQueue(queue, Buffer.from(JSON.stringify(ORDER)), { persistent: false, contentType: 'application/json' }, (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
+  await w1(sendTask);
+  await w1(raw);
+  const figures = { sendTask: [] as number[], raw: [] as number[] };
+  for (let round = 0; round < 5; round++) {
+    figures.sendTask.push(await w1(sendTask));
+    figures.raw.push(await w1(raw));
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[2]!.toFixed(1);
+  console.log(`W1 producer CPU on ${url.replace(/\/\/[^@/]*@/, '//')}: sendTask ${median(figures.sendTask)} µs/msg, amqplib publish + confirm ${median(figures.raw)} µs/msg (medians of 5)`);
+  await channel.purgeQueue(queue);
+  await connection.close();
+  await real.close();
+}

@@ -7,6 +7,7 @@ import { AckBatcher } from './ack-batcher.js';
 import { AmqpDelivery } from './amqp-delivery.js';
 import { ChannelSlot } from './channel-slot.js';
 import { amqplib, amqplibTakesEncodedTables } from './amqplib.loader.js';
+import { publishOnChannel } from './amqplib-publish.js';
 import {
   BrokerClosedError,
   BrokerUnavailableError,
@@ -58,14 +59,14 @@ function errorText(error: unknown): string {
 }
 
 /**
- * The options amqplib publishes with: headers typed for py-amqp, written by {@link PyAmqpTable}
- * in one pass when amqplib takes it (the per-message hot path), else as a typed copy.
+ * The header table amqplib writes for `options.headers`: typed for py-amqp, written by
+ * {@link PyAmqpTable} in one pass when amqplib takes it (the per-message hot path), else as a typed copy.
  */
-function toPublishOptions(options: Options.Publish): Options.Publish {
+function publishHeaders(options: Options.Publish): object | undefined {
   const headers = options.headers as Record<string, unknown> | undefined;
-  if (!headers) return options;
+  if (!headers) return undefined;
   const oneStep = amqplibTakesEncodedTables && options.CC === undefined && options.BCC === undefined;
-  return { ...options, headers: oneStep ? new PyAmqpTable(headers) : toPyAmqpTable(headers) };
+  return oneStep ? new PyAmqpTable(headers) : toPyAmqpTable(headers);
 }
 
 /**
@@ -78,6 +79,8 @@ export class AmqpBroker implements Broker {
   private readonly logger: LoggerService;
   private readonly statusSubject = new BehaviorSubject<BrokerStatus>('connecting');
   private readonly declarations = new Map<string, { declaration: Declaration; signature: string }>();
+  /** Names of the queues among {@link declarations}: {@link hasQueue} runs on every send. */
+  private readonly declaredQueues = new Set<string>();
   private readonly consumers = new Set<ConsumerRegistration>();
   /** The ack batchers of every open consumer channel, cancelled consumers' included: flushed on close. */
   private readonly ackBatchers = new Set<AckBatcher>();
@@ -198,12 +201,13 @@ export class AmqpBroker implements Broker {
         throw error;
       }
       this.declarations.set(declarationKey(declaration), { declaration, signature: JSON.stringify(declaration.value) });
+      if (declaration.kind === 'queue') this.declaredQueues.add(declaration.value.name);
     }
   }
 
   /** True when a queue of this name was declared through this broker (with any attributes). */
   hasQueue(name: string): boolean {
-    return this.declarations.has(`queue:${name}`);
+    return this.declaredQueues.has(name);
   }
 
   /**
@@ -211,21 +215,21 @@ export class AmqpBroker implements Broker {
    * repeats the publish if the connection drops before the confirm.
    */
   publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
-    const publishOptions = toPublishOptions(options);
+    const headers = publishHeaders(options);
     const channel = this.publishChannel.ready;
     if (channel === undefined || this.statusSubject.value !== 'connected') {
-      return this.publishWithRetries(exchange, routingKey, content, publishOptions, 0);
+      return this.publishWithRetries(exchange, routingKey, content, options, headers, 0);
     }
     // Connected: publish synchronously, one promise per message; retries only after a failure.
     return new Promise<void>((resolve, reject) => {
       const onConfirm = (error: unknown) => {
         if (!error) return resolve();
         this.afterFailedPublish(error, exchange, routingKey, 0)
-          .then(() => this.publishWithRetries(exchange, routingKey, content, publishOptions, 1))
+          .then(() => this.publishWithRetries(exchange, routingKey, content, options, headers, 1))
           .then(resolve, reject);
       };
       try {
-        channel.publish(exchange, routingKey, content, publishOptions, onConfirm);
+        publishOnChannel(channel, exchange, routingKey, content, options, headers, onConfirm);
       } catch (error) {
         onConfirm(error);
       }
@@ -236,7 +240,8 @@ export class AmqpBroker implements Broker {
     exchange: string,
     routingKey: string,
     content: Buffer,
-    publishOptions: Options.Publish,
+    options: Options.Publish,
+    headers: object | undefined,
     firstAttempt: number,
   ): Promise<void> {
     for (let attempt = firstAttempt; ; attempt++) {
@@ -244,7 +249,7 @@ export class AmqpBroker implements Broker {
       const channel = await this.publishChannel.get();
       try {
         await new Promise<void>((resolve, reject) => {
-          channel.publish(exchange, routingKey, content, publishOptions, (err) => (err ? reject(err) : resolve()));
+          publishOnChannel(channel, exchange, routingKey, content, options, headers, (err) => (err ? reject(err) : resolve()));
         });
         return;
       } catch (error) {
@@ -276,10 +281,10 @@ export class AmqpBroker implements Broker {
    */
   publishUnconfirmed(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): void {
     const channel = this.transientChannel.ready;
-    const publishOptions = toPublishOptions(options);
+    const headers = publishHeaders(options);
     if (channel && this.statusSubject.value === 'connected') {
       try {
-        channel.publish(exchange, routingKey, content, publishOptions);
+        publishOnChannel(channel, exchange, routingKey, content, options, headers);
         return;
       } catch (error) {
         this.logger.warn?.(`unconfirmed publish failed: ${errorText(error)}; retrying on the confirm channel`);
@@ -287,7 +292,7 @@ export class AmqpBroker implements Broker {
     }
     void this.whenConnected()
       .then(() => this.transientChannel.get())
-      .then((ready) => ready.publish(exchange, routingKey, content, publishOptions))
+      .then((ready) => publishOnChannel(ready, exchange, routingKey, content, options, headers))
       .catch((error: unknown) => this.logger.warn?.(`unconfirmed publish to '${routingKey}' lost: ${errorText(error)}`));
   }
 

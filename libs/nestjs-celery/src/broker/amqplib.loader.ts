@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type * as Amqplib from 'amqplib';
 import { PyAmqpTable } from '../protocol/py-amqp-table.js';
 import { decodeFieldTable } from '../protocol/field-table.codec.js';
+import { encodePublishFrames, type PublishFields } from './publish-frames.js';
 
 const require = createRequire(import.meta.url);
 
@@ -35,6 +36,56 @@ function corkMuxWrites(muxModule: AmqplibMux): void {
   prototype[CORKED] = true;
 }
 
+type SendMessage = (
+  this: AmqplibConnection,
+  channel: number,
+  method: number,
+  fields: PublishFields,
+  properties: number,
+  props: PublishFields,
+  content: Buffer,
+) => boolean;
+
+interface AmqplibConnection {
+  frameMax: number;
+  sentSinceLastCheck: boolean;
+  channels: Array<{ buffer: { write(frames: Buffer): boolean } }>;
+}
+
+interface AmqplibConnectionModule {
+  Connection: { prototype: { sendMessage: SendMessage } & Record<symbol, boolean> };
+}
+
+const ONE_BUFFER = Symbol.for('nestjs-celery.amqplib-publish-one-buffer');
+
+/**
+ * Makes amqplib write a published message's frames with {@link encodePublishFrames}: one buffer
+ * instead of four, the same bytes. Anything else (other methods, bodies split over frames, fields
+ * amqplib rejects) goes through amqplib's own `sendMessage`. A closed channel or connection
+ * still fails as before: amqplib replaces their `sendMessage` with one that throws.
+ */
+function writePublishesInOneBuffer(
+  connectionModule: AmqplibConnectionModule,
+  definitions: { BasicPublish: number; BasicProperties: number },
+  encodeTable: EncodeTable,
+): void {
+  const prototype = connectionModule.Connection.prototype;
+  if (prototype[ONE_BUFFER]) return;
+  const sendMessage = prototype.sendMessage;
+  prototype.sendMessage = function (this: AmqplibConnection, channel, method, fields, properties, props, content) {
+    if (method === definitions.BasicPublish && properties === definitions.BasicProperties && fields === props && Buffer.isBuffer(content)) {
+      const frames = encodePublishFrames(channel, fields, content, this.frameMax, encodeTable);
+      if (frames) {
+        const buffer = this.channels[channel]!.buffer;
+        this.sentSinceLastCheck = true;
+        return buffer.write(frames);
+      }
+    }
+    return sendMessage.call(this, channel, method, fields, properties, props, content);
+  };
+  prototype[ONE_BUFFER] = true;
+}
+
 interface AmqplibCodec {
   decodeFields: unknown;
   encodeTable: EncodeTable;
@@ -48,7 +99,8 @@ interface AmqplibCodec {
  *   writes for large integers (amqplib alone closes the connection with `Unexpected type tag "L"`);
  * - the table encoder writes a {@link PyAmqpTable} itself, in one pass straight into the frame
  *   buffer, instead of encoding a typed copy of the headers (`toPyAmqpTable`) value by value;
- * - the frames of all channels that are ready go to the socket in one write ({@link corkMuxWrites}).
+ * - the frames of all channels that are ready go to the socket in one write ({@link corkMuxWrites});
+ * - a published message's frames are written into one buffer ({@link writePublishesInOneBuffer}).
  */
 function loadPatchedAmqplib(): { amqplib: typeof Amqplib; encodedTables: boolean } {
   const entry = require.resolve('amqplib');
@@ -60,6 +112,11 @@ function loadPatchedAmqplib(): { amqplib: typeof Amqplib; encodedTables: boolean
   const encodeTable = codec.encodeTable;
   codec.encodeTable = (buffer, value, offset) =>
     value instanceof PyAmqpTable ? value.writeTo(buffer, offset, encodeTable) : encodeTable(buffer, value, offset);
+  writePublishesInOneBuffer(
+    require(join(dirname(entry), 'lib', 'connection.js')) as AmqplibConnectionModule,
+    require(definitionsPath) as { BasicPublish: number; BasicProperties: number },
+    codec.encodeTable,
+  );
   if (alreadyLoaded) {
     process.emitWarning(
       'amqplib was loaded before nestjs-celery: headers with 64-bit integers from Python (tag "L") ' +

@@ -1,7 +1,8 @@
-import { CeleryState, isPropagatedState, isReadyState } from '../protocol/celery-state.js';
+import { CeleryState, isPropagatedState } from '../protocol/celery-state.js';
 import { toRemoteError, type CeleryRemoteError } from '../protocol/celery-remote.error.js';
 import type { ResultMessage } from '../protocol/result-message.js';
 import { CeleryTimeoutError } from './client.errors.js';
+import { ResultSlot, type ResultWaiter } from './result-slot.js';
 
 /** Options of {@link AsyncResult.get}. */
 export interface GetResultOptions {
@@ -13,65 +14,62 @@ export interface GetResultOptions {
   onMessage?: (message: ResultMessage) => void;
 }
 
-type Waiter = { resolve: () => void };
-
 /**
  * The pending result of a task, like Celery's `AsyncResult`: its state as the rpc replies
  * arrive, and `get()` that resolves with the return value or throws the remote error.
  */
 export class AsyncResult<T = unknown> {
-  private currentState: string = CeleryState.PENDING;
-  private message?: ResultMessage;
-  private waiters: Waiter[] = [];
-  private listeners?: Set<(message: ResultMessage) => void>;
+  /** @internal The state replies update; the result consumer holds it (not this handle) while replies may come. */
+  readonly slot: ResultSlot;
 
   constructor(
     /** The task id. */
     readonly id: string,
     /** The task name, when known. */
     readonly taskName?: string,
-  ) {}
+  ) {
+    this.slot = new ResultSlot(id);
+  }
 
   /** Current state: PENDING until a reply arrives, then STARTED, RETRY, SUCCESS, FAILURE, REVOKED or custom. */
   get state(): string {
-    return this.currentState;
+    return this.slot.state;
   }
 
   /** True once the task finished (SUCCESS, FAILURE or REVOKED). */
   ready(): boolean {
-    return isReadyState(this.currentState);
+    return this.slot.ready();
   }
 
   /** True if the task succeeded. */
   successful(): boolean {
-    return this.currentState === CeleryState.SUCCESS;
+    return this.slot.state === CeleryState.SUCCESS;
   }
 
   /** True if the task failed or was revoked. */
   failed(): boolean {
-    return isPropagatedState(this.currentState);
+    return isPropagatedState(this.slot.state);
   }
 
   /** The raw result value of the latest reply (the return value, or the exception dict). */
   get result(): unknown {
-    return this.message?.result;
+    return this.slot.message?.result;
   }
 
   /** The remote traceback of a failure, if any. */
   get traceback(): string | null {
-    return this.message?.traceback ?? null;
+    return this.slot.message?.traceback ?? null;
   }
 
   /** Child results listed by the worker (chain steps, callbacks). */
   get children(): unknown[] {
-    return this.message?.children ?? [];
+    return this.slot.message?.children ?? [];
   }
 
   /** The remote error of a FAILURE/REVOKED result, or undefined. */
   get error(): CeleryRemoteError | undefined {
-    return this.message && isPropagatedState(this.message.status)
-      ? toRemoteError(this.id, this.message.result, this.message.traceback)
-      : undefined;
+    const message = this.slot.message;
+    return message && isPropagatedState(message.status) ? toRemoteError(this.id, message.result, message.traceback) : undefined;
   }
 
   /**
@@ -80,13 +78,14 @@ export class AsyncResult<T = unknown> {
    */
   async get(options: GetResultOptions = {}): Promise<T> {
     const { timeout, propagate = true, onMessage } = options;
-    if (onMessage) (this.listeners ??= new Set()).add(onMessage);
+    const slot = this.slot;
+    if (onMessage) (slot.listeners ??= new Set()).add(onMessage);
     try {
-      if (!this.ready()) await this.waitReady(timeout);
+      if (!slot.ready()) await this.waitReady(timeout);
     } finally {
-      if (onMessage) this.listeners?.delete(onMessage);
+      if (onMessage) slot.listeners?.delete(onMessage);
     }
-    const message = this.message!;
+    const message = slot.message!;
     if (isPropagatedState(message.status)) {
       const error = toRemoteError(this.id, message.result, message.traceback);
       if (propagate) throw error;
@@ -97,23 +96,15 @@ export class AsyncResult<T = unknown> {
 
   /** Applies a reply; called by the result consumer. */
   update(message: ResultMessage): void {
-    if (this.ready()) return; // a ready state is final
-    this.currentState = message.status;
-    this.message = message;
-    if (this.listeners) for (const listener of this.listeners) listener(message);
-    if (this.ready()) {
-      const waiters = this.waiters;
-      this.waiters = [];
-      for (const waiter of waiters) waiter.resolve();
-    }
+    this.slot.update(message);
   }
 
   private waitReady(timeout: number | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { resolve };
+      const waiter: ResultWaiter = { resolve };
       if (timeout !== undefined && Number.isFinite(timeout)) {
         const timer = setTimeout(() => {
-          this.waiters = this.waiters.filter((w) => w !== waiter);
+          this.slot.waiters = this.slot.waiters.filter((w) => w !== waiter);
           reject(new CeleryTimeoutError(this.id, timeout));
         }, timeout);
         waiter.resolve = () => {
@@ -121,7 +112,7 @@ export class AsyncResult<T = unknown> {
           resolve();
         };
       }
-      this.waiters.push(waiter);
+      this.slot.waiters.push(waiter);
     });
   }
 }

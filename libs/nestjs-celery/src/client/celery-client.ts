@@ -100,13 +100,13 @@ export class CeleryClient {
     const wantsReply = this.results !== undefined && options.replyTo !== null;
     const result = new AsyncResult<T>(taskId, name);
     if (wantsReply) {
-      await this.results!.start();
+      if (!this.results!.consuming) await this.results!.start();
       this.results!.track(result);
     }
     const replyTo = options.replyTo === undefined ? this.results?.queue ?? null : options.replyTo;
     // Object.assign, not a spread with extra keys: V8 turns that copy into a slow dictionary object,
     // which made every option lookup downstream ~3 µs slower per send.
-    await this.producer.sendRouted(
+    await this.producer.publishRouted(
       name,
       args,
       kwargs,

@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { LoggerService } from '@nestjs/common';
 import type { ConsumeMessage } from 'amqplib';
 import type { Broker, ConsumeOptions, ConsumerHandle } from '../broker/broker.js';
@@ -180,6 +182,20 @@ describe('ResultConsumer replies', () => {
     broker.deliver(reply('twice', 'SUCCESS', 1));
     await done;
     expect(seen).toEqual(['SUCCESS']);
+  });
+
+  it('forgets a handle the caller dropped: a later reply is kept for asyncResult(id)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { broker, consumer } = await setup();
+    (() => void consumer.track(new AsyncResult('dropped')))();
+    for (let attempt = 0; attempt < 20; attempt++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      broker.deliver(reply('dropped', 'STARTED'));
+      if (consumer.track(new AsyncResult('dropped')).state === 'STARTED') return;
+    }
+    throw new Error('the dropped handle was never forgotten');
   });
 
   it('stashes replies arriving after a tracked result completed', async () => {

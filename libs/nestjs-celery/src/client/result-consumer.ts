@@ -5,9 +5,12 @@ import type { Delivery } from '../broker/delivery.js';
 import { rpcReplyQueue } from '../broker/topology.js';
 import { isReadyState } from '../protocol/celery-state.js';
 import { decodeResultMessage, type ResultMessage } from '../protocol/result-message.js';
-import { AsyncResult } from './async-result.js';
+import type { AsyncResult } from './async-result.js';
+import type { ResultSlot } from './result-slot.js';
 
 const UNCLAIMED_LIMIT = 1000;
+/** The slots waiting for one id: usually one; several when `sendTask`'s result and `asyncResult(id)` both wait. */
+type WaitingSlots = ResultSlot | ResultSlot[];
 
 /**
  * Celery's rpc:// result backend, client side: one reply queue per client (not per call), one
@@ -17,15 +20,15 @@ const UNCLAIMED_LIMIT = 1000;
 export class ResultConsumer {
   /** Name of the reply queue, sent as `reply_to` on every task. */
   readonly queue: string;
-  /** Every live handle waiting for an id: `sendTask`'s result and `asyncResult(id)` may both wait. */
-  private readonly pending = new Map<string, WeakRef<AsyncResult<unknown>>[]>();
+  /**
+   * The slots of the handles waiting for an id. A slot does not reach its handle, so a handle the
+   * caller dropped is collected; the registry then forgets its slot.
+   */
+  private readonly pending = new Map<string, WaitingSlots>();
   private readonly unclaimed = new Map<string, ResultMessage>();
-  private readonly finalizer = new FinalizationRegistry<string>((id) => {
-    const live = this.pending.get(id)?.filter((ref) => ref.deref() !== undefined);
-    if (live?.length) this.pending.set(id, live);
-    else this.pending.delete(id);
-  });
+  private readonly finalizer = new FinalizationRegistry<ResultSlot>((slot) => this.forget(slot));
   private started?: Promise<ConsumerHandle>;
+  private consumingReplies = false;
   private readonly logger: LoggerService;
 
   constructor(
@@ -47,37 +50,57 @@ export class ResultConsumer {
       return this.broker.consume(this.queue, (delivery) => this.onReply(delivery), { prefetch: 0, noAck: true });
     })();
     this.started = started;
-    started.catch(() => {
-      if (this.started === started) this.started = undefined;
-    });
+    started.then(
+      () => {
+        if (this.started === started) this.consumingReplies = true;
+      },
+      () => {
+        if (this.started === started) this.started = undefined;
+      },
+    );
     return started;
+  }
+
+  /** True once {@link start} has finished (and until {@link stop}): a send need not wait for it. */
+  get consuming(): boolean {
+    return this.consumingReplies;
   }
 
   /** Registers a result to be completed by replies for its id; returns it. */
   track<T>(result: AsyncResult<T>): AsyncResult<T> {
-    const stashed = this.unclaimed.get(result.id);
-    if (stashed) {
-      this.unclaimed.delete(result.id);
-      result.update(stashed);
-      if (result.ready()) return result;
+    const slot = result.slot;
+    if (this.unclaimed.size > 0) {
+      const stashed = this.unclaimed.get(slot.id);
+      if (stashed) {
+        this.unclaimed.delete(slot.id);
+        slot.update(stashed);
+        if (slot.ready()) return result;
+      }
     }
-    const waiting = this.pending.get(result.id);
-    const others = waiting
-      ? waiting.filter((ref) => {
-          const live = ref.deref();
-          return live !== undefined && live !== result;
-        })
-      : [];
-    others.push(new WeakRef(result as AsyncResult<unknown>));
-    this.pending.set(result.id, others);
-    this.finalizer.register(result, result.id);
+    const waiting = this.pending.get(slot.id);
+    if (waiting === slot || (Array.isArray(waiting) && waiting.includes(slot))) return result;
+    this.pending.set(slot.id, waiting === undefined ? slot : Array.isArray(waiting) ? [...waiting, slot] : [waiting, slot]);
+    this.finalizer.register(result, slot);
     return result;
+  }
+
+  /** Drops the slot of a collected handle. */
+  private forget(slot: ResultSlot): void {
+    const waiting = this.pending.get(slot.id);
+    if (waiting === slot) {
+      this.pending.delete(slot.id);
+    } else if (Array.isArray(waiting) && waiting.includes(slot)) {
+      const others = waiting.filter((other) => other !== slot);
+      if (others.length === 0) this.pending.delete(slot.id);
+      else this.pending.set(slot.id, others.length === 1 ? others[0]! : others);
+    }
   }
 
   /** Stops consuming. */
   async stop(): Promise<void> {
     const started = this.started;
     this.started = undefined;
+    this.consumingReplies = false;
     if (started) await (await started.catch(() => undefined))?.cancel();
   }
 
@@ -89,16 +112,19 @@ export class ResultConsumer {
       this.logger.warn?.(`ignored a malformed reply on ${this.queue}: ${(error as Error).message}`);
       return;
     }
-    const refs = this.pending.get(message.task_id);
-    const results = (refs ?? []).map((ref) => ref.deref()).filter((r) => r !== undefined);
-    if (results.length === 0) {
-      if (refs) this.pending.delete(message.task_id);
+    const waiting = this.pending.get(message.task_id);
+    if (waiting === undefined) {
       if (this.unclaimed.size >= UNCLAIMED_LIMIT) this.unclaimed.delete(this.unclaimed.keys().next().value!);
       const previous = this.unclaimed.get(message.task_id);
       if (!previous || !isReadyState(previous.status)) this.unclaimed.set(message.task_id, message);
       return;
     }
-    for (const result of results) result.update(message);
-    if (results.every((r) => r.ready())) this.pending.delete(message.task_id);
+    if (!Array.isArray(waiting)) {
+      waiting.update(message);
+      if (waiting.ready()) this.pending.delete(message.task_id);
+      return;
+    }
+    for (const slot of waiting) slot.update(message);
+    if (waiting.every((slot) => slot.ready())) this.pending.delete(message.task_id);
   }
 }

@@ -3,6 +3,7 @@ import { RecordingBroker, type Published } from '../../test/support/recording-br
 import { celeryQueueTopology } from '../broker/topology.js';
 import { createSignature } from '../protocol/signature.js';
 import { decodeDelivery } from '../protocol/task-message.decoder.js';
+import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
 import type { TaskRequest } from '../protocol/task-message.js';
 import { CeleryInvalidCallError } from './client.errors.js';
 import type { SendTaskOptions } from './send-task.options.js';
@@ -126,6 +127,37 @@ describe('TaskProducer.send message', () => {
     expect(decoded(p)).toMatchObject({ rootId: id, origin: 'nest42@host' });
     expect(JSON.parse(p.content.toString())[2]).toEqual({ callbacks: null, errbacks: null, chain: null, chord: null });
   });
+
+  it.each(['compact', 'full'] as const)(
+    'writes a plain call (no links, no time limits) byte for byte as the spec with every embed key and limit null (%s)',
+    async (wireHeaders) => {
+      const { broker, producer } = setup('celery', wireHeaders);
+      const id = await producer.send('proj.add', [2, 3], { z: 1 }, { replyTo: 'r' });
+      const explicit = encodeTaskMessage({
+        id,
+        task: 'proj.add',
+        args: [2, 3],
+        kwargs: { z: 1 },
+        embed: { callbacks: null, errbacks: null, chain: null, chord: null },
+        retries: 0,
+        eta: null,
+        expires: null,
+        rootId: id,
+        parentId: null,
+        group: null,
+        groupIndex: null,
+        shadow: null,
+        timeLimit: [null, null],
+        ignoreResult: false,
+        origin: 'nest42@host',
+        replyTo: 'r',
+        wireHeaders,
+      });
+      const p = broker.published[0]!;
+      expect(p.content.toString()).toBe(explicit.body.toString());
+      expect(JSON.stringify(p.options)).toBe(JSON.stringify(explicit.properties));
+    },
+  );
 
   it("rejects a wireHeaders value other than 'compact' or 'full'", () => {
     expect(() => setup('celery', 'short' as 'full')).toThrow("option 'wireHeaders' must be 'compact' or 'full', got \"short\"");

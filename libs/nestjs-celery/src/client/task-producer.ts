@@ -91,22 +91,40 @@ export class TaskProducer {
     return this.sendRouted(name, args, kwargs, this.route(name, args, kwargs, options));
   }
 
-  /** Sends task `name` with options already passed through {@link route}. */
+  /** Sends task `name` with options already passed through {@link route}; resolves with its id once confirmed. */
   async sendRouted(name: string, args: unknown[], kwargs: Record<string, unknown>, options: SendTaskOptions): Promise<string> {
     const spec = this.toSpec(name, args, kwargs, options);
+    await this.publishSpec(spec, options);
+    return spec.id;
+  }
+
+  /**
+   * Like {@link sendRouted} for a caller that knows the task id (`options.taskId`, else a fresh
+   * one it cannot learn): the broker's confirm itself, with no promise or async frame of its own
+   * holding the message until then (the client's per-message path).
+   * @throws CeleryInvalidCallError synchronously, for bad input (nothing is sent)
+   */
+  publishRouted(name: string, args: unknown[], kwargs: Record<string, unknown>, options: SendTaskOptions): Promise<void> {
+    return this.publishSpec(this.toSpec(name, args, kwargs, options), options);
+  }
+
+  /** Encodes and publishes a message, after declaring its queue the first time; resolves on the confirm. */
+  private publishSpec(spec: TaskMessageSpec, options: SendTaskOptions): Promise<void> {
     const route = this.routing.router
-      ? this.routing.router.resolve(options, this.defaultQueue, name)
-      : resolveTaskRoute(options, this.defaultQueue, name);
+      ? this.routing.router.resolve(options, this.defaultQueue, spec.task)
+      : resolveTaskRoute(options, this.defaultQueue, spec.task);
     const broker = (options.lane ?? route.lane) === 'async' ? (this.routing.asyncBroker ?? this.broker) : this.broker;
     let encoded;
     try {
       encoded = encodeTaskMessage(spec);
     } catch (error) {
-      throw new CeleryInvalidCallError(`arguments of task '${name}' are not JSON-serializable: ${(error as Error).message}`);
+      throw new CeleryInvalidCallError(`arguments of task '${spec.task}' are not JSON-serializable: ${(error as Error).message}`);
     }
-    if (route.declare && !(route.queue && broker.hasQueue(route.queue))) await broker.declare(route.declare);
-    await broker.publish(route.exchange, route.routingKey, encoded.body, encoded.properties);
-    return spec.id;
+    const { body, properties } = encoded;
+    if (route.declare && !(route.queue && broker.hasQueue(route.queue))) {
+      return broker.declare(route.declare).then(() => broker.publish(route.exchange, route.routingKey, body, properties));
+    }
+    return broker.publish(route.exchange, route.routingKey, body, properties);
   }
 
   /** Applies a signature (chain step, callback, errback) with the links a worker adds. */
@@ -148,20 +166,22 @@ export class TaskProducer {
     if (options.priority !== undefined && (!Number.isInteger(options.priority) || options.priority < 0 || options.priority > 255)) {
       throw new CeleryInvalidCallError(`option 'priority' must be an integer 0..255, got ${String(options.priority)}`);
     }
-    const now = Date.now();
+    const now = options.countdown !== undefined || options.eta !== undefined || options.expires !== undefined ? Date.now() : 0;
     const eta =
       options.countdown !== undefined ? new Date(now + options.countdown * 1000) : options.eta !== undefined ? toDate(options.eta, 'eta', now) : null;
     const expires = options.expires !== undefined ? toDate(options.expires, 'expires', now) : null;
     const link = options.link === undefined ? null : Array.isArray(options.link) ? options.link : [options.link];
     const linkError =
       options.linkError === undefined ? null : Array.isArray(options.linkError) ? options.linkError : [options.linkError];
+    const chain = options.chain ?? null;
     const id = options.taskId ?? randomUUID();
     return {
       id,
       task: name,
       args,
       kwargs,
-      embed: { callbacks: link, errbacks: linkError, chain: options.chain ?? null, chord: null },
+      // No embed and no time limit objects for a plain call: both encoders read undefined as "none set".
+      embed: link || linkError || chain ? { callbacks: link, errbacks: linkError, chain, chord: null } : undefined,
       retries: options.retries ?? 0,
       eta,
       expires,
@@ -170,7 +190,10 @@ export class TaskProducer {
       group: options.groupId ?? null,
       groupIndex: options.groupIndex ?? null,
       shadow: options.shadow ?? null,
-      timeLimit: [options.timeLimit ?? null, options.softTimeLimit ?? null],
+      timeLimit:
+        options.timeLimit === undefined && options.softTimeLimit === undefined
+          ? undefined
+          : [options.timeLimit ?? null, options.softTimeLimit ?? null],
       ignoreResult: options.ignoreResult ?? false,
       origin: this.origin,
       replyTo: options.replyTo ?? null,

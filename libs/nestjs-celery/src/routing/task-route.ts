@@ -31,10 +31,25 @@ export interface ResolvedRoute {
   lane?: BrokerLane;
 }
 
+/** How many `queue=X` routes {@link resolveTaskRoute} keeps resolved (queue names a process sends to). */
+const QUEUE_ROUTE_CACHE_SIZE = 1024;
+const queueRoutes = new Map<string, ResolvedRoute>();
+
+/** The route of `queue=X`, resolved once per queue name: every send to it shares the value (read-only). */
+function queueRoute(queue: string): ResolvedRoute {
+  let route = queueRoutes.get(queue);
+  if (route === undefined) {
+    if (queueRoutes.size >= QUEUE_ROUTE_CACHE_SIZE) queueRoutes.delete(queueRoutes.keys().next().value!);
+    route = { exchange: '', routingKey: queue, queue, declare: celeryQueueTopology(queue) };
+    queueRoutes.set(queue, route);
+  }
+  return route;
+}
+
 /**
  * Resolves a route the way Celery's `send_task` does: `queue=X` publishes to the default exchange
  * with routing key `X` and declares queue/exchange/binding `X`; an explicit exchange publishes there;
- * otherwise the default queue is used.
+ * otherwise the default queue is used. The result is shared between calls: do not change it.
  */
 export function resolveTaskRoute(route: TaskRoute, defaultQueue: string, taskName: string): ResolvedRoute {
   if (route.exchange !== undefined && route.exchange !== '') {
@@ -47,6 +62,5 @@ export function resolveTaskRoute(route: TaskRoute, defaultQueue: string, taskNam
   if (route.exchange === '' && route.routingKey && !route.queue) {
     return { exchange: '', routingKey: route.routingKey, queue: route.routingKey };
   }
-  const queue = route.queue ?? defaultQueue;
-  return { exchange: '', routingKey: queue, queue, declare: celeryQueueTopology(queue) };
+  return queueRoute(route.queue ?? defaultQueue);
 }
