@@ -1,4 +1,3 @@
-import { applyDecorators, UseInterceptors } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
 import {
   CELERY_EVENT_SUBSCRIPTION,
@@ -6,10 +5,7 @@ import {
   type EventSubscriptionTarget,
   type OnEventOptions,
 } from '../events/event-subscription.js';
-import { EventErrorCaptureInterceptor } from '../events/event-error-capture.interceptor.js';
 import { CELERY_TRANSPORT } from '../server/celery-transport.js';
-
-const errorCapture = new EventErrorCaptureInterceptor();
 
 /** Prefix of the Nest patterns under which `@OnEvent` handlers are registered (never a task name). */
 export const EVENT_HANDLER_PATTERN_PREFIX = '@event ';
@@ -26,8 +22,8 @@ export const EVENT_HANDLER_PATTERN_PREFIX = '@event ';
  *
  * The second argument is the {@link EventContext} (`@Ctx()`): routing key, version, message id.
  * A throwing handler or an invalid payload sends the event to the service's dead-letter queue,
- * with one log line; the handler's error stops at its own interceptors (exception filters do not
- * see it, so Nest does not log it again).
+ * with one log line. The error passes the handler's interceptors and stops before the exception
+ * filters (so Nest does not log it again); see `installCeleryErrorCapture`.
  */
 export function OnEvent(target: EventSubscriptionTarget, options: OnEventOptions = {}): MethodDecorator {
   return (prototype, key, descriptor) => {
@@ -36,6 +32,6 @@ export function OnEvent(target: EventSubscriptionTarget, options: OnEventOptions
     const pattern = EventPattern(`${EVENT_HANDLER_PATTERN_PREFIX}${handler}`, CELERY_TRANSPORT, {
       [CELERY_EVENT_SUBSCRIPTION]: subscription,
     }) as MethodDecorator;
-    return applyDecorators(pattern, UseInterceptors(errorCapture))(prototype, key, descriptor);
+    return pattern(prototype, key, descriptor);
   };
 }

@@ -27,7 +27,7 @@ import { unwrapHandlerError } from './handler-error.js';
 import { ServerMessages } from './server.messages.js';
 import { celerySettings, resolveServerOptions, type ResolvedServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
 import { bindTaskArguments } from './task-arguments.binder.js';
-import { installTaskErrorCapture } from './task-error.capture.js';
+import { installCeleryErrorCapture } from './celery-error.capture.js';
 import { TaskResultReporter } from './task-result.reporter.js';
 import { hasTimeLimits, TimeLimitExceededError, withTimeLimits } from './time-limits.js';
 import { EtaParking } from './eta-parking.js';
@@ -107,7 +107,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
 
   constructor(options: ServerCeleryOptions = {}) {
     super();
-    installTaskErrorCapture();
+    installCeleryErrorCapture();
     this.options = resolveServerOptions(options, defaultBrokerUrl());
     this.nodeName = options.nodeName ?? defaultNodeName();
     this.limiter = new ConcurrencyLimiter(this.options.concurrency);

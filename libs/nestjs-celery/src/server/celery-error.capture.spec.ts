@@ -20,11 +20,11 @@ import { RpcExceptionsHandler } from '@nestjs/microservices/exceptions/rpc-excep
 import { ExecutionContextHost } from '@nestjs/core/internal';
 import { catchError, lastValueFrom, map, throwError, type Observable } from 'rxjs';
 import type { CeleryClient } from '../client/celery-client.js';
-import { CeleryTask, TaskArg } from '../decorators/index.js';
+import { CeleryTask, OnEvent, TaskArg } from '../decorators/index.js';
 import type { CeleryRemoteError } from '../protocol/celery-remote.error.js';
-import { callTask, createTestClient, startTestWorker, type TestWorker } from '../testing/index.js';
+import { awaitPublished, callTask, createTestClient, startTestWorker, type MemoryBroker, type TestWorker } from '../testing/index.js';
 import { CeleryContext } from './celery-context.js';
-import { installTaskErrorCapture } from './task-error.capture.js';
+import { installCeleryErrorCapture } from './celery-error.capture.js';
 
 class PaymentDeclined extends Error {
   override readonly name = 'PaymentDeclined';
@@ -142,6 +142,22 @@ class RewritingTasks {
   }
 }
 
+@Controller()
+class FailingSubscribers {
+  @OnEvent('shop.*.fails', { exchange: 'shop' })
+  @UseInterceptors(WrapInterceptor)
+  @UseFilters(DeclinedToRpcFilter)
+  onFail(): never {
+    throw new PaymentDeclined('handler failed');
+  }
+
+  @OnEvent('shop.*.locked', { exchange: 'shop' })
+  @UseGuards(LockedGuard)
+  onLocked(): string {
+    return 'never';
+  }
+}
+
 async function failure(client: CeleryClient, task: string, args: unknown[] = []): Promise<CeleryRemoteError> {
   return callTask(client, task, args).then(
     () => {
@@ -218,10 +234,47 @@ describe('task error capture in Nest exception handler', () => {
   });
 
   it('leaves calls of other transports to the filters untouched', async () => {
-    installTaskErrorCapture();
+    installCeleryErrorCapture();
     const handler = new RpcExceptionsHandler();
     const error = new PaymentDeclined('elsewhere');
     const host = new ExecutionContextHost([{ some: 'payload' }, { not: 'a celery context' }]) as ArgumentsHost;
     await expect(lastValueFrom(handler.handle(error, host))).rejects.toEqual({ status: 'error', message: 'Internal server error' });
+  });
+});
+
+describe('@OnEvent error capture in Nest exception handler', () => {
+  let worker: TestWorker;
+  let client: CeleryClient;
+  const filterLog = jest.spyOn((BaseRpcExceptionFilter as unknown as { logger: { error: (error: unknown) => void } }).logger, 'error');
+
+  beforeAll(async () => {
+    worker = await startTestWorker({ controllers: [FailingSubscribers] }, { serverOptions: { service: 'capture' } });
+    client = await createTestClient(worker.broker);
+  });
+
+  afterAll(async () => {
+    await client.close();
+    await worker.close();
+    filterLog.mockRestore();
+  });
+
+  async function deadLettered(routingKey: string): Promise<Record<string, unknown>> {
+    const dead = awaitPublished(worker.broker as MemoryBroker, { exchange: 'capture.dead-letter' });
+    await client.sendTask(routingKey, [{}], {}, { exchange: 'shop', routingKey, replyTo: null });
+    return (await dead).properties.headers ?? {};
+  }
+
+  it("dead-letters the event with the handler's own error, past its interceptors and without its filters", async () => {
+    filterLog.mockClear();
+    const headers = await deadLettered('shop.v1.fails');
+    expect(headers).toMatchObject({ 'x-celery-rejected-reason': 'handler-failed' });
+    expect(String(headers['x-celery-rejected-detail'])).toContain('handler failed');
+    expect(filterLog).not.toHaveBeenCalled();
+  });
+
+  it("dead-letters the event with a guard's own error", async () => {
+    const headers = await deadLettered('shop.v1.locked');
+    expect(headers).toMatchObject({ 'x-celery-rejected-reason': 'handler-failed' });
+    expect(String(headers['x-celery-rejected-detail'])).toContain('account locked');
   });
 });
