@@ -6,11 +6,10 @@
  * With CELERY_BROKER_URL set, also the process CPU per W1 message (sendTask with the confirm,
  * 1000 in flight) on that broker, against amqplib publishing the order with a confirm.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { writeFieldTable } from '../../libs/nestjs-celery/src/protocol/field-table.encoder.js';
 import { PyAmqpTable } from '../../libs/nestjs-celery/src/protocol/py-amqp-table.js';
-import { encodePublishFrames, type PublishFields, type TableEncoder } from '../../libs/nestjs-celery/src/broker/publish-frames.js';
+import { encodePublishFrames } from '../../libs/nestjs-celery/src/broker/publish-frames.js';
+import { amqplibEncodeTable, amqplibPublishArgs, amqplibPublishFrames } from '../../libs/nestjs-celery/test/support/amqplib-reference.js';
 const { CeleryClient, encodeTaskMessage, pythonRepr, amqplib } = await import('nestjs-celery');
 import { ORDER } from '../payload.js';
 import { orderTaskSpec, stubBroker } from './stub-broker.js';
@@ -57,25 +56,10 @@ time('JSON.stringify body', () => Buffer.from(JSON.stringify([[ORDER], {}, { cal
 const headers = encodeTaskMessage(orderTaskSpec('c8f3e0a2-6f0e-4b7e-9a43-0d6f7d9b2d11')).properties.headers as Record<string, unknown>;
 time('writeFieldTable(headers)', () => writeFieldTable(headers, scratch, 0));
 
-const require = createRequire(import.meta.url);
-const lib = (file: string) => join(dirname(require.resolve('amqplib')), 'lib', file);
-const defs = require(lib('defs.js')) as {
-  encodeMethod(id: number, channel: number, fields: object): Buffer;
-  encodeProperties(id: number, channel: number, size: number, fields: object): Buffer;
-  BasicPublish: number;
-  BasicProperties: number;
-};
-const { makeBodyFrame } = require(lib('frame.js')) as { makeBodyFrame(channel: number, body: Buffer): Buffer };
-const { encodeTable } = require(lib('codec.js')) as { encodeTable: TableEncoder };
-const publishArgs = (require(lib('api_args.js')) as { publish(e: string, k: string, o: object): PublishFields }).publish;
 const compact = encodeTaskMessage({ ...orderTaskSpec('c8f3e0a2-6f0e-4b7e-9a43-0d6f7d9b2d11'), wireHeaders: 'compact', deliveryMode: 1 });
-const fields = publishArgs('', 'bench.micro', { ...compact.properties, headers: new PyAmqpTable(compact.properties.headers!) });
-time('publish frames, amqplib encoders (4 buffers)', () => {
-  const method = defs.encodeMethod(defs.BasicPublish, 1, fields);
-  const header = defs.encodeProperties(defs.BasicProperties, 1, compact.body.length, fields);
-  return Buffer.concat([method, header, makeBodyFrame(1, compact.body)]);
-});
-time('publish frames, encodePublishFrames (1 buffer)', () => encodePublishFrames(1, fields, compact.body, 131072, encodeTable));
+const fields = amqplibPublishArgs('', 'bench.micro', { ...compact.properties, headers: new PyAmqpTable(compact.properties.headers!) });
+time('publish frames, amqplib encoders (4 buffers)', () => amqplibPublishFrames(1, fields, compact.body));
+time('publish frames, encodePublishFrames (1 buffer)', () => encodePublishFrames(1, fields, compact.body, 131072, amqplibEncodeTable));
 console.log(bytes > 0 ? 'ok' : 'nothing written');
 await client.close();
 

@@ -1,4 +1,5 @@
 import type { Channel, Options } from 'amqplib';
+import { basicProperties } from './basic-properties.js';
 import type { PublishFields } from './publish-frames.js';
 
 /** The parts of an amqplib 2.3.1 channel that `channel.publish` itself uses (kept in step by the spec). */
@@ -17,31 +18,7 @@ const NO_HEADERS: Record<string, never> = Object.freeze(Object.create(null) as R
  * `Args.publish` does it only to add `CC`/`BCC`, so options with those are left to amqplib.
  */
 export function publishFields(exchange: string, routingKey: string, options: Options.Publish, headers: object | undefined): PublishFields {
-  let deliveryMode: number | undefined;
-  if (options.persistent !== undefined) deliveryMode = options.persistent ? 2 : 1;
-  else if (typeof options.deliveryMode === 'number') deliveryMode = options.deliveryMode;
-  else if (options.deliveryMode) deliveryMode = 2;
-  return {
-    exchange,
-    routingKey,
-    mandatory: !!options.mandatory,
-    immediate: false,
-    ticket: undefined,
-    contentType: options.contentType,
-    contentEncoding: options.contentEncoding,
-    headers: headers ?? NO_HEADERS,
-    deliveryMode,
-    priority: options.priority,
-    correlationId: options.correlationId,
-    replyTo: options.replyTo,
-    expiration: options.expiration === undefined ? undefined : options.expiration.toString(),
-    messageId: options.messageId,
-    timestamp: options.timestamp,
-    type: options.type,
-    userId: options.userId,
-    appId: options.appId,
-    clusterId: undefined,
-  };
+  return basicProperties(options, headers ?? NO_HEADERS, { exchange, routingKey, mandatory: !!options.mandatory, immediate: false, ticket: undefined });
 }
 
 /**

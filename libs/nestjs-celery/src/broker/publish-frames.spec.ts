@@ -1,30 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { toPyAmqpTable } from '../protocol/field-table.codec.js';
 import { PyAmqpTable } from '../protocol/py-amqp-table.js';
 import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
 import './amqplib.loader.js';
-import { encodePublishFrames, type PublishFields, type TableEncoder } from './publish-frames.js';
-
-const require = createRequire(import.meta.url);
-const lib = (file: string) => join(dirname(require.resolve('amqplib')), 'lib', file);
-const defs = require(lib('defs.js')) as {
-  encodeMethod(id: number, channel: number, fields: object): Buffer;
-  encodeProperties(id: number, channel: number, size: number, fields: object): Buffer;
-  BasicPublish: number;
-  BasicProperties: number;
-};
-const { makeBodyFrame } = require(lib('frame.js')) as { makeBodyFrame(channel: number, body: Buffer): Buffer };
-const { encodeTable } = require(lib('codec.js')) as { encodeTable: TableEncoder };
-const Args = (require(lib('api_args.js')) as { publish(exchange: string, routingKey: string, options: object): PublishFields }).publish;
-
-/** What amqplib itself writes for `channel.publish(exchange, routingKey, content, options)`. */
-function amqplibFrames(channel: number, fields: PublishFields, content: Buffer): Buffer {
-  const parts = [defs.encodeMethod(defs.BasicPublish, channel, fields), defs.encodeProperties(defs.BasicProperties, channel, content.length, fields)];
-  if (content.length > 0) parts.push(makeBodyFrame(channel, content));
-  return Buffer.concat(parts);
-}
+import { amqplibEncodeTable as encodeTable, amqplibPublishArgs as Args, amqplibPublishFrames as amqplibFrames } from '../../test/support/amqplib-reference.js';
+import { encodePublishFrames, type PublishFields } from './publish-frames.js';
 
 const task = encodeTaskMessage({ id: 'id-1', task: 'tasks.add', args: [1, 2], origin: 'gen1@host', timeLimit: [300, 60], wireHeaders: 'full' });
 const compact = encodeTaskMessage({ id: 'id-2', task: 'tasks.add', args: ['é', { a: [1.5, null] }], origin: 'gen1@host', eta: new Date(0), replyTo: 'r', priority: 3 });

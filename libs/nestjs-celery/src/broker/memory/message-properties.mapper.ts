@@ -1,4 +1,5 @@
 import type { MessageProperties, Options } from 'amqplib';
+import { basicProperties } from '../basic-properties.js';
 
 /** Typed field values that amqplib decodes to plain numbers (`{'!': 'int32', value: 5}` → `5`). */
 const NUMERIC_TAGS = new Set(['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'long', 'float', 'double', 'byte', 'short', 'int', 'unsignedbyte', 'unsignedshort', 'unsignedint']);
@@ -52,27 +53,8 @@ export function toMessageProperties(options: Options.Publish): MappedPublish {
   const cc = listOf(options.CC);
   const bcc = listOf(options.BCC);
   if (cc) headers.CC = cc;
-  let deliveryMode: number | undefined;
-  if (options.persistent !== undefined) deliveryMode = options.persistent ? 2 : 1;
-  else if (typeof options.deliveryMode === 'number') deliveryMode = options.deliveryMode;
-  else if (options.deliveryMode) deliveryMode = 2;
   return {
-    properties: {
-      contentType: options.contentType,
-      contentEncoding: options.contentEncoding,
-      headers,
-      deliveryMode,
-      priority: options.priority,
-      correlationId: options.correlationId,
-      replyTo: options.replyTo,
-      expiration: options.expiration === undefined ? undefined : String(options.expiration),
-      messageId: options.messageId,
-      timestamp: options.timestamp,
-      type: options.type,
-      userId: options.userId,
-      appId: options.appId,
-      clusterId: undefined,
-    },
+    properties: basicProperties(options, headers),
     extraRoutingKeys: [...(cc ?? []), ...(bcc ?? [])],
   };
 }
