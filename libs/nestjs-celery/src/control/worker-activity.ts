@@ -59,6 +59,11 @@ export class WorkerActivity {
     return this.started.size;
   }
 
+  /** The contexts of every running request (the worker cancels them when its shutdown times out). */
+  runningContexts(): IterableIterator<CeleryContext> {
+    return this.started.keys();
+  }
+
   /** Running requests with these ids. */
   running(ids: ReadonlySet<string>): CeleryContext[] {
     return [...this.started.keys()].filter((ctx) => ids.has(ctx.id));

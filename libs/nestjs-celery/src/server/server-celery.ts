@@ -90,7 +90,6 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private readonly consumers: ConsumerHandle[] = [];
   private readonly basePrefetch = new Map<ConsumerHandle, number>();
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly running = new Set<CeleryContext>();
   private readonly etaTimers = new Set<NodeJS.Timeout>();
   private readonly heldDeliveries = new Set<Delivery>();
   /** Wake-ups of the tasks held for their ETA: shutdown calls them, so held tasks never block the drain. */
@@ -246,7 +245,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       clearTimeout(timer);
       if (outcome === 'timeout') {
         this.logger.warn(ServerMessages.drainTimeout(this.inFlight.size + this.activeTasks));
-        for (const ctx of this.running) ctx.cancel(new Error('worker shutting down'));
+        for (const ctx of this.control.activity.runningContexts()) ctx.cancel(new Error('worker shutting down'));
       }
     }
     this.statusSubscription?.unsubscribe();
@@ -374,7 +373,6 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     if (this.options.trackStarted) {
       this.reporter!.report(request, CeleryState.STARTED, { pid: process.pid, hostname: this.nodeName });
     }
-    this.running.add(ctx);
     this.control.taskStarted(ctx);
     let terminated = false;
     let value: unknown;
@@ -388,7 +386,6 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       failed = true;
       failure = error instanceof TimeLimitExceededError ? error : unwrapHandlerError(error, ctx);
     } finally {
-      this.running.delete(ctx);
       terminated = this.control.taskFinished(ctx);
     }
     if (terminated) {
