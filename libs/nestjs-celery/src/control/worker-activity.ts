@@ -1,7 +1,7 @@
 import type { Delivery } from '../broker/delivery.js';
 import { toCeleryIsoString } from '../protocol/iso-time.js';
 import type { TaskRequest } from '../protocol/task-message.js';
-import { CeleryContext } from '../server/celery-context.js';
+import { deliveryInfoOf, type CeleryContext } from '../server/celery-context.js';
 import { requestInfo, type RequestInfo } from './request-info.js';
 
 /** Celery's timer priority of an ETA entry (`call_at(eta, apply_eta_task, priority=6)`), shown by `inspect scheduled`. */
@@ -132,8 +132,7 @@ export class WorkerActivity {
   }
 
   private waitingInfo(request: TaskRequest, delivery: Delivery, hostname: string): RequestInfo {
-    const { deliveryInfo } = new CeleryContext(request, delivery.message, hostname);
-    return requestInfo(request, { hostname, deliveryInfo, acknowledged: false });
+    return requestInfo(request, { hostname, deliveryInfo: deliveryInfoOf(request, delivery.message), acknowledged: false });
   }
 }
 

@@ -81,10 +81,13 @@ export function compactTaskHeaders(spec: TaskMessageSpec): Record<string, unknow
   return headers;
 }
 
+/** The compact embed of a task without canvas links (shared: it is only serialized). */
+const NO_EMBED: Partial<TaskEmbed> = Object.freeze({});
+
 /** Only the embed keys that are set (a worker reads each with `.get()`); `{}` when none is. */
 function setEmbedKeys(embed: Partial<TaskEmbed> | undefined): Partial<TaskEmbed> {
+  if (!embed || !(embed.callbacks || embed.errbacks || embed.chain || embed.chord)) return NO_EMBED;
   const set: Partial<TaskEmbed> = {};
-  if (!embed) return set;
   if (embed.callbacks) set.callbacks = embed.callbacks;
   if (embed.errbacks) set.errbacks = embed.errbacks;
   if (embed.chain) set.chain = embed.chain;

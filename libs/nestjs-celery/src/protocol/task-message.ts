@@ -70,6 +70,11 @@ export interface EncodedTaskMessage {
  */
 export type WireHeaders = 'compact' | 'full';
 
+/** True for a {@link WireHeaders} value. */
+export function isWireHeaders(value: unknown): value is WireHeaders {
+  return value === 'compact' || value === 'full';
+}
+
 /** Everything needed to write a protocol v2 task message. Omitted fields take Celery's defaults. */
 export interface TaskMessageSpec {
   id: string;

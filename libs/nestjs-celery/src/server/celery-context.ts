@@ -11,6 +11,12 @@ export interface DeliveryInfo {
   redelivered: boolean;
 }
 
+/** Celery's `request.delivery_info` of a received task message. */
+export function deliveryInfoOf(request: TaskRequest, message: ConsumeMessage): DeliveryInfo {
+  const { fields } = message;
+  return { exchange: fields.exchange, routing_key: fields.routingKey, priority: request.priority, redelivered: fields.redelivered };
+}
+
 /**
  * What a task handler knows about the current request (Celery's `self.request`): ids, retries,
  * workflow links, headers, delivery info, a cancellation signal, and `retry()`.
@@ -78,13 +84,7 @@ export class CeleryContext extends BaseRpcContext<[TaskRequest, ConsumeMessage, 
 
   /** Celery's `delivery_info`. */
   get deliveryInfo(): DeliveryInfo {
-    const { fields } = this.message;
-    return {
-      exchange: fields.exchange,
-      routing_key: fields.routingKey,
-      priority: this.request.priority,
-      redelivered: fields.redelivered,
-    };
+    return deliveryInfoOf(this.request, this.message);
   }
 
   /** Aborted when the soft time limit passes or the worker shuts down: stop cooperative work. */

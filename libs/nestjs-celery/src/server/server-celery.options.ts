@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Broker } from '../broker/broker.js';
-import type { WireHeaders } from '../protocol/task-message.js';
+import { isWireHeaders, type WireHeaders } from '../protocol/task-message.js';
 import type { TaskRoutes } from '../routing/task-routes.js';
 import { DEFAULT_ETA_HOLD_LIMIT_MS } from './eta-parking.js';
 import { resolveServiceRouting, type ServiceConcurrency } from './service-routing.options.js';
@@ -182,7 +182,7 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
   booleanOption(options.remoteControl, 'remoteControl');
   booleanOption(options.workerEvents, 'workerEvents');
   booleanOption(options.taskEvents, 'taskEvents');
-  if (options.wireHeaders !== undefined && options.wireHeaders !== 'compact' && options.wireHeaders !== 'full') {
+  if (options.wireHeaders !== undefined && !isWireHeaders(options.wireHeaders)) {
     throw new InvalidCeleryOptionError(`ServerCelery option 'wireHeaders' must be 'compact' or 'full', got ${JSON.stringify(options.wireHeaders)}`);
   }
   const { etaHoldLimitMs } = options;
