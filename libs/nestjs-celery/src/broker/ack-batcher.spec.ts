@@ -6,7 +6,7 @@ function message(tag: number): ConsumeMessage {
   return { fields: { deliveryTag: tag } } as ConsumeMessage;
 }
 
-function setup(fail?: Error) {
+function setup(fail?: Error, prefetch?: number) {
   const frames: string[] = [];
   const errors: unknown[] = [];
   const channel = {
@@ -19,7 +19,7 @@ function setup(fail?: Error) {
       frames.push(`reject ${m.fields.deliveryTag}${requeue ? ' requeue' : ''}`);
     },
   } as unknown as Channel;
-  const acks = new AckBatcher(channel, (error) => errors.push(error));
+  const acks = new AckBatcher(channel, (error) => errors.push(error), prefetch);
   return { acks, frames, errors };
 }
 
@@ -69,6 +69,38 @@ describe('AckBatcher', () => {
     acks.ack(message(101));
     await tick();
     expect(frames.slice(99)).toEqual(['reject 1 requeue', 'ack 101 multiple']);
+  });
+
+  it('sends a batch before the end of the tick once a quarter of the prefetch window waits, so the broker can refill the window', async () => {
+    const { acks, frames } = setup(undefined, 8);
+    acks.ack(message(1));
+    expect(frames).toEqual([]);
+    acks.ack(message(2));
+    expect(frames).toEqual(['ack 2 multiple']);
+    acks.ack(message(3));
+    await tick();
+    expect(frames).toEqual(['ack 2 multiple', 'ack 3 multiple']);
+  });
+
+  it('acks every message at once with prefetch 1 to 4, and follows a prefetch change', async () => {
+    const { acks, frames } = setup(undefined, 1);
+    acks.ack(message(1));
+    expect(frames).toEqual(['ack 1 multiple']);
+    acks.setPrefetch(12);
+    for (const tag of [2, 3]) acks.ack(message(tag));
+    expect(frames).toEqual(['ack 1 multiple']);
+    acks.ack(message(4));
+    expect(frames).toEqual(['ack 1 multiple', 'ack 4 multiple']);
+    await tick();
+    expect(frames.length).toBe(2);
+  });
+
+  it('batches at most 64 acks with an unlimited prefetch (0) or a large one', () => {
+    for (const prefetch of [0, 10_000]) {
+      const { acks, frames } = setup(undefined, prefetch);
+      for (let tag = 1; tag <= 130; tag++) acks.ack(message(tag));
+      expect(frames).toEqual(['ack 64 multiple', 'ack 128 multiple']);
+    }
   });
 
   it('flush() sends what is pending now', () => {

@@ -2,14 +2,24 @@ import type { Channel, ConsumeMessage } from 'amqplib';
 
 /**
  * Settles the deliveries of one consumer channel with as few frames as is safe. Rejects go out
- * at once. Acks made in the same tick are sent together at the end of it: the longest run of
- * settled delivery tags from the oldest unsettled one becomes a single `basic.ack` with
- * `multiple: true`; acks above a tag that is still being worked on go out one by one, so a
- * multiple ack never covers a message that is not settled yet.
+ * at once. Acks are sent together at the end of the tick they were made in, or sooner, as soon
+ * as a quarter of the channel's prefetch window is waiting: a consumer that holds back every ack
+ * of a full window until the window is done stalls the broker, which cannot deliver more until
+ * acks arrive (with prefetch 100 that stop-and-wait cost W1 a third of its throughput). The
+ * longest run of settled delivery tags from the oldest unsettled one becomes a single
+ * `basic.ack` with `multiple: true`; acks above a tag that is still being worked on go out one
+ * by one, so a multiple ack never covers a message that is not settled yet.
  *
  * Relies on RabbitMQ numbering the deliveries of a channel 1, 2, 3, … and on the channel having
  * this one consumer (as {@link AmqpBroker} opens them).
  */
+/** Acks batched at most, whatever the prefetch (and with an unlimited one). */
+const MAX_ACK_BATCH = 64;
+
+function flushThreshold(prefetch: number): number {
+  return prefetch > 0 ? Math.min(MAX_ACK_BATCH, Math.max(1, Math.ceil(prefetch / 4))) : MAX_ACK_BATCH;
+}
+
 export class AckBatcher {
   /** Every delivery tag below this one is settled. */
   private floor = 1;
@@ -19,20 +29,39 @@ export class AckBatcher {
   private pending: ConsumeMessage[] = [];
   private scheduled = false;
   private open = true;
-  private readonly flushNow = () => this.flush();
+  /** Acks waiting that make a batch go out before the end of the tick. */
+  private flushAt: number;
+  private readonly onTick = () => {
+    this.scheduled = false;
+    this.flush();
+  };
 
+  /**
+   * @param channel the consumer's channel
+   * @param onError called when a frame cannot be sent (the channel is closing)
+   * @param prefetch the channel's prefetch count (0: unlimited); see {@link setPrefetch}
+   */
   constructor(
     private readonly channel: Channel,
     private readonly onError: (error: unknown) => void,
-  ) {}
+    prefetch = 0,
+  ) {
+    this.flushAt = flushThreshold(prefetch);
+  }
 
-  /** Acknowledges a delivery at the end of the current tick. */
+  /** Follows a change of the channel's prefetch count (a batch never waits for more than a quarter of it). */
+  setPrefetch(prefetch: number): void {
+    this.flushAt = flushThreshold(prefetch);
+  }
+
+  /** Acknowledges a delivery at the end of the current tick, or at once when a quarter of the prefetch window is waiting. */
   ack(message: ConsumeMessage): void {
     if (!this.open) return;
-    this.pending.push(message);
-    if (!this.scheduled) {
+    if (this.pending.push(message) >= this.flushAt) {
+      this.flush();
+    } else if (!this.scheduled) {
       this.scheduled = true;
-      process.nextTick(this.flushNow);
+      process.nextTick(this.onTick);
     }
   }
 

@@ -46,6 +46,8 @@ interface ConsumerRegistration {
   onDelivery: (delivery: Delivery) => void;
   channel?: Channel;
   consumerTag?: string;
+  /** The ack batcher of the current channel (its batch size follows the prefetch). */
+  acks?: AckBatcher;
   prefetch: number;
   cancelled: boolean;
 }
@@ -312,6 +314,7 @@ export class AmqpBroker implements Broker {
       queue,
       setPrefetch: async (count: number) => {
         registration.prefetch = count;
+        registration.acks?.setPrefetch(count);
         await registration.channel?.prefetch(count, false).catch(() => undefined);
       },
       cancel: async () => {
@@ -481,8 +484,10 @@ export class AmqpBroker implements Broker {
       }
     });
     if (registration.prefetch > 0) await channel.prefetch(registration.prefetch, false);
-    const acks = new AckBatcher(channel, (error) =>
-      this.logger.warn?.(`cannot settle a message of queue '${registration.queue}': ${errorText(error)}`),
+    const acks = new AckBatcher(
+      channel,
+      (error) => this.logger.warn?.(`cannot settle a message of queue '${registration.queue}': ${errorText(error)}`),
+      registration.prefetch,
     );
     this.ackBatchers.add(acks);
     channel.on('close', () => {
@@ -506,6 +511,7 @@ export class AmqpBroker implements Broker {
     );
     registration.channel = channel;
     registration.consumerTag = consumerTag;
+    registration.acks = acks;
   }
 
   private async restartConsumer(registration: ConsumerRegistration, connection: ChannelModel): Promise<void> {
