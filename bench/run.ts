@@ -580,6 +580,40 @@ function tableRows(reports: SystemReport[]): string[][] {
   });
 }
 
+const MEDIAN_HEADER = ['System', 'W1 msg/s median', 'W2 p50 µs median', 'W3 calls/s median', 'W1 msg/s per round'];
+
+/** The middle value (the lower middle for an even count); undefined when there is none. */
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  return [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+}
+
+/**
+ * Medians over the rounds, each with its ratio to raw amqplib's median: on a shared machine one
+ * lucky or unlucky round moves the best figure by up to ~20%, the median much less.
+ */
+function medianRows(reports: SystemReport[]): string[][] {
+  const medians = (r: SystemReport) => ({
+    w1: median(r.rounds.flatMap((round) => (round.w1 ? [round.w1.msgsPerSec] : []))),
+    w2p50: median(r.rounds.flatMap((round) => (round.w2 ? [round.w2.p50Us] : []))),
+    w3: median(r.rounds.flatMap((round) => (round.w3 ? [round.w3.callsPerSec] : []))),
+  });
+  const baseReport = reports.find((r) => r.name === BASELINE);
+  const base = baseReport ? medians(baseReport) : undefined;
+  const cell = (value: number | undefined, baseValue: number | undefined) =>
+    value === undefined ? '–' : withRatio(int(value), baseValue ? value / baseValue : undefined);
+  return reports.map((r) => {
+    const m = medians(r);
+    return [
+      `${r.label} ${r.version}`.trim(),
+      cell(m.w1, base?.w1),
+      cell(m.w2p50, base?.w2p50),
+      cell(m.w3, base?.w3),
+      r.rounds.map((round) => (round.w1 ? int(round.w1.msgsPerSec) : '–')).join(', '),
+    ];
+  });
+}
+
 async function tableMode(systems: SystemAdapter[], versions: Record<string, string>): Promise<Record<string, unknown>> {
   const rounds = new Map<string, RoundResult[]>(systems.map((s) => [s.name, []]));
   for (let round = 1; round <= options.rounds; round++) {
@@ -607,11 +641,18 @@ async function tableMode(systems: SystemAdapter[], versions: Record<string, stri
   const costs = costRows(reports);
   console.log(plainTable(COST_HEADER, costs));
   console.log('');
+  const middles = medianRows(reports);
+  if (options.rounds > 1) {
+    console.log(`Median of ${options.rounds} rounds (ratio of medians):`);
+    console.log('');
+    console.log(plainTable(MEDIAN_HEADER, middles));
+    console.log('');
+  }
   for (const r of reports) {
     console.log(`- ${r.label}: ${r.settings}${r.caps ? `. Counts capped: ${r.caps}` : ''}`);
     for (const round of r.rounds) if (round.error) console.log(`    round ${round.round} FAILED: ${round.error}`);
   }
-  const markdown = `${markdownTable(TABLE_HEADER, rows)}\n\n${markdownTable(COST_HEADER, costs)}`;
+  const markdown = [markdownTable(TABLE_HEADER, rows), markdownTable(COST_HEADER, costs), ...(options.rounds > 1 ? [markdownTable(MEDIAN_HEADER, middles)] : [])].join('\n\n');
   return { mode: 'table', systems: reports, markdown };
 }
 
