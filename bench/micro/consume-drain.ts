@@ -44,12 +44,13 @@ class DrainModule {}
 
 const connection = await amqplib.connect(url, { noDelay: true });
 const publisher = await connection.createConfirmChannel();
-const encoded = encodeTaskMessage(orderTaskSpec('c8f3e0a2-6f0e-4b7e-9a43-0d6f7d9b2d11'));
+// What `CeleryClient.sendTask` writes by default: compact headers, transient.
+const encoded = encodeTaskMessage({ ...orderTaskSpec('c8f3e0a2-6f0e-4b7e-9a43-0d6f7d9b2d11'), wireHeaders: 'compact', deliveryMode: 1 });
 
 async function fill(queue: string): Promise<void> {
   await publisher.assertQueue(queue, { durable: true });
   for (let i = 0; i < N; i++) {
-    if (!publisher.publish('', queue, encoded.body, { ...encoded.properties, deliveryMode: 1 })) {
+    if (!publisher.publish('', queue, encoded.body, encoded.properties)) {
       await new Promise((resolve) => publisher.once('drain', resolve));
     }
   }
