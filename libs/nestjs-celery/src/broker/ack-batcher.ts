@@ -1,18 +1,5 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 
-/**
- * Settles the deliveries of one consumer channel with as few frames as is safe. Rejects go out
- * at once. Acks are sent together at the end of the tick they were made in, or sooner, as soon
- * as a quarter of the channel's prefetch window is waiting: a consumer that holds back every ack
- * of a full window until the window is done stalls the broker, which cannot deliver more until
- * acks arrive (with prefetch 100 that stop-and-wait cost W1 a third of its throughput). The
- * longest run of settled delivery tags from the oldest unsettled one becomes a single
- * `basic.ack` with `multiple: true`; acks above a tag that is still being worked on go out one
- * by one, so a multiple ack never covers a message that is not settled yet.
- *
- * Relies on RabbitMQ numbering the deliveries of a channel 1, 2, 3, … and on the channel having
- * this one consumer (as {@link AmqpBroker} opens them).
- */
 /** Acks batched at most, whatever the prefetch (and with an unlimited one). */
 const MAX_ACK_BATCH = 64;
 
@@ -20,6 +7,19 @@ function flushThreshold(prefetch: number): number {
   return prefetch > 0 ? Math.min(MAX_ACK_BATCH, Math.max(1, Math.ceil(prefetch / 4))) : MAX_ACK_BATCH;
 }
 
+/**
+ * Settles the deliveries of one consumer channel with as few frames as is safe. Rejects go out
+ * at once. Acks are sent together at the end of the tick they were made in, or sooner, as soon
+ * as a quarter of the channel's prefetch window is waiting: a consumer that holds back every ack
+ * of a full window until the window is done stalls the broker, which cannot deliver more until
+ * acks arrive (with prefetch 100 that stop-and-wait cost W1 up to a third of its throughput). The
+ * longest run of settled delivery tags from the oldest unsettled one becomes a single
+ * `basic.ack` with `multiple: true`; acks above a tag that is still being worked on go out one
+ * by one, so a multiple ack never covers a message that is not settled yet.
+ *
+ * Relies on RabbitMQ numbering the deliveries of a channel 1, 2, 3, … and on the channel having
+ * this one consumer (as {@link AmqpBroker} opens them).
+ */
 export class AckBatcher {
   /** Every delivery tag below this one is settled. */
   private floor = 1;
