@@ -159,8 +159,8 @@ describe('TaskProducer.send message', () => {
     },
   );
 
-  it("rejects a wireHeaders value other than 'compact' or 'full'", () => {
-    expect(() => setup('celery', 'short' as 'full')).toThrow("option 'wireHeaders' must be 'compact' or 'full', got \"short\"");
+  it("rejects a wireHeaders value other than 'compact', 'full' or 'body'", () => {
+    expect(() => setup('celery', 'short' as 'full')).toThrow("option 'wireHeaders' must be 'compact', 'full' or 'body', got \"short\"");
   });
 
   it('uses the given task id, workflow links and options', async () => {

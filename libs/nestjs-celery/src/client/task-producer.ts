@@ -48,7 +48,7 @@ function toDate(value: Date | string | number, field: string, now: number): Date
 /** Throws {@link CeleryInvalidCallError} unless `value` is a {@link WireHeaders} (or undefined). */
 export function checkWireHeaders(value: unknown): void {
   if (value !== undefined && !isWireHeaders(value)) {
-    throw new CeleryInvalidCallError(`option 'wireHeaders' must be 'compact' or 'full', got ${JSON.stringify(value)}`);
+    throw new CeleryInvalidCallError(`option 'wireHeaders' must be 'compact', 'full' or 'body', got ${JSON.stringify(value)}`);
   }
 }
 

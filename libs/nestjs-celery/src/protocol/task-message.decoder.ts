@@ -175,13 +175,20 @@ function decodeV2(headers: Record<string, unknown>, body: unknown, message: Task
   };
 }
 
+/**
+ * Protocol v1 and the hybrid `'body'` form: the fields come from the dict body, and headers win
+ * over them, as in Celery's `hybrid_to_proto2` (`headers.update(message.headers)`); `ignore_result`
+ * and `group_index` can only come from headers.
+ */
 function decodeV1(body: Record<string, unknown>, message: TaskMessageProperties): TaskRequest {
   const id = body.id;
   if (typeof id !== 'string' || id.length === 0) {
     throw new InvalidTaskMessageError('missing-header', "protocol v1 body without a string 'id'");
   }
+  const headers = message.headers ?? {};
   const checked = requireArgs(body.args ?? [], body.kwargs ?? {});
-  const str = (key: string): string | null => (typeof body[key] === 'string' ? (body[key] as string) : null);
+  const str = (key: string): string | null =>
+    typeof headers[key] === 'string' ? (headers[key] as string) : typeof body[key] === 'string' ? (body[key] as string) : null;
   return {
     protocol: 1,
     id,
@@ -195,14 +202,14 @@ function decodeV1(body: Record<string, unknown>, message: TaskMessageProperties)
     rootId: str('root_id'),
     parentId: str('parent_id'),
     group: str('taskset') ?? str('group'),
-    groupIndex: optionalInteger(body.group_index, 'group_index'),
-    shadow: null,
+    groupIndex: optionalInteger(headers.group_index ?? body.group_index, 'group_index'),
+    shadow: str('shadow'),
     timeLimit: readTimeLimit(body.timelimit),
-    ignoreResult: false,
-    origin: null,
+    ignoreResult: headers.ignore_result === true,
+    origin: str('origin'),
     replyTo: message.replyTo || null,
     correlationId: message.correlationId || id,
     priority: typeof message.priority === 'number' ? message.priority : null,
-    headers: message.headers ?? {},
+    headers,
   };
 }

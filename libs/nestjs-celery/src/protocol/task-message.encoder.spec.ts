@@ -184,6 +184,73 @@ describe("encodeTaskMessage with wireHeaders 'compact'", () => {
   });
 });
 
+describe("encodeTaskMessage with wireHeaders 'body' (Celery's hybrid form)", () => {
+  const base: TaskMessageSpec = { id: ID, task: 't.add', origin: ORIGIN, args: [1], kwargs: { a: 'x' }, wireHeaders: 'body', deliveryMode: 1 };
+
+  it('puts task, id, args, kwargs and root_id in a dict body, with no headers, content_encoding or correlation_id', () => {
+    const message = encodeTaskMessage(base);
+    expect(body(message)).toEqual({ task: 't.add', id: ID, args: [1], kwargs: { a: 'x' }, root_id: ID });
+    expect(message.properties).toEqual({ contentType: 'application/json', deliveryMode: 1, headers: {} });
+  });
+
+  it('keeps the properties of a fire-and-forget task within 64 bytes, even with ignore_result', () => {
+    const message = encodeTaskMessage({ ...base, ignoreResult: true });
+    expect(message.properties.headers).toEqual({ ignore_result: true });
+    // flags (2) + content_type (1 + 16) + delivery_mode (1) + headers table (4 + 1 + 13 + 1 + 1)
+    const size = 2 + 1 + 'application/json'.length + 1 + 4 + 1 + 'ignore_result'.length + 2;
+    expect(size).toBeLessThanOrEqual(64);
+  });
+
+  it('writes correlation_id with a reply_to, for rpc results', () => {
+    const message = encodeTaskMessage({ ...base, replyTo: 'reply.q' });
+    expect(message.properties).toMatchObject({ replyTo: 'reply.q', correlationId: ID });
+  });
+
+  it('writes every option where hybrid_to_proto2 reads it, and reads back the same request as the compact form', () => {
+    const spec: TaskMessageSpec = {
+      ...EVERY_OPTION,
+      wireHeaders: 'body',
+      priority: 3,
+      embed: { callbacks: [createSignature('t.cb')], errbacks: [createSignature('t.eb')] },
+    };
+    const message = encodeTaskMessage(spec);
+    expect(body(message)).toEqual({
+      task: 't.add',
+      id: ID,
+      args: [1],
+      kwargs: { a: 'x' },
+      root_id: 'root',
+      parent_id: 'parent',
+      group: 'gid',
+      shadow: 'alias',
+      eta: '2026-11-22T02:07:51.260000+00:00',
+      expires: '2030-01-01T00:00:00+00:00',
+      retries: 3,
+      timelimit: [30, 20],
+      callbacks: [createSignature('t.cb')],
+      errbacks: [createSignature('t.eb')],
+    });
+    expect(message.properties.headers).toEqual({ ignore_result: true, group_index: 2 });
+    expect(message.properties.priority).toBe(3);
+    expect(message.properties.expiration).toBeDefined();
+    const compact = roundTrip(encodeTaskMessage({ ...spec, wireHeaders: 'compact' }));
+    const hybrid = roundTrip(message);
+    expect({ ...hybrid, protocol: 2, headers: undefined, origin: undefined }).toEqual({ ...compact, headers: undefined, origin: undefined });
+  });
+
+  it('writes a task with a chain in the compact v2 form (the hybrid form has no chain)', () => {
+    const message = encodeTaskMessage({ ...base, embed: { chain: [createSignature('t.next')] } });
+    expect(message.properties.headers).toMatchObject({ task: 't.add', id: ID });
+    expect(body(message)).toEqual([[1], { a: 'x' }, { chain: [createSignature('t.next')] }]);
+  });
+
+  it("merges custom headers but never lets one take a Celery header's name (hybrid_to_proto2 would let it win)", () => {
+    const message = encodeTaskMessage({ ...base, headers: { 'x-trace': 'abc', task: 'other', id: 'fake' } });
+    expect(message.properties.headers).toEqual({ 'x-trace': 'abc' });
+    expect(roundTrip(message)).toMatchObject({ task: 't.add', id: ID });
+  });
+});
+
 describe('encodeTaskMessage body', () => {
   it('is a 3-element JSON array [args, kwargs, embed] with the full embed dict', () => {
     const message = encodeTaskMessage({ id: ID, task: 't.add', args: [2, 2], origin: ORIGIN });

@@ -95,27 +95,78 @@ function setEmbedKeys(embed: Partial<TaskEmbed> | undefined): Partial<TaskEmbed>
   return set;
 }
 
+/** Custom headers merged into Celery's: never under one of Celery's own names when `reserved` says so. */
+function mergeCustomHeaders(headers: Record<string, unknown>, custom: Record<string, unknown> | undefined, reserved: boolean): void {
+  if (!custom) return;
+  for (const key of Object.keys(custom)) {
+    if (!(key in headers) && !(reserved && CELERY_HEADER_NAMES.has(key))) headers[key] = custom[key];
+  }
+}
+
+/** The AMQP `expiration` (ms from now) Celery sets from `expires`; undefined when there is none. */
+function expirationOf(spec: TaskMessageSpec): string | undefined {
+  if (!spec.expires || spec.expirationProperty === false) return undefined;
+  const expiresAt = expiryTime(spec.expires);
+  return expiresAt === null ? undefined : String(Math.max(0, Math.trunc(expiresAt - Date.now())));
+}
+
 /**
- * Writes a Celery protocol v2 task message. A 3-element body `[args, kwargs, embed]` and
- * `correlation_id` = task id in both header sets; the header table depends on
- * {@link TaskMessageSpec.wireHeaders}:
+ * Celery's hybrid form (`wireHeaders: 'body'`): the task's fields in a JSON dict body, as Celery
+ * 5.2's `hybrid_to_proto2` reads them (only the ones that are set; `root_id` always, as in the
+ * compact headers). What that function does not read from the body goes in headers, which it
+ * merges over the body's fields: `ignore_result` when true, `group_index` when set. No
+ * `content_encoding` (kombu and this library read utf-8 without it), and `correlation_id` only
+ * with a `reply_to` (Celery's rpc backend and this library fall back to the task id): without a
+ * reply queue, the properties of a task without custom headers fit in 64 bytes.
+ */
+function encodeBodyForm(spec: TaskMessageSpec, args: unknown[], kwargs: Record<string, unknown>): EncodedTaskMessage {
+  const fields: Record<string, unknown> = { task: spec.task, id: spec.id, args, kwargs, root_id: spec.rootId ?? spec.id };
+  if (spec.parentId) fields.parent_id = spec.parentId;
+  if (spec.group) fields.group = spec.group;
+  if (spec.shadow) fields.shadow = spec.shadow;
+  if (spec.eta) fields.eta = toIso(spec.eta);
+  if (spec.expires) fields.expires = toIso(spec.expires);
+  if (spec.retries) fields.retries = spec.retries;
+  if (spec.timeLimit && (spec.timeLimit[0] !== null || spec.timeLimit[1] !== null)) fields.timelimit = spec.timeLimit;
+  const embed = spec.embed;
+  if (embed?.callbacks) fields.callbacks = embed.callbacks;
+  if (embed?.errbacks) fields.errbacks = embed.errbacks;
+  if (embed?.chord) fields.chord = embed.chord;
+  const headers: Record<string, unknown> = {};
+  if (spec.ignoreResult) headers.ignore_result = true;
+  if (spec.groupIndex !== undefined && spec.groupIndex !== null) headers.group_index = spec.groupIndex;
+  mergeCustomHeaders(headers, spec.headers, true);
+  const properties: EncodedTaskMessage['properties'] = { contentType: 'application/json', deliveryMode: spec.deliveryMode ?? 2, headers };
+  if (spec.replyTo) {
+    properties.replyTo = spec.replyTo;
+    properties.correlationId = spec.id;
+  }
+  if (spec.priority !== undefined) properties.priority = spec.priority;
+  const expiration = expirationOf(spec);
+  if (expiration !== undefined) properties.expiration = expiration;
+  return { body: Buffer.from(JSON.stringify(fields), 'utf8'), properties };
+}
+
+/**
+ * Writes a Celery task message as {@link TaskMessageSpec.wireHeaders} says. Protocol v2 (`'full'`,
+ * `'compact'`) has a 3-element body `[args, kwargs, embed]` and `correlation_id` = task id; the
+ * header table depends on the form:
  * - `'full'`: Celery 5.2's 16 headers in Celery's order, the full embed dict, as Python writes them;
  * - `'compact'`: `task`, `id` and only the headers whose value differs from what a Celery worker
  *   assumes when the header is absent (see {@link compactTaskHeaders}), and only the embed keys
  *   that are set. RabbitMQ's CPU per message grows with the header table (~90 µs with 16 headers,
  *   ~62 µs with two, measured by `bench/micro/broker-cost.ts`).
- * Custom `headers` are merged after Celery's in both.
+ * - `'body'`: see {@link encodeBodyForm}; a task with a chain is written as `'compact'` (the
+ *   hybrid form has no chain).
+ * Custom `headers` are merged after Celery's in all of them.
  */
 export function encodeTaskMessage(spec: TaskMessageSpec): EncodedTaskMessage {
   const args = spec.args ?? [];
   const kwargs = spec.kwargs ?? {};
-  const compact = spec.wireHeaders === 'compact';
+  if (spec.wireHeaders === 'body' && !spec.embed?.chain?.length) return encodeBodyForm(spec, args, kwargs);
+  const compact = spec.wireHeaders !== 'full' && spec.wireHeaders !== undefined;
   const headers = compact ? compactTaskHeaders(spec) : fullTaskHeaders(spec, args, kwargs);
-  if (spec.headers) {
-    for (const key of Object.keys(spec.headers)) {
-      if (!(key in headers) && !(compact && CELERY_HEADER_NAMES.has(key))) headers[key] = spec.headers[key];
-    }
-  }
+  mergeCustomHeaders(headers, spec.headers, compact);
   const body = Buffer.from(JSON.stringify([args, kwargs, compact ? setEmbedKeys(spec.embed) : toEmbed(spec.embed)]), 'utf8');
   const properties: EncodedTaskMessage['properties'] = {
     contentType: 'application/json',
@@ -126,9 +177,7 @@ export function encodeTaskMessage(spec: TaskMessageSpec): EncodedTaskMessage {
   };
   if (spec.replyTo) properties.replyTo = spec.replyTo;
   if (spec.priority !== undefined) properties.priority = spec.priority;
-  if (spec.expires && spec.expirationProperty !== false) {
-    const expiresAt = expiryTime(spec.expires);
-    if (expiresAt !== null) properties.expiration = String(Math.max(0, Math.trunc(expiresAt - Date.now())));
-  }
+  const expiration = expirationOf(spec);
+  if (expiration !== undefined) properties.expiration = expiration;
   return { body, properties };
 }

@@ -65,7 +65,7 @@ export interface ServerCeleryOptions {
   acksLate?: boolean;
   /**
    * Header table of the tasks this worker sends (chain steps, callbacks, errbacks, retries):
-   * `'compact'` (default) or `'full'`, as in `CeleryClientOptions.wireHeaders`.
+   * `'compact'` (default), `'full'` or `'body'`, as in `CeleryClientOptions.wireHeaders`.
    */
   wireHeaders?: WireHeaders;
   /** Node name shown to `celery inspect`. Default `nest<pid>@<hostname>`. */
@@ -183,7 +183,7 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
   booleanOption(options.workerEvents, 'workerEvents');
   booleanOption(options.taskEvents, 'taskEvents');
   if (options.wireHeaders !== undefined && !isWireHeaders(options.wireHeaders)) {
-    throw new InvalidCeleryOptionError(`ServerCelery option 'wireHeaders' must be 'compact' or 'full', got ${JSON.stringify(options.wireHeaders)}`);
+    throw new InvalidCeleryOptionError(`ServerCelery option 'wireHeaders' must be 'compact', 'full' or 'body', got ${JSON.stringify(options.wireHeaders)}`);
   }
   const { etaHoldLimitMs } = options;
   if (
