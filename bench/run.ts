@@ -807,7 +807,7 @@ async function main(): Promise<void> {
     versions[system.name] =
       system.name === 'python-celery'
         ? (/celery (\S+)/.exec(machine.python ?? '')?.[1] ?? '?')
-        : system.name === 'nestjs-celery'
+        : system.name.startsWith('nestjs-celery')
           ? packageVersion(ROOT, 'nestjs-celery')
           : packageVersion(ROOT, system.packages[0] ?? '');
     for (const extra of system.packages.slice(1)) versions[extra] = packageVersion(ROOT, extra);

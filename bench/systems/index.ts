@@ -5,6 +5,7 @@ export const SYSTEM_NAMES = [
   'amqplib',
   'amqplib-confirm',
   'nestjs-celery',
+  'nestjs-celery-body',
   'nest-rmq',
   'golevelup',
   'celery-node',
@@ -29,6 +30,8 @@ export async function loadSystem(name: string): Promise<SystemAdapter> {
       return (await import('./amqplib.js')).amqplibConfirmSystem;
     case 'nestjs-celery':
       return (await import('./nestjs-celery.js')).nestjsCelerySystem;
+    case 'nestjs-celery-body':
+      return (await import('./nestjs-celery.js')).nestjsCeleryBodySystem;
     case 'nest-rmq':
       return (await import('./nest-rmq.js')).nestRmqSystem;
     case 'golevelup':
