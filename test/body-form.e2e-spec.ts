@@ -1,13 +1,25 @@
 /**
- * `wireHeaders: 'body'` (Celery's hybrid form: the task's fields in a dict body) against a real
+ * `wireHeaders: 'body'` (protocol v1's layout: the task's fields in a dict body) against a real
  * Python Celery 5.2.6 worker (test/python/pyworker_app.py) and a real Nest worker, over RabbitMQ.
  * Python reads the form through `hybrid_to_proto2`; every option must reach the task as it does
  * with the default v2 headers.
  */
 import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Ctx } from '@nestjs/microservices';
-import { CeleryClient, CeleryContext, CeleryRemoteError, CeleryTask, CeleryTimeoutError, ServerCelery, TaskArg } from 'nestjs-celery';
+import { Ctx, Payload } from '@nestjs/microservices';
+import { OrderSubmitted, OrderSubmittedLine } from '@app/contracts';
+import {
+  CeleryClient,
+  CeleryContext,
+  CeleryRemoteError,
+  CeleryTask,
+  CeleryTimeoutError,
+  EventContext,
+  EventPublisher,
+  OnEvent,
+  ServerCelery,
+  TaskArg,
+} from 'nestjs-celery';
 import { BROKER_URL } from './support/broker-url.js';
 import type { ManagedProcess } from './support/child-process.js';
 import { startPythonWorker } from './support/python.js';
@@ -15,6 +27,8 @@ import { deleteQueues } from './support/rabbitmq-admin.js';
 
 const PY_QUEUE = 'e2e.body-form.py';
 const NEST_QUEUE = 'e2e.body-form.nest';
+/** The event queue of the Nest worker's service (`<service>.order-events`). */
+const EVENT_QUEUE = 'bodyform.order-events';
 
 interface HeadersInfo {
   custom: Record<string, unknown>;
@@ -37,6 +51,7 @@ interface ContextInfo {
 }
 
 const nestRuns: Array<{ id: string; rootId: string | null; group: string | null; args: unknown[] }> = [];
+const events: Array<{ event: OrderSubmitted; messageId: string; routingKey: string }> = [];
 
 @Controller()
 class BodyFormTasks {
@@ -44,6 +59,11 @@ class BodyFormTasks {
   add(@TaskArg(0) x: number, @TaskArg(1) y: number, @Ctx() ctx: CeleryContext): number {
     nestRuns.push({ id: ctx.id, rootId: ctx.rootId, group: ctx.group, args: [x, y] });
     return x + y;
+  }
+
+  @OnEvent(OrderSubmitted)
+  onSubmit(@Payload() event: OrderSubmitted, @Ctx() ctx: EventContext): void {
+    events.push({ event, messageId: ctx.messageId, routingKey: ctx.routingKey });
   }
 }
 
@@ -55,10 +75,10 @@ let nest: INestMicroservice;
 let client: CeleryClient;
 
 beforeAll(async () => {
-  await deleteQueues(BROKER_URL, PY_QUEUE, NEST_QUEUE);
+  await deleteQueues(BROKER_URL, PY_QUEUE, NEST_QUEUE, EVENT_QUEUE);
   python = await startPythonWorker('pyworker_app', [PY_QUEUE]);
   nest = await NestFactory.createMicroservice(BodyFormModule, {
-    strategy: new ServerCelery({ brokerUrl: BROKER_URL, queues: [NEST_QUEUE], wireHeaders: 'body' }),
+    strategy: new ServerCelery({ brokerUrl: BROKER_URL, queues: [NEST_QUEUE], service: 'bodyform', wireHeaders: 'body' }),
     logger: ['error', 'warn'],
   });
   await nest.listen();
@@ -70,7 +90,7 @@ afterAll(async () => {
   await client?.close();
   await nest?.close();
   await python?.stop();
-  await deleteQueues(BROKER_URL, PY_QUEUE, NEST_QUEUE).catch(() => undefined);
+  await deleteQueues(BROKER_URL, PY_QUEUE, NEST_QUEUE, EVENT_QUEUE).catch(() => undefined);
 });
 
 describe("wireHeaders 'body' -> Python Celery 5.2.6 worker", () => {
@@ -142,7 +162,7 @@ describe("wireHeaders 'body' -> Python Celery 5.2.6 worker", () => {
     await python.waitFor(new RegExp(`Task pyinterop\\.on_error\\[[^\\]]+\\] succeeded in [0-9.e-]+s: '${failed.id}'`), 10_000);
   });
 
-  it('a chain (sent in the compact v2 form: the hybrid form has no chain) runs to the end', async () => {
+  it('a chain (sent in the compact v2 form: the v1 layout has no chain) runs to the end', async () => {
     const r = await client.chain<number>(
       client.signature('pyinterop.add', [1, 2], {}, { queue: PY_QUEUE }),
       client.signature('pyinterop.add', [10], {}, { queue: PY_QUEUE }),
@@ -178,5 +198,21 @@ describe("wireHeaders 'body' -> Nest worker (ServerCelery)", () => {
     await expect(group.get({ timeout: 10_000 })).resolves.toEqual([2, 4, 6]);
     const members = nestRuns.filter((run) => run.group === group.id);
     expect(members).toHaveLength(3);
+  });
+});
+
+describe("wireHeaders 'body' for events (EventPublisher)", () => {
+  it('a typed event reaches its @OnEvent handler as its class, with its message id', async () => {
+    const publisher = new EventPublisher(client.unwrap(), 'body-form-e2e', 'body');
+    const line = Object.assign(new OrderSubmittedLine(), { itemId: 'sku-1', quantity: 2, unitPrice: 9.5 });
+    const event = Object.assign(new OrderSubmitted(), { orderId: `body-${Date.now()}`, customer: 'ada', lines: [line], submittedAt: new Date('2026-01-02T03:04:05.678Z') });
+    const id = await publisher.publish(event, { persistent: false });
+    const end = Date.now() + 10_000;
+    while (!events.some((e) => e.messageId === id) && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+    const got = events.find((e) => e.messageId === id);
+    expect(got?.event).toBeInstanceOf(OrderSubmitted);
+    expect(got?.event.lines[0]).toBeInstanceOf(OrderSubmittedLine);
+    expect(got?.event).toEqual(event);
+    expect(got?.routingKey).toBe('order.v1.submit');
   });
 });

@@ -83,13 +83,13 @@ export const nestjsCelerySystem: SystemAdapter = {
 };
 
 /**
- * The same worker and client, the client with `wireHeaders: 'body'` (Celery's hybrid form): a
+ * The same worker and client, the client with `wireHeaders: 'body'` (protocol v1's layout): a
  * fire-and-forget task's AMQP properties fit in 64 bytes, which RabbitMQ handles more cheaply.
  */
 export const nestjsCeleryBodySystem: SystemAdapter = {
   ...nestjsCelerySystem,
   name: 'nestjs-celery-body',
   label: "nestjs-celery, wireHeaders 'body'",
-  settings: `as nestjs-celery, the client with wireHeaders: 'body' (task fields in a dict body, Celery's hybrid form; W1 properties: content type, delivery mode, {ignore_result})`,
+  settings: `as nestjs-celery, the client with wireHeaders: 'body' (task fields in a dict body, protocol v1's layout; W1 properties: content type, delivery mode, {ignore_result})`,
   startProducer: (ctx) => startProducer(ctx, 'body'),
 };

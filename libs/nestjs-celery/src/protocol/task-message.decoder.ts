@@ -176,7 +176,7 @@ function decodeV2(headers: Record<string, unknown>, body: unknown, message: Task
 }
 
 /**
- * Protocol v1 and the hybrid `'body'` form: the fields come from the dict body, and headers win
+ * Protocol v1 (also what `wireHeaders: 'body'` writes): the fields come from the dict body, and headers win
  * over them, as in Celery's `hybrid_to_proto2` (`headers.update(message.headers)`); `ignore_result`
  * and `group_index` can only come from headers.
  */

@@ -184,7 +184,7 @@ describe("encodeTaskMessage with wireHeaders 'compact'", () => {
   });
 });
 
-describe("encodeTaskMessage with wireHeaders 'body' (Celery's hybrid form)", () => {
+describe("encodeTaskMessage with wireHeaders 'body' (protocol v1's layout)", () => {
   const base: TaskMessageSpec = { id: ID, task: 't.add', origin: ORIGIN, args: [1], kwargs: { a: 'x' }, wireHeaders: 'body', deliveryMode: 1 };
 
   it('puts task, id, args, kwargs and root_id in a dict body, with no headers, content_encoding or correlation_id', () => {
@@ -238,7 +238,7 @@ describe("encodeTaskMessage with wireHeaders 'body' (Celery's hybrid form)", () 
     expect({ ...hybrid, protocol: 2, headers: undefined, origin: undefined }).toEqual({ ...compact, headers: undefined, origin: undefined });
   });
 
-  it('writes a task with a chain in the compact v2 form (the hybrid form has no chain)', () => {
+  it('writes a task with a chain in the compact v2 form (the v1 layout has no chain)', () => {
     const message = encodeTaskMessage({ ...base, embed: { chain: [createSignature('t.next')] } });
     expect(message.properties.headers).toMatchObject({ task: 't.add', id: ID });
     expect(body(message)).toEqual([[1], { a: 'x' }, { chain: [createSignature('t.next')] }]);

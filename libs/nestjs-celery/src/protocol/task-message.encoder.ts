@@ -111,7 +111,7 @@ function expirationOf(spec: TaskMessageSpec): string | undefined {
 }
 
 /**
- * Celery's hybrid form (`wireHeaders: 'body'`): the task's fields in a JSON dict body, as Celery
+ * Protocol v1's layout (`wireHeaders: 'body'`): the task's fields in a JSON dict body, as Celery
  * 5.2's `hybrid_to_proto2` reads them (only the ones that are set; `root_id` always, as in the
  * compact headers). What that function does not read from the body goes in headers, which it
  * merges over the body's fields: `ignore_result` when true, `group_index` when set. No
@@ -157,7 +157,7 @@ function encodeBodyForm(spec: TaskMessageSpec, args: unknown[], kwargs: Record<s
  *   that are set. RabbitMQ's CPU per message grows with the header table (~90 µs with 16 headers,
  *   ~62 µs with two, measured by `bench/micro/broker-cost.ts`).
  * - `'body'`: see {@link encodeBodyForm}; a task with a chain is written as `'compact'` (the
- *   hybrid form has no chain).
+ *   v1 layout has no chain).
  * Custom `headers` are merged after Celery's in all of them.
  */
 export function encodeTaskMessage(spec: TaskMessageSpec): EncodedTaskMessage {

@@ -70,12 +70,14 @@ export interface EncodedTaskMessage {
  * - `'compact'`: `task`, `id` and only the headers that differ from a worker's defaults (a
  *   Celery 5.2 worker reads all others with `.get()`), which RabbitMQ routes for about a third
  *   less CPU;
- * - `'body'`: Celery's hybrid form, the fields in a JSON dict body (`{task, id, args, kwargs,
- *   root_id, ...}`) and a header table only for what that form cannot carry (`ignore_result`,
- *   `group_index`). The AMQP properties then fit in 64 bytes when there is no `reply_to`, which
- *   RabbitMQ handles for ~9 µs less CPU per message (Erlang keeps binaries of up to 64 bytes on
- *   the process heap). Celery workers read the form through `hybrid_to_proto2`; a message with a
- *   chain is written as `'compact'` (that form has no chain).
+ * - `'body'`: protocol v1's layout, the fields in a JSON dict body (`{task, id, args, kwargs,
+ *   root_id, ...}`), and a header table only for what Celery reads from headers alone
+ *   (`ignore_result`, `group_index`). Celery 5 workers take a message without a `task` header
+ *   as v1 and convert a body with `args` through `hybrid_to_proto2`. The AMQP properties then fit
+ *   in 64 bytes when there is no `reply_to`, which RabbitMQ handles for ~9 µs less CPU per
+ *   message (Erlang keeps binaries of up to 64 bytes on the process heap). A message with a chain
+ *   is written as `'compact'` (the v1 layout has no chain). Not for brokers that route on the
+ *   `task` header (a headers exchange) or tools that read it.
  */
 export type WireHeaders = 'compact' | 'full' | 'body';
 
