@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadVector, taskVectorNames, toIncomingMessage, type WireVector } from '../../test/vectors/load-vectors.js';
-import { decodeTaskMessage, type IncomingMessage } from './task-message.decoder.js';
+import { decodeDelivery, decodeTaskMessage, type IncomingMessage } from './task-message.decoder.js';
 import { InvalidTaskMessageError, type InvalidTaskReason } from './protocol.errors.js';
 
 const ID = '0b7c3a4e-5e0f-4f63-9a57-7d0f6a1f2b11';
@@ -299,6 +299,16 @@ describe('decodeTaskMessage: accepted variations', () => {
     expect(request.kwargs).toEqual({ k: 2 });
     expect(request.embed).toEqual({ ...EMPTY_EMBED, callbacks: [cb] });
     expect(decodeTaskMessage(v2({})).args).toEqual([]);
+  });
+
+  it('reads a v1 dict body with headers winning over its fields, as hybrid_to_proto2 merges them', () => {
+    const content = Buffer.from(JSON.stringify({ task: 't.add', id: 'v1-id', args: [1], kwargs: {}, shadow: 'body-alias', root_id: 'r' }));
+    const request = decodeDelivery(content, {
+      contentType: 'application/json',
+      headers: { shadow: 'header-alias', ignore_result: true, group_index: 3, origin: 'gen1@h' },
+    });
+    expect(request).toMatchObject({ protocol: 1, task: 't.add', id: 'v1-id', rootId: 'r', shadow: 'header-alias', ignoreResult: true, groupIndex: 3, origin: 'gen1@h' });
+    expect(decodeDelivery(content, { contentType: 'application/json' })).toMatchObject({ shadow: 'body-alias', ignoreResult: false, groupIndex: null, origin: null });
   });
 
   it('reads ETA forms the worker accepts: JS toISOString, naive (UTC), other offsets', () => {

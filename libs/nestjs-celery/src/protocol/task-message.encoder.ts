@@ -120,21 +120,17 @@ function expirationOf(spec: TaskMessageSpec): string | undefined {
  * reply queue, the properties of a task without custom headers fit in 64 bytes.
  */
 function encodeBodyForm(spec: TaskMessageSpec, args: unknown[], kwargs: Record<string, unknown>): EncodedTaskMessage {
-  const fields: Record<string, unknown> = { task: spec.task, id: spec.id, args, kwargs, root_id: spec.rootId ?? spec.id };
-  if (spec.parentId) fields.parent_id = spec.parentId;
-  if (spec.group) fields.group = spec.group;
-  if (spec.shadow) fields.shadow = spec.shadow;
-  if (spec.eta) fields.eta = toIso(spec.eta);
-  if (spec.expires) fields.expires = toIso(spec.expires);
-  if (spec.retries) fields.retries = spec.retries;
-  if (spec.timeLimit && (spec.timeLimit[0] !== null || spec.timeLimit[1] !== null)) fields.timelimit = spec.timeLimit;
+  // The compact header set is exactly the fields to write; two of them must stay headers.
+  const { ignore_result, group_index, ...fields } = compactTaskHeaders(spec);
+  fields.args = args;
+  fields.kwargs = kwargs;
   const embed = spec.embed;
   if (embed?.callbacks) fields.callbacks = embed.callbacks;
   if (embed?.errbacks) fields.errbacks = embed.errbacks;
   if (embed?.chord) fields.chord = embed.chord;
   const headers: Record<string, unknown> = {};
-  if (spec.ignoreResult) headers.ignore_result = true;
-  if (spec.groupIndex !== undefined && spec.groupIndex !== null) headers.group_index = spec.groupIndex;
+  if (ignore_result !== undefined) headers.ignore_result = ignore_result;
+  if (group_index !== undefined) headers.group_index = group_index;
   mergeCustomHeaders(headers, spec.headers, true);
   const properties: EncodedTaskMessage['properties'] = { contentType: 'application/json', deliveryMode: spec.deliveryMode ?? 2, headers };
   if (spec.replyTo) {
