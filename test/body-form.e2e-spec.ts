@@ -21,6 +21,7 @@ import {
   TaskArg,
 } from 'nestjs-celery';
 import { BROKER_URL } from './support/broker-url.js';
+import type { ContextInfo, HeadersInfo } from './support/pyworker-results.js';
 import type { ManagedProcess } from './support/child-process.js';
 import { startPythonWorker } from './support/python.js';
 import { deleteQueues } from './support/rabbitmq-admin.js';
@@ -29,26 +30,6 @@ const PY_QUEUE = 'e2e.body-form.py';
 const NEST_QUEUE = 'e2e.body-form.nest';
 /** The event queue of the Nest worker's service (`<service>.order-events`). */
 const EVENT_QUEUE = 'bodyform.order-events';
-
-interface HeadersInfo {
-  custom: Record<string, unknown>;
-  timelimit: [number | null, number | null] | null;
-  eta: string | null;
-  expires: string | null;
-  shadow: string | null;
-  priority_property: number | null;
-  reply_to: string | null;
-  correlation_id: string | null;
-  ignore_result: boolean;
-}
-
-interface ContextInfo {
-  id: string;
-  root_id: string | null;
-  parent_id: string | null;
-  group: string | null;
-  retries: number;
-}
 
 const nestRuns: Array<{ id: string; rootId: string | null; group: string | null; args: unknown[] }> = [];
 const events: Array<{ event: OrderSubmitted; messageId: string; routingKey: string }> = [];

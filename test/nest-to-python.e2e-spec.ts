@@ -13,6 +13,7 @@ import {
   type ResultMessage,
 } from 'nestjs-celery';
 import { BROKER_URL } from './support/broker-url.js';
+import type { ContextInfo, HeadersInfo } from './support/pyworker-results.js';
 import type { ManagedProcess } from './support/child-process.js';
 import { runPython, startPythonWorker } from './support/python.js';
 import { deleteQueues, queueDepth } from './support/rabbitmq-admin.js';
@@ -21,32 +22,6 @@ const QUEUE = 'pyinterop';
 /** Queues nobody consumes: they let a test count what was (not) published. */
 const IDLE_QUEUE = 'n2p.idle';
 const INVALID_QUEUE = 'n2p.invalid';
-
-interface HeadersInfo {
-  custom: Record<string, unknown>;
-  extra_keys: string[];
-  request_headers: unknown;
-  delivery_info: { exchange: string; routing_key: string; priority: number | null; redelivered: boolean };
-  timelimit: [number | null, number | null] | null;
-  eta: string | null;
-  expires: string | null;
-  shadow: string | null;
-  origin: string | null;
-  lang: string | null;
-  priority_property: number | null;
-  reply_to: string | null;
-  correlation_id: string | null;
-  ignore_result: boolean;
-  argsrepr: string | null;
-}
-
-interface ContextInfo {
-  id: string;
-  root_id: string | null;
-  parent_id: string | null;
-  group: string | null;
-  retries: number;
-}
 
 let worker: ManagedProcess;
 let client: CeleryClient;
