@@ -137,24 +137,36 @@ const nestjsCeleryW4: W4System = {
     await app.listen();
     return { stop: () => app.close() };
   },
-  async startProducer(ctx) {
-    const { AmqpBroker, EventPublisher } = await import('nestjs-celery');
-    const broker = new AmqpBroker({ url: ctx.brokerUrl, connectionName: 'bench nestjs-celery events' });
-    await broker.connect();
-    const publisher = new EventPublisher(broker);
-    const BenchOrderPlaced = await benchEventClass(ctx.exchange);
-    const event = Object.assign(new BenchOrderPlaced(), JSON.parse(JSON.stringify(ORDER)) as Order);
-    const options = { persistent: ctx.persistent };
-    return {
-      publishOne: () => publisher.publish(event, options),
-      close: () => broker.close(),
-    };
-  },
+  startProducer: (ctx) => startEventProducer(ctx, 'compact'),
   entities: (exchange, services) => ({
     queues: services.flatMap((s) => [serviceQueue(s, exchange), `${s}.w4-tasks`, `${s}.dead-letter`]),
     exchanges: [exchange, ...services.flatMap((s) => [`${s}.w4-tasks`, `${s}.dead-letter`])],
   }),
 };
 
+/** The same subscribers; the publisher writes events with `wireHeaders: 'body'` (protocol v1's layout). */
+const nestjsCeleryBodyW4: W4System = {
+  ...nestjsCeleryW4,
+  name: 'nestjs-celery-body',
+  label: "nestjs-celery events, 'body'",
+  settings: "as nestjs-celery events, the EventPublisher with wireHeaders: 'body' (the event's task fields in a dict body)",
+  startProducer: (ctx) => startEventProducer(ctx, 'body'),
+};
+
+/** An EventPublisher on its own connection, publishing the bench event. */
+async function startEventProducer(ctx: W4Context, wireHeaders: 'compact' | 'body'): Promise<ProducerHandle> {
+  const { AmqpBroker, EventPublisher } = await import('nestjs-celery');
+  const broker = new AmqpBroker({ url: ctx.brokerUrl, connectionName: 'bench nestjs-celery events' });
+  await broker.connect();
+  const publisher = new EventPublisher(broker, undefined, wireHeaders);
+  const BenchOrderPlaced = await benchEventClass(ctx.exchange);
+  const event = Object.assign(new BenchOrderPlaced(), JSON.parse(JSON.stringify(ORDER)) as Order);
+  const options = { persistent: ctx.persistent };
+  return {
+    publishOne: () => publisher.publish(event, options),
+    close: () => broker.close(),
+  };
+}
+
 /** W4 systems by name. */
-export const W4_SYSTEMS: Record<string, W4System> = { amqplib: amqplibW4, 'nestjs-celery': nestjsCeleryW4 };
+export const W4_SYSTEMS: Record<string, W4System> = { amqplib: amqplibW4, 'nestjs-celery': nestjsCeleryW4, 'nestjs-celery-body': nestjsCeleryBodyW4 };
