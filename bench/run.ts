@@ -18,6 +18,7 @@ import { findBrokerPid, gitState, machineBusy, machineInfo, packageVersion, proc
 import { summarizeProfile, type ProfileSummary } from './lib/profile.js';
 import type { ProcessStats, W1Reply, W2Reply, W3Reply } from './lib/protocol.js';
 import { RabbitAdmin } from './lib/rabbit.js';
+import { median } from './lib/stats.js';
 import { runW4 } from './events/w4.js';
 import { ORDER_JSON_BYTES } from './payload.js';
 import { BASELINE, isSystemName, loadSystem, SYSTEM_NAMES } from './systems/index.js';
@@ -581,12 +582,6 @@ function tableRows(reports: SystemReport[]): string[][] {
 }
 
 const MEDIAN_HEADER = ['System', 'W1 msg/s median', 'W2 p50 µs median', 'W3 calls/s median', 'W1 msg/s per round'];
-
-/** The middle value (the lower middle for an even count); undefined when there is none. */
-function median(values: number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  return [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
-}
 
 /**
  * Medians over the rounds, each with its ratio to raw amqplib's median: on a shared machine one

@@ -15,6 +15,7 @@ const { NestFactory } = await import('@nestjs/core');
 const amqplib = (await import('amqplib')).default;
 import type { ConsumeMessage } from 'amqplib';
 import { findBrokerPid, processCpuUs } from '../lib/machine.js';
+import { median } from '../lib/stats.js';
 import type { Order } from '../payload.js';
 import { orderTaskSpec } from './stub-broker.js';
 
@@ -105,13 +106,13 @@ for (let round = 1; round <= ROUNDS; round++) {
   }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const middle = (values: number[]) => median(values)!;
 const rawRates = results.get('raw amqplib')!.map((r) => r.rate);
 for (const [name, entries] of results) {
   const rates = entries.map((e) => e.rate);
   console.log(
-    `${name.padEnd(14)} median ${Math.round(median(rates))} msg/s (${(median(rates) / median(rawRates)).toFixed(2)}x), best ${Math.round(Math.max(...rates))} (${(Math.max(...rates) / Math.max(...rawRates)).toFixed(2)}x); ` +
-      `consumer ${median(entries.map((e) => e.selfUs)).toFixed(1)} µs/msg, broker ${median(entries.map((e) => e.brokerUs)).toFixed(1)} µs/msg (medians)`,
+    `${name.padEnd(14)} median ${Math.round(middle(rates))} msg/s (${(middle(rates) / middle(rawRates)).toFixed(2)}x), best ${Math.round(Math.max(...rates))} (${(Math.max(...rates) / Math.max(...rawRates)).toFixed(2)}x); ` +
+      `consumer ${middle(entries.map((e) => e.selfUs)).toFixed(1)} µs/msg, broker ${middle(entries.map((e) => e.brokerUs)).toFixed(1)} µs/msg (medians)`,
   );
 }
 await connection.close();

@@ -12,6 +12,7 @@ const { encodeTaskMessage } = await import('nestjs-celery');
 const amqplib = (await import('amqplib')).default;
 import type { Options } from 'amqplib';
 import { findBrokerPid, processCpuUs } from '../lib/machine.js';
+import { median } from '../lib/stats.js';
 import { ORDER } from '../payload.js';
 import { orderTaskSpec } from './stub-broker.js';
 
@@ -54,8 +55,7 @@ for (let round = 0; round < ROUNDS; round++) {
     await channel.deleteQueue(queue);
   }
 }
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 for (const [label, values] of results) {
-  console.log(`${label.padEnd(52)} broker ${median(values).toFixed(1)} µs/publish (median of ${values.length}: ${values.map((v) => v.toFixed(1)).join(' ')})`);
+  console.log(`${label.padEnd(52)} broker ${median(values)!.toFixed(1)} µs/publish (median of ${values.length}: ${values.map((v) => v.toFixed(1)).join(' ')})`);
 }
 await connection.close();

@@ -13,6 +13,7 @@ import { amqplibEncodeTable, amqplibPublishArgs, amqplibPublishFrames } from '..
 const { CeleryClient, encodeTaskMessage, pythonRepr, amqplib } = await import('nestjs-celery');
 import { ORDER } from '../payload.js';
 import { orderTaskSpec, stubBroker } from './stub-broker.js';
+import { median } from '../lib/stats.js';
 
 const scratch = Buffer.alloc(65536);
 let bytes = 0;
@@ -100,8 +101,8 @@ if (url) {
     figures.sendTask.push(await w1(sendTask));
     figures.raw.push(await w1(raw));
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[2]!.toFixed(1);
-  console.log(`W1 producer CPU on ${url.replace(/\/\/[^@/]*@/, '//')}: sendTask ${median(figures.sendTask)} µs/msg, amqplib publish + confirm ${median(figures.raw)} µs/msg (medians of 5)`);
+  const middle = (values: number[]) => median(values)!.toFixed(1);
+  console.log(`W1 producer CPU on ${url.replace(/\/\/[^@/]*@/, '//')}: sendTask ${middle(figures.sendTask)} µs/msg, amqplib publish + confirm ${middle(figures.raw)} µs/msg (medians of 5)`);
   await channel.purgeQueue(queue);
   await connection.close();
   await real.close();
