@@ -3,7 +3,7 @@ import type { Broker } from '../broker/broker.js';
 import { parseCeleryIsoDate } from '../protocol/iso-time.js';
 import { mergeSignatureArgs, type SignatureDict } from '../protocol/signature.js';
 import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
-import { isWireHeaders, type TaskMessageSpec, type WireHeaders } from '../protocol/task-message.js';
+import { isWireHeaders, WIRE_HEADERS_CHOICES, type TaskMessageSpec, type WireHeaders } from '../protocol/task-message.js';
 import { resolveTaskRoute } from '../routing/task-route.js';
 import type { TaskRouter } from '../routing/task-router.js';
 import { CeleryInvalidCallError } from './client.errors.js';
@@ -48,7 +48,7 @@ function toDate(value: Date | string | number, field: string, now: number): Date
 /** Throws {@link CeleryInvalidCallError} unless `value` is a {@link WireHeaders} (or undefined). */
 export function checkWireHeaders(value: unknown): void {
   if (value !== undefined && !isWireHeaders(value)) {
-    throw new CeleryInvalidCallError(`option 'wireHeaders' must be 'compact', 'full' or 'body', got ${JSON.stringify(value)}`);
+    throw new CeleryInvalidCallError(`option 'wireHeaders' must be ${WIRE_HEADERS_CHOICES}, got ${JSON.stringify(value)}`);
   }
 }
 

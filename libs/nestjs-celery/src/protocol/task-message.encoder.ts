@@ -68,17 +68,34 @@ function fullTaskHeaders(spec: TaskMessageSpec, args: unknown[], kwargs: Record<
  * `timelimit` of `[null, null]` (read as `None`, which Celery treats the same).
  */
 export function compactTaskHeaders(spec: TaskMessageSpec): Record<string, unknown> {
-  const headers: Record<string, unknown> = { task: spec.task, id: spec.id, root_id: spec.rootId ?? spec.id };
-  if (spec.shadow) headers.shadow = spec.shadow;
-  if (spec.eta) headers.eta = toIso(spec.eta);
-  if (spec.expires) headers.expires = toIso(spec.expires);
-  if (spec.group) headers.group = spec.group;
-  if (spec.groupIndex !== undefined && spec.groupIndex !== null) headers.group_index = spec.groupIndex;
-  if (spec.retries) headers.retries = spec.retries;
-  if (spec.timeLimit && (spec.timeLimit[0] !== null || spec.timeLimit[1] !== null)) headers.timelimit = spec.timeLimit;
-  if (spec.parentId) headers.parent_id = spec.parentId;
-  if (spec.ignoreResult) headers.ignore_result = true;
+  const headers = setTaskFields(spec, {});
+  setHeaderOnlyFields(spec, headers);
   return headers;
+}
+
+/**
+ * Writes into `out` the compact fields that protocol v1's layout can carry in its body as well:
+ * `task`, `id`, `root_id` always; `shadow`, `eta`, `expires`, `group`, `parent_id` when set;
+ * `retries` when not 0; `timelimit` when either limit is set.
+ */
+function setTaskFields(spec: TaskMessageSpec, out: Record<string, unknown>): Record<string, unknown> {
+  out.task = spec.task;
+  out.id = spec.id;
+  out.root_id = spec.rootId ?? spec.id;
+  if (spec.shadow) out.shadow = spec.shadow;
+  if (spec.eta) out.eta = toIso(spec.eta);
+  if (spec.expires) out.expires = toIso(spec.expires);
+  if (spec.group) out.group = spec.group;
+  if (spec.retries) out.retries = spec.retries;
+  if (spec.timeLimit && (spec.timeLimit[0] !== null || spec.timeLimit[1] !== null)) out.timelimit = spec.timeLimit;
+  if (spec.parentId) out.parent_id = spec.parentId;
+  return out;
+}
+
+/** Writes into `headers` the compact fields Celery reads from headers only: `group_index` when set, `ignore_result` when true. */
+function setHeaderOnlyFields(spec: TaskMessageSpec, headers: Record<string, unknown>): void {
+  if (spec.groupIndex !== undefined && spec.groupIndex !== null) headers.group_index = spec.groupIndex;
+  if (spec.ignoreResult) headers.ignore_result = true;
 }
 
 /** The compact embed of a task without canvas links (shared: it is only serialized). */
@@ -120,8 +137,7 @@ function expirationOf(spec: TaskMessageSpec): string | undefined {
  * reply queue, the properties of a task without custom headers fit in 64 bytes.
  */
 function encodeBodyForm(spec: TaskMessageSpec, args: unknown[], kwargs: Record<string, unknown>): EncodedTaskMessage {
-  // The compact header set is exactly the fields to write; two of them must stay headers.
-  const { ignore_result, group_index, ...fields } = compactTaskHeaders(spec);
+  const fields = setTaskFields(spec, {});
   fields.args = args;
   fields.kwargs = kwargs;
   const embed = spec.embed;
@@ -129,8 +145,7 @@ function encodeBodyForm(spec: TaskMessageSpec, args: unknown[], kwargs: Record<s
   if (embed?.errbacks) fields.errbacks = embed.errbacks;
   if (embed?.chord) fields.chord = embed.chord;
   const headers: Record<string, unknown> = {};
-  if (ignore_result !== undefined) headers.ignore_result = ignore_result;
-  if (group_index !== undefined) headers.group_index = group_index;
+  setHeaderOnlyFields(spec, headers);
   mergeCustomHeaders(headers, spec.headers, true);
   const properties: EncodedTaskMessage['properties'] = { contentType: 'application/json', deliveryMode: spec.deliveryMode ?? 2, headers };
   if (spec.replyTo) {
@@ -160,7 +175,8 @@ export function encodeTaskMessage(spec: TaskMessageSpec): EncodedTaskMessage {
   const args = spec.args ?? [];
   const kwargs = spec.kwargs ?? {};
   if (spec.wireHeaders === 'body' && !spec.embed?.chain?.length) return encodeBodyForm(spec, args, kwargs);
-  const compact = spec.wireHeaders !== 'full' && spec.wireHeaders !== undefined;
+  // 'body' with a chain falls back to the compact v2 form; undefined means 'full'.
+  const compact = spec.wireHeaders === 'compact' || spec.wireHeaders === 'body';
   const headers = compact ? compactTaskHeaders(spec) : fullTaskHeaders(spec, args, kwargs);
   mergeCustomHeaders(headers, spec.headers, compact);
   const body = Buffer.from(JSON.stringify([args, kwargs, compact ? setEmbedKeys(spec.embed) : toEmbed(spec.embed)]), 'utf8');

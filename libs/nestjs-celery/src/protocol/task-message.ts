@@ -81,9 +81,14 @@ export interface EncodedTaskMessage {
  */
 export type WireHeaders = 'compact' | 'full' | 'body';
 
+const WIRE_HEADERS: readonly WireHeaders[] = ['compact', 'full', 'body'];
+
+/** The {@link WireHeaders} values as option errors name them: `'compact', 'full' or 'body'`. */
+export const WIRE_HEADERS_CHOICES = `${WIRE_HEADERS.slice(0, -1).map((v) => `'${v}'`).join(', ')} or '${WIRE_HEADERS.at(-1)}'`;
+
 /** True for a {@link WireHeaders} value. */
 export function isWireHeaders(value: unknown): value is WireHeaders {
-  return value === 'compact' || value === 'full' || value === 'body';
+  return (WIRE_HEADERS as readonly unknown[]).includes(value);
 }
 
 /** Everything needed to write a protocol v2 task message. Omitted fields take Celery's defaults. */

@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Broker } from '../broker/broker.js';
-import { isWireHeaders, type WireHeaders } from '../protocol/task-message.js';
+import { isWireHeaders, WIRE_HEADERS_CHOICES, type WireHeaders } from '../protocol/task-message.js';
 import type { TaskRoutes } from '../routing/task-routes.js';
 import { DEFAULT_ETA_HOLD_LIMIT_MS } from './eta-parking.js';
 import { resolveServiceRouting, type ServiceConcurrency } from './service-routing.options.js';
@@ -183,7 +183,7 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
   booleanOption(options.workerEvents, 'workerEvents');
   booleanOption(options.taskEvents, 'taskEvents');
   if (options.wireHeaders !== undefined && !isWireHeaders(options.wireHeaders)) {
-    throw new InvalidCeleryOptionError(`ServerCelery option 'wireHeaders' must be 'compact', 'full' or 'body', got ${JSON.stringify(options.wireHeaders)}`);
+    throw new InvalidCeleryOptionError(`ServerCelery option 'wireHeaders' must be ${WIRE_HEADERS_CHOICES}, got ${JSON.stringify(options.wireHeaders)}`);
   }
   const { etaHoldLimitMs } = options;
   if (
