@@ -233,8 +233,8 @@ describe('service routing convention', () => {
       replyTo: undefined,
       ignoreResult: true,
     });
-    await sleep(200);
-    // The reply queue was never declared: no result traffic at all.
+    // The reply queue was never declared: no result traffic at all (a client declares it before
+    // publishing a task that wants a result, so it would exist by the time the handler ran).
     expect(await attempt(BROKER_URL, (ch) => ch.checkQueue(fireAndForget.replyQueue!))).toMatch(/NOT_FOUND/);
   });
 
