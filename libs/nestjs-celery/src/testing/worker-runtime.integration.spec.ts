@@ -61,6 +61,19 @@ class RuntimeTasks {
     });
   }
 
+  /** Sleeps `ms`; an abort interrupts it with the signal's reason (as `time.sleep` in a Celery task gets `SoftTimeLimitExceeded`). */
+  @CeleryTask('rt.sleep', { params: ['ms'] })
+  async sleep(@TaskArg(0) ms: number, @Ctx() ctx: CeleryContext): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, ms);
+      ctx.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(ctx.signal.reason as Error);
+      });
+    });
+    return ms;
+  }
+
   @CeleryTask('rt.stamp', { params: ['key'] })
   stamp(@TaskArg(0) key: string): number {
     const at = Date.now();
@@ -176,6 +189,18 @@ describe('worker runtime behaviours on the in-memory broker', () => {
     await expect(result.get({ timeout: 2500 })).resolves.toBe('aborted');
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     expect(aborts.get('soft')).toMatchObject({ name: 'SoftTimeLimitExceeded' });
+  });
+
+  it("a handler that lets the soft limit's reason through fails with billiard's SoftTimeLimitExceeded, as an uncaught one does in Celery", async () => {
+    const { client } = await setUp({ queues: [QUEUE], defaultQueue: QUEUE });
+    const result = await client.sendTask<number>('rt.sleep', [3000], {}, { softTimeLimit: 0.1 });
+    const error = (await rejection(result.get({ timeout: 2500 }))) as CeleryRemoteError;
+    expect(error).toBeInstanceOf(CeleryRemoteError);
+    expect({ type: error.excType, module: error.excModule, args: error.excArgs }).toEqual({
+      type: 'SoftTimeLimitExceeded',
+      module: 'billiard.exceptions',
+      args: [],
+    });
   });
 
   it("the message's hard time limit fails the task with TimeLimitExceeded, though the handler goes on", async () => {
