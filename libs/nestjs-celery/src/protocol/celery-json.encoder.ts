@@ -67,6 +67,19 @@ function mapKey(key: unknown): string | Unencodable {
   return new Unencodable(`Map keys must be str, int, float or bool, not ${key === null ? 'null' : typeof key}`, 'use string or number keys');
 }
 
+/**
+ * Cycles are looked for only below this depth: plain data is walked without tracking its
+ * ancestors (which would double the walk's cost), and a walk that goes deeper (a cycle, or
+ * deeply nested data) starts over with tracking.
+ */
+const UNTRACKED_DEPTH = 64;
+
+/** Thrown by an untracked walk that went deeper than {@link UNTRACKED_DEPTH}. */
+const TOO_DEEP = Symbol('too deep');
+
+/** The ancestors of the value being walked, once tracking started; undefined until then. */
+type Ancestors = Set<object> | undefined;
+
 /** Sets `target[key]` even for `__proto__` (a plain assignment would change the prototype). */
 function define(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
@@ -77,7 +90,7 @@ function define(target: Record<string, unknown>, key: string, value: unknown): v
  * Returns `value` as data `JSON.stringify` writes faithfully, or throws {@link Unencodable}.
  * Unchanged values are returned as they are (the same reference), so plain data is never copied.
  */
-function toData(value: unknown, key: string, ancestors: Set<object>): unknown {
+function toData(value: unknown, key: string, ancestors: Ancestors, depth: number): unknown {
   switch (typeof value) {
     case 'string':
     case 'number':
@@ -93,15 +106,19 @@ function toData(value: unknown, key: string, ancestors: Set<object>): unknown {
   }
   if (value === null) return null;
   const object = value as object;
-  if (ancestors.has(object)) throw new Unencodable('Circular reference detected', 'send a tree: break the cycle or send ids', 'ValueError');
-  if (Array.isArray(object)) return arrayData(object, ancestors);
+  if (ancestors) {
+    if (ancestors.has(object)) throw new Unencodable('Circular reference detected', 'send a tree: break the cycle or send ids', 'ValueError');
+  } else if (depth > UNTRACKED_DEPTH) {
+    throw TOO_DEEP;
+  }
+  if (Array.isArray(object)) return arrayData(object, ancestors, depth);
   const prototype: unknown = Object.getPrototypeOf(object);
   if (prototype !== Object.prototype && prototype !== null) {
     if (object instanceof Date) {
       if (Number.isNaN(object.getTime())) throw new Unencodable('Invalid Date is not JSON serializable', 'send a valid Date or null', 'ValueError');
       return object.toISOString();
     }
-    if (object instanceof Map) return mapData(object, ancestors);
+    if (object instanceof Map) return mapData(object, ancestors, depth);
     const refused = refusedObject(object);
     if (refused) throw refused;
     if (object instanceof Number || object instanceof String || object instanceof Boolean) return object.valueOf();
@@ -110,23 +127,23 @@ function toData(value: unknown, key: string, ancestors: Set<object>): unknown {
   if (typeof toJSON === 'function') {
     const json: unknown = (toJSON as (key: string) => unknown).call(object, key);
     if (json !== object) {
-      ancestors.add(object);
-      const data = toData(json, key, ancestors);
-      ancestors.delete(object);
+      ancestors?.add(object);
+      const data = toData(json, key, ancestors, depth + 1);
+      ancestors?.delete(object);
       return data;
     }
   }
-  return objectData(object as Record<string, unknown>, ancestors);
+  return objectData(object as Record<string, unknown>, ancestors, depth);
 }
 
-function arrayData(array: unknown[], ancestors: Set<object>): unknown[] {
-  ancestors.add(array);
+function arrayData(array: unknown[], ancestors: Ancestors, depth: number): unknown[] {
+  ancestors?.add(array);
   let copy: unknown[] | undefined;
   for (let i = 0; i < array.length; i++) {
     const item = array[i];
     let data: unknown;
     try {
-      data = toData(item, String(i), ancestors);
+      data = toData(item, String(i), ancestors, depth + 1);
     } catch (error) {
       if (error instanceof Unencodable) error.keys.push(i);
       throw error;
@@ -134,13 +151,13 @@ function arrayData(array: unknown[], ancestors: Set<object>): unknown[] {
     if (copy) copy.push(data);
     else if (data !== item) (copy = array.slice(0, i)).push(data);
   }
-  ancestors.delete(array);
+  ancestors?.delete(array);
   return copy ?? array;
 }
 
 /** A plain object or a class instance: its own enumerable properties, as `JSON.stringify` writes them. */
-function objectData(object: Record<string, unknown>, ancestors: Set<object>): unknown {
-  ancestors.add(object);
+function objectData(object: Record<string, unknown>, ancestors: Ancestors, depth: number): unknown {
+  ancestors?.add(object);
   const keys = Object.keys(object);
   let copy: Record<string, unknown> | undefined;
   for (let i = 0; i < keys.length; i++) {
@@ -148,7 +165,7 @@ function objectData(object: Record<string, unknown>, ancestors: Set<object>): un
     const item = object[key];
     let data: unknown;
     try {
-      data = toData(item, key, ancestors);
+      data = toData(item, key, ancestors, depth + 1);
     } catch (error) {
       if (error instanceof Unencodable) error.keys.push(key);
       throw error;
@@ -159,25 +176,25 @@ function objectData(object: Record<string, unknown>, ancestors: Set<object>): un
     }
     if (copy) define(copy, key, data);
   }
-  ancestors.delete(object);
+  ancestors?.delete(object);
   // A class instance is written as a plain object of its data either way.
   return copy ?? object;
 }
 
-function mapData(map: Map<unknown, unknown>, ancestors: Set<object>): Record<string, unknown> {
-  ancestors.add(map);
+function mapData(map: Map<unknown, unknown>, ancestors: Ancestors, depth: number): Record<string, unknown> {
+  ancestors?.add(map);
   const out: Record<string, unknown> = {};
   for (const [rawKey, item] of map) {
     const key = mapKey(rawKey);
     if (key instanceof Unencodable) throw key;
     try {
-      define(out, key, toData(item, key, ancestors));
+      define(out, key, toData(item, key, ancestors, depth + 1));
     } catch (error) {
       if (error instanceof Unencodable) error.keys.push(key);
       throw error;
     }
   }
-  ancestors.delete(map);
+  ancestors?.delete(map);
   return out;
 }
 
@@ -203,7 +220,12 @@ function pathOf(root: string, keys: (string | number)[]): string {
  */
 export function toCeleryJsonData(value: unknown, root: string): unknown {
   try {
-    return toData(value, '', new Set());
+    try {
+      return toData(value, '', undefined, 0);
+    } catch (error) {
+      if (error !== TOO_DEEP) throw error;
+      return toData(value, '', new Set(), 0);
+    }
   } catch (error) {
     if (error instanceof Unencodable) throw new CeleryEncodeError(pathOf(root, error.keys), error.reason, error.hint, error.pythonType);
     if (error instanceof RangeError && /call stack/.test(error.message)) throw new CeleryEncodeError(root, 'value is nested too deeply to encode', 'send a flatter structure', 'RecursionError');
