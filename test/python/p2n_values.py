@@ -12,6 +12,7 @@ import decimal
 import json
 import os
 import sys
+import time
 import uuid
 
 from celery import Celery
@@ -37,10 +38,14 @@ def error_data(exc):
 
 def call(name, args=(), kwargs=None, timeout=10):
     result = app.send_task(name, args=list(args), kwargs=kwargs or {}, queue=QUEUE)
+    started = time.monotonic()
     try:
-        return {'value': result.get(timeout=timeout), 'state': result.state}
+        out = {'value': result.get(timeout=timeout)}
     except Exception as exc:  # noqa: BLE001 - reported as data
-        return {'error': error_data(exc), 'state': result.state}
+        out = {'error': error_data(exc)}
+    out['waited'] = round(time.monotonic() - started, 3)
+    out['state'] = result.state
+    return out
 
 
 def case_results():
