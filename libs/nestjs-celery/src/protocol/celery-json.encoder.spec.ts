@@ -137,6 +137,7 @@ describe('toCeleryJsonData: one rule per kind of value', () => {
 
   it('a key that is not an identifier is quoted in the path', () => {
     expect(encodeError(() => toCeleryJsonData({ 'a b': 1n }, 'kwargs')).path).toBe('kwargs["a b"]');
+    expect(encodeError(() => toCeleryJsonData({ ['k'.repeat(10_000)]: 1n }, 'kwargs')).path).toBe(`kwargs["${'k'.repeat(40)}…"]`);
   });
 
   it('a value nested too deeply for the stack -> EncodeError, not a RangeError', () => {

@@ -198,12 +198,17 @@ function mapData(map: Map<unknown, unknown>, ancestors: Ancestors, depth: number
   return out;
 }
 
+/** Longest key shown in a path. */
+const MAX_KEY_SHOWN = 40;
+
 /** `root.a[0].b` for keys collected innermost first. */
 function pathOf(root: string, keys: (string | number)[]): string {
   let path = root;
   for (let i = keys.length - 1; i >= 0; i--) {
     const key = keys[i]!;
-    path += typeof key === 'number' ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+    // long keys are cut so the error (and its log line) stays bounded
+    const shown = typeof key === 'string' && key.length > MAX_KEY_SHOWN ? `${key.slice(0, MAX_KEY_SHOWN)}…` : key;
+    path += typeof shown === 'number' ? `[${shown}]` : /^[A-Za-z_$][\w$]*$/.test(shown) ? `.${shown}` : `[${JSON.stringify(shown)}]`;
   }
   return path;
 }
@@ -231,7 +236,8 @@ export function toCeleryJsonData(value: unknown, root: string): unknown {
     if (error instanceof RangeError && /call stack/.test(error.message)) throw new CeleryEncodeError(root, 'value is nested too deeply to encode', 'send a flatter structure', 'RecursionError');
     // A throwing toJSON() or getter: kombu wraps whatever its encoder raises in EncodeError too.
     const thrown = error instanceof Error ? error : new Error(String(error));
-    throw new CeleryEncodeError(root, `${thrown.name}: ${thrown.message}`, 'fix the toJSON() or getter that threw', thrown.name);
+    const message = thrown.message.length > 200 ? `${thrown.message.slice(0, 200)}…` : thrown.message;
+    throw new CeleryEncodeError(root, `${thrown.name}: ${message}`, 'fix the toJSON() or getter that threw', thrown.name);
   }
 }
 
