@@ -8,6 +8,7 @@ export const ServerMessages = {
   followUpFailed: (task: string, id: string, detail: string) =>
     `task ${task}[${id}] succeeded but its follow-up tasks could not be sent (${detail}); requeued`,
   replyFailed: (task: string, id: string, detail: string) => `result of ${task}[${id}] could not be sent: ${detail}`,
+  resultUnencodable: (task: string, id: string, detail: string) => `task ${task}[${id}] failed with EncodeError: ${detail}`,
   handlerCrashed: (task: string, id: string, detail: string) => `task ${task}[${id}] could not be processed: ${detail}`,
   drainTimeout: (count: number) => `shutdown: ${count} task(s) still running after the drain timeout; their messages return to the queue`,
 } as const;
