@@ -105,10 +105,15 @@ export class CeleryClientProxy extends ClientProxy<CeleryClientProxyEvents> {
 
   /** `send()`: sends the task, then reports its result (or the remote error) to `callback`. */
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    // Unsubscribing stops the report; the task itself is sent already and runs anyway.
     let active = true;
-    this.call(packet).then(
-      (response) => active && callback({ response, isDisposed: true }),
-      (err: unknown) => active && callback({ err, isDisposed: true }),
+    void this.call(packet).then(
+      (response) => {
+        if (active) callback({ response, isDisposed: true });
+      },
+      (err: unknown) => {
+        if (active) callback({ err, isDisposed: true });
+      },
     );
     return () => {
       active = false;
