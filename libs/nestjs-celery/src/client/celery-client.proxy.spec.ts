@@ -123,6 +123,18 @@ describe('CeleryClientProxy', () => {
     expect(vhost.published().length).toBe(before);
   });
 
+  it('sends the metadata of setOnDispatchHook as message headers (celeryCall headers win)', async () => {
+    proxy.setOnDispatchHook((packet) => {
+      packet.metadata = { traceId: 't-1', tenant: 'acme' };
+    });
+    const sent = awaitPublished(vhost, { task: 'proxy.echo' });
+    await firstValueFrom(proxy.send('proxy.echo', celeryCall([], {}, { headers: { tenant: 'explicit' } })));
+    expect(decodePublishedTask(await sent).headers).toMatchObject({ traceId: 't-1', tenant: 'explicit' });
+    const emitted = awaitPublished(vhost, { task: 'proxy.echo' });
+    await firstValueFrom(proxy.emit('proxy.echo', []));
+    expect(decodePublishedTask(await emitted).headers).toMatchObject({ traceId: 't-1', tenant: 'acme' });
+  });
+
   it('routes with the same taskRoutes as CeleryClient', async () => {
     const routed = new CeleryClientProxy({ broker: new MemoryBroker({ vhost }), taskRoutes: { 'proxy.*': { queue: 'routed' } } });
     const sent = awaitPublished(vhost, { task: 'proxy.echo', routingKey: 'routed' });

@@ -1,4 +1,4 @@
-import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { ClientProxy, type PacketMetadata, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import type { Subscription } from 'rxjs';
 import type { BrokerStatus } from '../broker/broker.js';
 import { CELERY_EVENT_METADATA } from '../events/celery-event.metadata.js';
@@ -7,6 +7,7 @@ import { CeleryClient } from './celery-client.js';
 import type { CeleryClientOptions } from './celery-client.options.js';
 import { toCeleryCall } from './celery-call.js';
 import { CeleryInvalidCallError } from './client.errors.js';
+import type { SendTaskOptions } from './send-task.options.js';
 
 /** Options of a {@link CeleryClientProxy}: a client of its own, or one to share. */
 export interface CeleryClientProxyOptions extends CeleryClientOptions {
@@ -37,6 +38,15 @@ function isEventInstance(value: unknown): value is object {
 }
 
 /**
+ * The packet's metadata (set by a `setOnDispatchHook` hook: a trace id, a tenant) as message
+ * headers, which the worker shows in `CeleryContext.headers` and Python in `task.request`;
+ * headers given in `celeryCall()` options win.
+ */
+function withMetadata(options: SendTaskOptions, metadata: PacketMetadata | undefined): SendTaskOptions {
+  return metadata ? { ...options, headers: { ...metadata, ...options.headers } } : options;
+}
+
+/**
  * Celery as a Nest `ClientProxy`, for `ClientsModule.register([{ name, customClass: CeleryClientProxy, options }])`
  * or straight from `CeleryModule`:
  *
@@ -47,7 +57,7 @@ function isEventInstance(value: unknown): value is object {
  *   publishes the event instead (validated, on its topic exchange) and emits the message id.
  *
  * `data` is an array (positional args), a plain object (kwargs) or `celeryCall(args, kwargs, options)`;
- * see `toCeleryCall`. Routing follows the client's `taskRoutes` and `services`, as `CeleryClient.sendTask` does.
+ * see `toCeleryCall`. Metadata a `setOnDispatchHook` hook attaches travels as message headers. Routing follows the client's `taskRoutes` and `services`, as `CeleryClient.sendTask` does.
  * `status` emits the connection's `BrokerStatus` values (typed `string`, as `customClass` requires a plain `ClientProxy`).
  */
 export class CeleryClientProxy extends ClientProxy<CeleryClientProxyEvents> {
@@ -130,7 +140,7 @@ export class CeleryClientProxy extends ClientProxy<CeleryClientProxyEvents> {
       throw new CeleryInvalidCallError(`an event has no result: publish '${String(packet.pattern)}' with emit(), not send()`);
     }
     const { name, args, kwargs, options } = toCeleryCall(packet.pattern, packet.data);
-    const result = await this.client.sendTask(name, args, kwargs, options);
+    const result = await this.client.sendTask(name, args, kwargs, withMetadata(options, packet.metadata));
     return result.get({ timeout: this.resultTimeoutMs });
   }
 
@@ -146,7 +156,7 @@ export class CeleryClientProxy extends ClientProxy<CeleryClientProxyEvents> {
       return this.publisher.publish(data);
     }
     const { name, args, kwargs, options } = toCeleryCall(pattern, data);
-    const result = await this.client.sendTask(name, args, kwargs, { ...options, replyTo: null, ignoreResult: true });
+    const result = await this.client.sendTask(name, args, kwargs, { ...withMetadata(options, packet.metadata), replyTo: null, ignoreResult: true });
     return result.id;
   }
 }
