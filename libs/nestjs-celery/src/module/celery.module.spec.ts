@@ -24,6 +24,7 @@ class TwoBrokers {
     @InjectEventPublisher('billing') readonly billingEvents: EventPublisher,
     @InjectCeleryClientProxy('audit') readonly auditProxy: CeleryClientProxy,
     readonly unnamed: CeleryClient,
+    @InjectCeleryClient() readonly unnamedByDecorator: CeleryClient,
   ) {}
 }
 
@@ -51,6 +52,7 @@ describe('CeleryModule registrations', () => {
     const two = app.get(TwoBrokers);
     expect(new Set([two.billing, two.audit, two.unnamed]).size).toBe(3);
     expect(two.auditProxy.unwrap()).toBe(two.audit);
+    expect(two.unnamedByDecorator).toBe(two.unnamed);
     expect(app.get(getCeleryClientToken('billing'))).toBe(two.billing);
 
     await two.billing.sendTask('b.task', [1]);
