@@ -186,7 +186,7 @@ describe('CeleryModule.forRootAsync in a Nest application', () => {
 
     await app.close();
     app = undefined;
-    // onModuleDestroy closed it: status closed (and the stream completed), the auto-delete reply
+    // onApplicationShutdown closed it: status closed (and the stream completed), the auto-delete reply
     // queue is gone, calls are refused.
     expect(statuses).toEqual(['connecting', 'connected', 'closed']);
     expect(completed).toBe(true);

@@ -108,6 +108,8 @@ export class AmqpBroker implements Broker {
   private readonly consumers = new Set<ConsumerRegistration>();
   /** The ack batchers of every open consumer channel, cancelled consumers' included: flushed on close. */
   private readonly ackBatchers = new Set<AckBatcher>();
+  /** Every open channel of the current connection, closed one by one before the connection (see {@link close}). */
+  private readonly openChannels = new Set<Channel>();
   private connection?: ChannelModel;
   private readonly publishChannel = new ChannelSlot<ConfirmChannel>((forget) =>
     this.openSharedChannel(
@@ -371,6 +373,10 @@ export class AmqpBroker implements Broker {
     this.statusSubject.next('closed');
     for (const consumer of this.consumers) consumer.cancelled = true;
     this.consumers.clear();
+    // Channels first: RabbitMQ confirms a channel's close only after what was sent on it before
+    // (the last acks, rpc replies), while a connection close can overtake frames amqplib still
+    // holds for other channels, and the broker drops those (requeued tasks, lost results).
+    await Promise.all([...this.openChannels].map((channel) => channel.close().catch(() => undefined)));
     const connection = this.connection;
     this.connection = undefined;
     if (connection) await connection.close().catch(() => undefined);
@@ -507,12 +513,19 @@ export class AmqpBroker implements Broker {
     forget: (channel: Promise<C>) => void,
   ): Promise<C> {
     const created = open(this.requireConnection()).then((channel) => {
+      this.trackChannel(channel);
       channel.on('error', onError);
       channel.on('close', () => forget(created));
       return channel;
     });
     created.catch(() => forget(created));
     return created;
+  }
+
+  /** Keeps `channel` in {@link openChannels} until it closes. */
+  private trackChannel(channel: Channel): void {
+    this.openChannels.add(channel);
+    channel.on('close', () => this.openChannels.delete(channel));
   }
 
   private requireConnection(): ChannelModel {
@@ -546,6 +559,7 @@ export class AmqpBroker implements Broker {
     if (registration.cancelled) return;
     const connection = this.requireConnection();
     const channel = await connection.createChannel();
+    this.trackChannel(channel);
     channel.on('error', (error: unknown) =>
       this.logger.warn?.(`consumer channel for queue '${registration.queue}' failed: ${errorText(error)}`),
     );

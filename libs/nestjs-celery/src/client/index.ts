@@ -8,3 +8,5 @@ export * from './send-task.options.js';
 export * from './task-definition.js';
 export * from './task-producer.js';
 export * from './versioned-task.js';
+export * from './celery-call.js';
+export * from './celery-client.proxy.js';

@@ -1,32 +1,28 @@
-import { Inject, Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { CeleryClient } from '../client/celery-client.js';
-import { EventPublisher } from '../events/event-publisher.js';
+import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { CeleryClient } from '../client/celery-client.js';
 import type { CeleryModuleOptions } from './celery-module.options.js';
-import { CELERY_MODULE_OPTIONS, CeleryConfigurableModule } from './celery.module-definition.js';
+import { CELERY_ASYNC_OPTIONS_TYPE, CELERY_MODULE_CLIENT, CELERY_MODULE_OPTIONS, CELERY_OPTIONS_TYPE, CeleryConfigurableModule } from './celery.module-definition.js';
+
+/** Options of `CeleryModule.forRoot()`: the client options plus `isGlobal` and `name`. */
+export type CeleryModuleRootOptions = typeof CELERY_OPTIONS_TYPE;
+
+/** Options of `CeleryModule.forRootAsync()`: `useFactory`/`inject`, `useClass` or `useExisting`, `imports`, `isGlobal`, `name`. */
+export type CeleryModuleAsyncOptions = typeof CELERY_ASYNC_OPTIONS_TYPE;
 
 /**
- * Provides a {@link CeleryClient} through Nest DI:
- * `CeleryModule.forRoot({ brokerUrl })` or `CeleryModule.forRootAsync({ useFactory, inject })`,
- * then inject `CeleryClient` (or `EventPublisher`, which shares its connection) in any provider. The client connects on start-up and closes on shutdown.
+ * Provides a {@link CeleryClient}, an `EventPublisher` and a `CeleryClientProxy` (all sharing one
+ * connection) through Nest DI: `CeleryModule.forRoot({ brokerUrl })` or
+ * `CeleryModule.forRootAsync({ useFactory, inject })`, then inject them by class. Several
+ * registrations side by side each take a `name` and are injected with `@InjectCeleryClient(name)`.
+ *
+ * The client connects on start-up and closes in `onApplicationShutdown`: after Nest closed the
+ * connected microservices, so a `ServerCelery` draining its running tasks can still publish
+ * their follow-ups (events, chained calls) through it.
  */
-@Module({
-  providers: [
-    {
-      provide: CeleryClient,
-      useFactory: (options: CeleryModuleOptions) => new CeleryClient(options),
-      inject: [CELERY_MODULE_OPTIONS],
-    },
-    {
-      provide: EventPublisher,
-      useFactory: (client: CeleryClient, options: CeleryModuleOptions) => new EventPublisher(client.unwrap(), options.origin, options.wireHeaders),
-      inject: [CeleryClient, CELERY_MODULE_OPTIONS],
-    },
-  ],
-  exports: [CeleryClient, EventPublisher],
-})
-export class CeleryModule extends CeleryConfigurableModule implements OnModuleInit, OnModuleDestroy {
+@Module({})
+export class CeleryModule extends CeleryConfigurableModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
-    private readonly client: CeleryClient,
+    @Inject(CELERY_MODULE_CLIENT) private readonly client: CeleryClient,
     @Inject(CELERY_MODULE_OPTIONS) private readonly options: CeleryModuleOptions,
   ) {
     super();
@@ -36,7 +32,7 @@ export class CeleryModule extends CeleryConfigurableModule implements OnModuleIn
     if (this.options.connectOnInit !== false) await this.client.connect();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await this.client.close();
   }
 }
