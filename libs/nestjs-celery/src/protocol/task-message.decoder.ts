@@ -3,6 +3,7 @@ import { parseCeleryIsoDate } from './iso-time.js';
 import { InvalidTaskMessageError } from './protocol.errors.js';
 import type { SignatureDict } from './signature.js';
 import type { TaskEmbed, TaskRequest, TimeLimit } from './task-message.js';
+import { UndecodableFieldTable } from './undecodable-field-table.js';
 
 /** The parts of an incoming AMQP message the decoder reads. */
 export interface IncomingMessage extends TaskMessageProperties {
@@ -115,6 +116,9 @@ export function decodeTaskMessage(message: IncomingMessage): TaskRequest {
  */
 export function decodeDelivery(content: Buffer, message: TaskMessageProperties): TaskRequest {
   const headers = message.headers ?? {};
+  if (headers instanceof UndecodableFieldTable) {
+    throw new InvalidTaskMessageError('undecodable-headers', `the header table cannot be decoded: ${headers.reason}`);
+  }
   const body = parseBody(content, message);
   if (typeof headers.task === 'string') return decodeV2(headers, body, message);
   if (isPlainObject(body) && typeof body.task === 'string') return decodeV1(body, message);
