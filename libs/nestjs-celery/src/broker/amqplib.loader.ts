@@ -60,7 +60,7 @@ const ONE_BUFFER = Symbol.for('nestjs-celery.amqplib-publish-one-buffer');
 
 /**
  * Makes amqplib write a published message's frames with {@link encodePublishFrames}: one buffer
- * instead of four, the same bytes. Anything else (other methods, bodies split over frames, fields
+ * instead of four, the same bytes (and header tables over amqplib's 64 KB). Anything else (other methods, tickets, fields
  * amqplib rejects) goes through amqplib's own `sendMessage`. A closed channel or connection
  * still fails as before: amqplib replaces their `sendMessage` with one that throws.
  */
