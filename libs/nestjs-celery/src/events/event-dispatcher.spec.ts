@@ -65,7 +65,7 @@ async function setUp(handlers: Record<string, MessageHandler>) {
       await handler(payload, ctx);
     },
     deadLetter: async (queue, d, reason, detail, logLine, headers) => {
-      deadLetters.push({ queue, reason, detail, headers, log: logLine('dead-lettered') });
+      deadLetters.push({ queue, reason, detail, headers, log: logLine('dead-lettered', detail) });
       d.ack();
     },
   };

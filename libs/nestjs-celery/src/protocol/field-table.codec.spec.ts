@@ -616,6 +616,14 @@ describe('decoding hostile field tables (issue 12 item 2)', () => {
     expect((read as UndecodableFieldTable).reason).toContain(why);
   });
 
+  it("a '__proto__' key is an ordinary header, not the table's prototype", () => {
+    const decoded = decodeFieldTable(table(['__proto__', fv('F', sized(table(['task', fv('S', sized(Buffer.from('evil')))])))]));
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+    expect(decoded.task).toBeUndefined();
+    expect(Object.keys(decoded)).toEqual(['__proto__']);
+    expect({ ...decoded }.__proto__).toEqual({ task: 'evil' });
+  });
+
   it('never throws on random bytes or on any cut of a valid table', () => {
     const valid = table(
       ['s', fv('S', sized(Buffer.from('text')))],

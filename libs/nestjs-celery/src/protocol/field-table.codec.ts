@@ -259,7 +259,9 @@ function decodeTable(slice: Buffer, depth: number): Record<string, unknown> {
     if (offset + keyLength + 1 > end) malformed('key or value past the end', offset - 1);
     const key = readKey(slice, offset, keyLength);
     offset += keyLength;
-    fields[key] = readValue(depth);
+    // A '__proto__' key is a header like any other, never the table's prototype.
+    if (key === '__proto__') Object.defineProperty(fields, key, { value: readValue(depth), enumerable: true, writable: true, configurable: true });
+    else fields[key] = readValue(depth);
   }
   return fields;
 }
