@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { parseCeleryJson } from './celery-json.js';
 import { parseCeleryIsoDate } from './iso-time.js';
 import { InvalidTaskMessageError } from './protocol.errors.js';
@@ -86,6 +87,8 @@ function parseBody(content: Buffer, message: TaskMessageProperties): unknown {
   if (!TEXT_ENCODINGS.has(encoding)) {
     throw new InvalidTaskMessageError('content-encoding', `unsupported content encoding ${encoding}`);
   }
+  // Read leniently, invalid UTF-8 would turn into U+FFFD and run with altered arguments (kombu refuses it too).
+  if (!isUtf8(content)) throw new InvalidTaskMessageError('not-json', 'body is not valid UTF-8 JSON');
   try {
     return parseCeleryJson(content.toString('utf8'));
   } catch {
