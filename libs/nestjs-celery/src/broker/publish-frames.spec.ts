@@ -101,6 +101,13 @@ describe('encodePublishFrames', () => {
     expect(() => encodePublishFrames(1, justOver, Buffer.from('x'), 4096, encodeTable)).toThrow(/frame size \(4096 bytes\)/);
   });
 
+  it("passes on errors other than a full buffer (a table nested too deep for amqplib's recursive encoder)", () => {
+    let nested: Record<string, unknown> = { k: null };
+    for (let i = 0; i < 20_000; i++) nested = { n: nested };
+    const fields = Args('', 'q', { headers: { nested } });
+    expect(() => encodePublishFrames(1, fields, Buffer.from('x'), 131072, encodeTable)).toThrow('Maximum call stack size exceeded');
+  });
+
   it.each<[string, string, object, number]>([
     ['a routing key over 255 bytes', 'é'.repeat(130), {}, 131072],
     ['a non-string correlation id', 'q', { correlationId: 5 }, 131072],

@@ -49,6 +49,8 @@ const BODY_FRAME_OVERHEAD = 8;
 const FIELDS_ROOM = 8192;
 /** The scratch buffer, grown (up to the frame size plus {@link FIELDS_ROOM}) when a header table needs it. */
 let SCRATCH = Buffer.allocUnsafe(65536 + FIELDS_ROOM);
+/** amqplib's error for a table larger than the buffer it encodes into. */
+const TABLE_OVERFLOW = /exceeds the \d+ byte encoding buffer/;
 /** Returned by the writers when the fast path does not apply. */
 const FALLBACK = -1;
 
@@ -185,9 +187,9 @@ export function encodePublishFrames(
       headerEnd = writeMethodAndHeader(channel, fields, content.length, encodeTable);
       break;
     } catch (error) {
-      // The table did not fit the scratch buffer (amqplib's encoder says so with a code-less
-      // RangeError): grow it, up to what one frame can hold.
-      if (!(error instanceof RangeError) || (error as { code?: string }).code !== undefined) throw error;
+      // The table did not fit the scratch buffer (amqplib's encoder says so with this RangeError):
+      // grow it, up to what one frame can hold. Other errors (a stack overflow too) are the caller's.
+      if (!(error instanceof RangeError) || !TABLE_OVERFLOW.test(error.message)) throw error;
       const room = frameMax + FIELDS_ROOM;
       if (SCRATCH.length >= room) throw tooLarge(`more than ${room} bytes`, frameMax);
       SCRATCH = Buffer.allocUnsafe(Math.min(room, SCRATCH.length * 2));
