@@ -1,6 +1,6 @@
 """Publishes one task message whose headers nest a table `depth` levels deep (py-amqp writes it;
 RabbitMQ routes it). Input: {"queue", "depth", "message_id", "kind": "table" | "array"}.
-Prints {"ok": true, "bytes": <size of the nested value>}."""
+Prints {"ok": true, "bytes": <size of the nested levels>}."""
 import json
 import os
 import sys
@@ -29,4 +29,5 @@ with amqp.Connection(host=host, userid=user, password=password, virtual_host=vho
         application_headers=headers, message_id=args['message_id'],
     )
     channel.basic_publish(message, exchange='', routing_key=args['queue'])
-print(json.dumps({'ok': True, 'bytes': 7 * depth}))
+# each level: a key 'n' (2 bytes), tag and length (5) for a table; tag and length (5) for an array
+print(json.dumps({'ok': True, 'bytes': (5 if args.get('kind') == 'array' else 7) * depth}))
