@@ -33,3 +33,11 @@ export class BrokerAuthenticationError extends Error {
 export class BrokerConfigurationError extends Error {
   override readonly name = 'BrokerConfigurationError';
 }
+
+/**
+ * A message's properties (mostly its headers) do not fit in one AMQP frame of the connection's
+ * frame size; the broker would close the connection. Send smaller headers, or raise `frame_max`.
+ */
+export class HeaderFrameTooLargeError extends Error {
+  override readonly name = 'HeaderFrameTooLargeError';
+}

@@ -16,15 +16,14 @@ import { CELERY_EVENT_SUBSCRIPTION } from '../events/event-subscription.js';
 import { CeleryState } from '../protocol/celery-state.js';
 import { CeleryEncodeError, toCeleryJsonData } from '../protocol/celery-json.encoder.js';
 import { toExceptionInfo, toTraceback } from '../protocol/exception-info.js';
-import { InvalidTaskMessageError } from '../protocol/protocol.errors.js';
 import { resultTuple } from '../protocol/result-message.js';
-import { decodeDelivery } from '../protocol/task-message.decoder.js';
 import type { TaskRequest } from '../protocol/task-message.js';
 import { CeleryContext } from './celery-context.js';
 import { CeleryRetry, MaxRetriesExceededError } from './celery-retry.js';
 import { CELERY_TASK_OPTIONS, type CeleryTaskOptions } from './celery-task.options.js';
 import { CELERY_TRANSPORT } from './celery-transport.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
+import { DeadLetterPublisher, decodeTaskDelivery } from './dead-letter.publisher.js';
 import { unwrapHandlerError } from './handler-error.js';
 import { nestExceptionArgs } from './nest-exception.args.js';
 import { ServerMessages } from './server.messages.js';
@@ -105,6 +104,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private readonly etaWakers = new Set<() => void>();
   private readonly errorListeners = new Set<(error: Error) => void>();
   private readonly control: WorkerControl;
+  private readonly refusals: DeadLetterPublisher;
   private closing?: Promise<void>;
   private statusSubscription?: Subscription;
   private failureSubscription?: Subscription;
@@ -123,6 +123,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.nodeName = options.nodeName ?? defaultNodeName();
     this.limiter = new ConcurrencyLimiter(this.options.concurrency);
     this.logger = options.logger ?? new Logger('ServerCelery');
+    this.refusals = new DeadLetterPublisher(() => this.broker, this.options.deadLetter, this.nodeName, this.logger);
     this.control = new WorkerControl({
       hostname: this.nodeName,
       concurrency: this.options.concurrency,
@@ -321,12 +322,9 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       delivery.reject(true);
       return;
     }
-    let request: TaskRequest;
-    try {
-      request = decodeDelivery(delivery.message.content, delivery.message.properties);
-    } catch (error) {
-      const reason = error instanceof InvalidTaskMessageError ? error.reason : 'unknown-message';
-      this.track(this.deadLetter(queue, delivery, reason, (error as Error).message));
+    const { request, reason, detail } = decodeTaskDelivery(delivery);
+    if (!request) {
+      this.track(this.refusals.deadLetter(queue, delivery, reason, detail));
       return;
     }
     this.activeTasks++;
@@ -340,7 +338,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         this.control.taskEvents?.notRegistered(request);
         this.reporter!.notRegistered(request);
         await this.workflow!.followFailure(request).catch(() => undefined);
-        await this.deadLetter(queue, delivery, 'not-registered', `unregistered task '${request.task}'`, (action) =>
+        await this.refusals.deadLetter(queue, delivery, 'not-registered', `unregistered task '${request.task}'`, (action) =>
           ServerMessages.unregistered(request.task, action),
         );
         return;
@@ -609,49 +607,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       isClosing: () => this.closing !== undefined,
       track: (work) => this.track(work),
       run: (handler, payload, ctx) => this.limiter.run(() => invokeEventHandler(handler, payload, ctx, hooks)),
-      deadLetter: (queue, delivery, reason, detail, logLine, headers) => this.deadLetter(queue, delivery, reason, detail, logLine, headers),
+      deadLetter: (queue, delivery, reason, detail, logLine, headers) => this.refusals.deadLetter(queue, delivery, reason, detail, logLine, headers),
     };
-  }
-
-  /**
-   * Rejects a message that cannot be run, with one log line. With `deadLetter` configured, a copy
-   * goes to the dead-letter exchange with headers saying why (then the original is acked);
-   * otherwise the message is rejected without requeue (the queue's own DLX applies, if any).
-   */
-  private async deadLetter(
-    queue: string,
-    delivery: Delivery,
-    reason: string,
-    detail: string,
-    logLine: (action: string) => string = (action) => ServerMessages.invalidMessage(queue, reason, detail, action),
-    extraHeaders?: Record<string, unknown>,
-  ): Promise<void> {
-    const target = this.options.deadLetter;
-    if (target && this.broker) {
-      const { message } = delivery;
-      try {
-        await this.broker.publish(target.exchange, queue, message.content, {
-          ...message.properties,
-          headers: {
-            ...(message.properties.headers ?? {}),
-            'x-celery-rejected-reason': reason,
-            'x-celery-rejected-detail': detail,
-            'x-celery-rejected-by': this.nodeName,
-            'x-original-queue': queue,
-            'x-original-exchange': message.fields.exchange,
-            'x-original-routing-key': message.fields.routingKey,
-            ...extraHeaders,
-          },
-        });
-        this.logger.error(logLine(`dead-lettered to '${target.exchange}'`));
-        delivery.ack();
-        return;
-      } catch (error) {
-        this.logger.error(`dead-lettering failed (${(error as Error).message}); rejecting instead`);
-      }
-    }
-    this.logger.error(logLine('rejected'));
-    delivery.reject(false);
   }
 }
 

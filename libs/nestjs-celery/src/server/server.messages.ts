@@ -11,5 +11,6 @@ export const ServerMessages = {
   resultUnencodable: (task: string, id: string, detail: string) => `task ${task}[${id}] failed with EncodeError: ${detail}`,
   handlerCrashed: (task: string, id: string, detail: string) => `task ${task}[${id}] could not be processed: ${detail}`,
   fatal: (detail: string) => `worker stops on a fatal broker error: ${detail}`,
+  deadLetterFailed: (detail: string) => `dead-lettering failed (${detail}); rejecting instead`,
   drainTimeout: (count: number) => `shutdown: ${count} task(s) still running after the drain timeout; their messages return to the queue`,
 } as const;
