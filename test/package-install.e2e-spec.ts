@@ -90,7 +90,9 @@ describe('nestjs-celery installed from its tarball into fresh Nest 12 apps', () 
     const json = output.slice(output.indexOf('[\n'));
     const [packed] = JSON.parse(json) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const shipped = packed!.files.map((file) => file.path);
-    const unexpected = shipped.filter((path) => !/^(dist\/.+\.(js|d\.ts|js\.map)|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(path));
+    const unexpected = shipped.filter(
+      (path) => !/^(dist\/.+\.(js|d\.ts|js\.map)|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(path) || /\.spec\.|(^|\/)(test|vectors)\//.test(path),
+    );
     if (unexpected.length > 0) throw new Error(`npm pack ships files that are not JavaScript, types or docs: ${unexpected.join(', ')}`);
     return join(workDir, packed!.filename);
   }
