@@ -82,6 +82,7 @@ async function npmFromCache(label: string, args: string[], cwd: string): Promise
 describe('nestjs-celery installed from its tarball into fresh Nest 12 apps', () => {
   const workDir = mkdtempSync(join(tmpdir(), 'nestjs-celery-package-'));
   let tarball: Promise<string>;
+  let cjsJestNode: Promise<string>;
   const apps = new Map<Kind, Promise<string>>();
 
   /** Packs the library as `npm publish` would (prepack builds dist/). */
@@ -122,6 +123,8 @@ describe('nestjs-celery installed from its tarball into fresh Nest 12 apps', () 
   beforeAll(async () => {
     await deleteQueues(BROKER_URL, ...CONSUMER_QUEUES);
     tarball = pack();
+    cjsJestNode = nodeForCjsJest();
+    cjsJestNode.catch(() => undefined); // reported by the test that awaits it
     for (const kind of KINDS) {
       const prepared = prepare(kind);
       prepared.catch(() => undefined); // reported by the tests that await it
@@ -131,7 +134,7 @@ describe('nestjs-celery installed from its tarball into fresh Nest 12 apps', () 
   }, 200_000);
 
   afterAll(async () => {
-    await Promise.allSettled(apps.values());
+    await Promise.allSettled([...apps.values(), cjsJestNode]);
     await deleteQueues(BROKER_URL, ...CONSUMER_QUEUES).catch(() => undefined);
     rmSync(workDir, { recursive: true, force: true });
   }, 60_000);
@@ -150,7 +153,7 @@ describe('nestjs-celery installed from its tarball into fresh Nest 12 apps', () 
 
   it.each(KINDS)('consumer-%s: its own jest test with nestjs-celery/testing passes', async (kind) => {
     const app = await apps.get(kind)!;
-    const node = kind === 'cjs' ? await nodeForCjsJest() : process.execPath;
+    const node = kind === 'cjs' ? await cjsJestNode : process.execPath;
     const { output } = await run(`consumer-${kind}: jest`, node, ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--ci'], app, 120_000);
     expect(output).toMatch(/Tests:\s+2 passed, 2 total/);
   }, 300_000);
