@@ -29,5 +29,25 @@ tarball=$(node -e '
   console.log(packed.filename);
 ' "$out/pack.json")
 
+# every package the built JavaScript loads must be a declared (peer) dependency
+node -e '
+  const fs = require("node:fs");
+  const { builtinModules } = require("node:module");
+  const dir = "libs/nestjs-celery";
+  const pkg = JSON.parse(fs.readFileSync(`${dir}/package.json`, "utf8"));
+  const declared = new Set([...Object.keys(pkg.peerDependencies ?? {}), ...Object.keys(pkg.dependencies ?? {})]);
+  const undeclared = new Set();
+  for (const file of fs.readdirSync(`${dir}/dist`, { recursive: true })) {
+    if (!file.endsWith(".js")) continue;
+    const code = fs.readFileSync(`${dir}/dist/${file}`, "utf8");
+    for (const [, specifier] of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire(?:\.resolve)?\(\s*)["\x27]([^"\x27.][^"\x27]*)["\x27]/g)) {
+      const name = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0];
+      if (specifier.startsWith("node:") || builtinModules.includes(name) || declared.has(name)) continue;
+      undeclared.add(`${name} (dist/${file})`);
+    }
+  }
+  if (undeclared.size) { console.error(`check-package: nestjs-celery loads packages its package.json does not declare: ${[...undeclared].join(", ")}`); process.exit(1); }
+'
+
 npx --no-install publint run --strict "$out/$tarball"
 npx --no-install attw "$out/$tarball" --config-path libs/nestjs-celery/.attw.json --format table-flipped --no-emoji
