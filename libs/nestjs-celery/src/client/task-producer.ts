@@ -147,7 +147,8 @@ export class TaskProducer {
     try {
       encoded = encodeTaskMessage(spec);
     } catch (error) {
-      throw new CeleryInvalidCallError(`arguments of task '${spec.task}' are not JSON-serializable: ${(error as Error).message}`);
+      // the cause is the CeleryEncodeError (kombu's EncodeError on a Python client) with the path
+      throw new CeleryInvalidCallError(`arguments of task '${spec.task}' are not JSON-serializable: ${(error as Error).message}`, { cause: error });
     }
     const { body, properties } = encoded;
     if (route.declare && !(route.queue && broker.hasQueue(route.queue))) {

@@ -16,6 +16,7 @@ export const ServerMessages = {
   crashedAfterRun: (task: string, id: string, detail: string) =>
     `task ${task}[${id}] ran, but settling its outcome failed (${clip(detail)}); acknowledged, not run again`,
   replyFailed: (task: string, id: string, detail: string) => `result of ${task}[${id}] could not be sent: ${detail}`,
+  resultUnencodable: (task: string, id: string, detail: string) => `task ${task}[${id}] failed with EncodeError: ${detail}`,
   handlerCrashed: (task: string, id: string, detail: string) => `task ${task}[${id}] could not be processed: ${detail}`,
   drainTimeout: (count: number) => `shutdown: ${count} task(s) still running after the drain timeout; their messages return to the queue`,
 } as const;
