@@ -40,6 +40,7 @@ describe('fault: the worker process dies', () => {
     dir = mkdtempSync(join(tmpdir(), 'faults-crash-'));
     execLog = join(dir, 'executions.log');
     publisher = await TaskPublisher.open(vhost.url);
+    await publisher.declareQueue(QUEUE);
   }, 60_000);
 
   afterAll(async () => {

@@ -44,3 +44,13 @@ export async function closeConnections(vhost: string, select: (name: string) => 
   await Promise.all(chosen.map((connection) => rabbitmqctl(['close_connection', connection.pid, reason]).catch(() => undefined)));
   return chosen.map((connection) => connection.name);
 }
+
+/** Ready and unacknowledged messages of a queue on `vhost`, from `rabbitmqctl list_queues`. */
+export async function queueCounts(vhost: string, queue: string): Promise<{ ready: number; unacknowledged: number }> {
+  const out = await rabbitmqctl(['list_queues', '-p', vhost, 'name', 'messages_ready', 'messages_unacknowledged']);
+  for (const line of out.split('\n')) {
+    const [name, ready, unacknowledged] = line.split('\t');
+    if (name === queue) return { ready: Number(ready), unacknowledged: Number(unacknowledged) };
+  }
+  return { ready: 0, unacknowledged: 0 };
+}

@@ -8,8 +8,11 @@ type ConfirmChannel = Awaited<ReturnType<Connection['createConfirmChannel']>>;
 /** What a publisher sent and what the broker confirmed (by message id, the task id for tasks). */
 export interface PublishAccount {
   sent: string[];
+  /** Routed to a queue and confirmed. */
   confirmed: Set<string>;
   nacked: Set<string>;
+  /** Returned by the broker: no queue was bound (published `mandatory`, so never counted as confirmed). */
+  unroutable: Set<string>;
 }
 
 /**
@@ -18,7 +21,7 @@ export interface PublishAccount {
  * says which ones the broker confirmed.
  */
 export class TaskPublisher {
-  readonly account: PublishAccount = { sent: [], confirmed: new Set(), nacked: new Set() };
+  readonly account: PublishAccount = { sent: [], confirmed: new Set(), nacked: new Set(), unroutable: new Set() };
   private readonly pending = new Set<Promise<void>>();
 
   private constructor(
@@ -31,7 +34,17 @@ export class TaskPublisher {
     connection.on('error', () => undefined);
     const channel = await connection.createConfirmChannel();
     channel.on('error', () => undefined);
-    return new TaskPublisher(connection, channel);
+    const publisher = new TaskPublisher(connection, channel);
+    // a returned message is confirmed after its basic.return: count it as unroutable, not confirmed
+    channel.on('return', (message: { properties: { messageId?: string } }) => {
+      if (message.properties.messageId) publisher.account.unroutable.add(String(message.properties.messageId));
+    });
+    return publisher;
+  }
+
+  /** Declares `queue` as a Celery worker does (durable, no arguments), so messages sent before the worker starts wait in it. */
+  async declareQueue(queue: string): Promise<void> {
+    await this.channel.assertQueue(queue, { durable: true, autoDelete: false, exclusive: false });
   }
 
   /** Publishes raw bytes to `exchange`/`routingKey`, counting the confirm under `messageId`. */
@@ -39,8 +52,9 @@ export class TaskPublisher {
     const id = properties.messageId;
     this.account.sent.push(id);
     const confirmed = new Promise<void>((resolve) => {
-      this.channel.publish(exchange, routingKey, content, properties, (error) => {
-        (error ? this.account.nacked : this.account.confirmed).add(id);
+      this.channel.publish(exchange, routingKey, content, { mandatory: true, ...properties }, (error) => {
+        if (error) this.account.nacked.add(id);
+        else if (!this.account.unroutable.has(id)) this.account.confirmed.add(id);
         resolve();
       });
     });
