@@ -5,6 +5,7 @@
  * Also: Python (kombu/py-amqp 5.1.1) reads the integer headers our CeleryClient writes exactly.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { Options } from 'amqplib';
 import { amqplib, CeleryClient, encodeTaskMessage, toPyAmqpTable } from 'nestjs-celery';
 import { BROKER_URL } from './support/broker-url.js';
@@ -12,6 +13,10 @@ import type { ManagedProcess } from './support/child-process.js';
 import { startInteropWorker } from './support/interop-worker.js';
 import { runPython } from './support/python.js';
 import { deleteQueues, queueDepth, deleteExchanges } from './support/rabbitmq-admin.js';
+
+/** Bounds the worker keeps (libs/nestjs-celery/src/server/bounded-line.ts). */
+const DETAIL_LIMIT = 1024;
+const LOG_LINE_LIMIT = 2048;
 
 const QUEUE = 'interop.poison';
 const DLX = 'interop.poison.dlx';
@@ -178,7 +183,7 @@ describe('poison messages on the Nest worker (with dead-lettering)', () => {
     expect(await queueDepth(BROKER_URL, DLQ)).toBe(0);
     expect(worker.child.exitCode).toBeNull();
     expect(worker.child.signalCode).toBeNull();
-  });
+  }, 60_000);
 
   it('a Python Celery 5.2.6 client can still call the worker after all that', async () => {
     const sent = await runPython<{ ok: boolean; results: SendOutcome[] }>('p2n_send.py', {
@@ -198,6 +203,209 @@ describe('poison messages on the Nest worker (with dead-lettering)', () => {
     expect(invalidLines(worker.log)).toHaveLength(poisons().length);
     expect(worker.child.exitCode).toBeNull();
   });
+});
+
+/** A poison for the child-process sweep: `reasons` lists the acceptable reason codes. */
+interface AmqpPoison {
+  name: string;
+  reasons: string[];
+  content: Buffer;
+  properties: Options.Publish;
+}
+
+const BIG = 'b'.repeat(100_000);
+const HUGE_ETA = `2020-${'9'.repeat(49_000)}`;
+
+/** Valid v2 properties for `task` with `change` applied to its headers and `extra` properties. */
+function amqpPoison(
+  name: string,
+  reasons: string[],
+  content: Buffer,
+  change: (headers: Record<string, unknown>) => void = () => undefined,
+  extra: Options.Publish = {},
+): AmqpPoison {
+  const { headers, properties } = validV2();
+  change(headers);
+  return { name, reasons, content, properties: { ...properties, ...extra, headers: toPyAmqpTable(headers) } };
+}
+
+/** Every AMQP field type amqplib can write, for headers that must survive dead-lettering. */
+const EVERY_TYPE: Record<string, unknown> = {
+  bytes: Buffer.from([0, 1, 2, 255]),
+  stamp: { '!': 'timestamp', value: 1_700_000_000 },
+  money: { '!': 'decimal', value: { places: 2, digits: 12345 } },
+  nothing: null,
+  deep: [[1, ['x', [true, null]]], { in: [2.5] }],
+  small: { '!': 'int8', value: -3 },
+  short: { '!': 'int16', value: 300 },
+  float: { '!': 'float', value: 0.5 },
+  unsigned: { '!': 'uint32', value: 4_000_000_000 },
+};
+
+/** Bad messages of every AMQP-level shape the worker must refuse once each, then go on. */
+function amqpPoisons(): AmqpPoison[] {
+  const body = json([[1, 2], {}, EMBED]);
+  return [
+    amqpPoison('big-headers-unregistered', ['not-registered'], body, (h) => Object.assign(h, { task: 'interop.nope', big: BIG })),
+    amqpPoison('big-headers-not-json', ['not-json'], Buffer.from('{nope'), (h) => (h.big = BIG)),
+    amqpPoison('huge-bad-eta', ['bad-time'], body, (h) => (h.eta = HUGE_ETA)),
+    amqpPoison('invalid-utf8', ['not-json'], Buffer.concat([Buffer.from('[["caf'), Buffer.from([0xe9, 0xff]), Buffer.from('"], {}, {}]')])),
+    amqpPoison('gzip-encoding', ['content-encoding'], gzipSync(body), undefined, { contentEncoding: 'gzip' }),
+    amqpPoison('kombu-compression', ['not-json'], gzipSync(body), (h) => (h.compression = 'application/x-gzip')),
+    amqpPoison('binary-garbage', ['not-json'], randomBytes(4096), undefined, { contentEncoding: 'binary' }),
+    amqpPoison('unknown-encoding', ['content-encoding'], body, undefined, { contentEncoding: 'x-rot13' }),
+    amqpPoison('text-plain', ['content-type'], body, undefined, { contentType: 'text/plain' }),
+    amqpPoison('empty-body', ['not-json'], Buffer.alloc(0)),
+    amqpPoison('kwargs-not-dict', ['body-shape'], json([[1, 2], [3], EMBED])),
+    amqpPoison('embed-string', ['body-shape'], json([[1, 2], {}, 'embed'])),
+    amqpPoison('callbacks-not-list', ['body-shape'], json([[1, 2], {}, { ...EMBED, callbacks: 'interop.add' }])),
+    amqpPoison('json-nested-100k', ['not-json', 'body-shape'], Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`)),
+    amqpPoison('id-number', ['missing-header'], body, (h) => (h.id = 42)),
+    amqpPoison('task-table', ['unknown-message'], body, (h) => (h.task = { name: 'interop.add' })),
+    amqpPoison('expires-garbage', ['bad-time'], body, (h) => (h.expires = 'soon-ish')),
+    amqpPoison('eta-table', ['bad-time'], body, (h) => (h.eta = { when: 'now' })),
+    amqpPoison('retries-string', ['bad-header'], body, (h) => (h.retries = 'three')),
+    amqpPoison('root-id-number', ['bad-header'], body, (h) => (h.root_id = 5)),
+    amqpPoison('every-type-unregistered', ['not-registered'], body, (h) => Object.assign(h, { task: 'interop.nope' }, EVERY_TYPE)),
+    amqpPoison('big-body-wrong-shape', ['body-shape'], json([{ not: 'args' }, { pad: 'p'.repeat(2_000_000) }, EMBED])),
+    { name: 'no-properties', reasons: ['unknown-message'], content: json({ hello: 'world' }), properties: {} },
+  ];
+}
+
+/** Messages that look odd but are valid for Celery too: run once, never dead-lettered. */
+function toleratedShapes(): AmqpPoison[] {
+  const body = json([[1, 2], {}, EMBED]);
+  return [
+    amqpPoison('timelimit-garbage', [], body, (h) => (h.timelimit = ['soon', { x: 1 }])),
+    amqpPoison('retries-negative', [], body, (h) => (h.retries = -1)),
+    amqpPoison('priority-255', [], body, undefined, { priority: 255 }),
+    amqpPoison('every-type-headers', [], body, (h) => Object.assign(h, EVERY_TYPE)),
+  ];
+}
+
+describe('AMQP-level poison of every shape, the worker in its own process (issue 12 items 2 and 7)', () => {
+  const queue = 'interop.poison-amqp';
+  const dlx = `${queue}.dlx`;
+  const dlq = `${dlx}.queue`;
+  let worker: ManagedProcess;
+  let connection: Connection;
+
+  beforeAll(async () => {
+    await deleteQueues(BROKER_URL, queue, dlq);
+    worker = await startInteropWorker({ INTEROP_QUEUE: queue, INTEROP_DLX: dlx });
+    connection = await amqplib.connect(BROKER_URL);
+  }, 90_000);
+
+  afterAll(async () => {
+    await connection?.close().catch(() => undefined);
+    await worker?.stop();
+    await deleteQueues(BROKER_URL, queue, dlq);
+    await deleteExchanges(BROKER_URL, queue, dlx);
+  });
+
+  it('dead-letters each exactly once with a bounded reason and log line, keeps serving, never reconnects', async () => {
+    const logBefore = Buffer.byteLength(worker.log);
+    // 28 KB of tables (and of arrays) nested 4000 deep, written by py-amqp: RabbitMQ routes them,
+    // and a recursive decoder overflows the stack inside amqplib's frame parser.
+    const deep = [
+      { name: 'deep-table-4000', kind: 'table' },
+      { name: 'deep-array-4000', kind: 'array' },
+    ];
+    const deepBytes = new Map<string, number>();
+    for (const { name, kind } of deep) {
+      const published = await runPython<{ ok: boolean; bytes: number }>('publish_nested_headers.py', { queue, depth: 4000, message_id: `poison-${name}`, kind });
+      expect(published).toEqual({ ok: true, bytes: kind === 'table' ? 28_000 : 20_000 });
+      deepBytes.set(name, published.bytes);
+    }
+    const bad = amqpPoisons();
+    const tolerated = toleratedShapes();
+    const channel = await connection.createConfirmChannel();
+    for (const poison of [...bad, ...tolerated]) {
+      channel.sendToQueue(queue, poison.content, { ...poison.properties, messageId: `poison-${poison.name}` });
+    }
+    await channel.waitForConfirms();
+
+    // then 5 normal tasks from the real Python client: all answered
+    const sent = await runPython<{ ok: boolean; results: SendOutcome[] }>('p2n_send.py', {
+      queue,
+      calls: [1, 2, 3, 4, 5].map((n) => ({ task: 'interop.add', args: [n, 100] })),
+    });
+    expect(sent.ok).toBe(true);
+    expect(sent.results.map((r) => [r.state, r.value])).toEqual([1, 2, 3, 4, 5].map((n) => ['SUCCESS', n + 100]));
+
+    const expected = new Map<string, string[]>([
+      ...deep.map(({ name }) => [`poison-${name}`, ['undecodable-headers']] as [string, string[]]),
+      ...bad.map((p) => [`poison-${p.name}`, p.reasons] as [string, string[]]),
+    ]);
+    const dead = new Map<string, { headers: Record<string, unknown>; content: Buffer }>();
+    let duplicates = 0;
+    await waitUntil(
+      async () => {
+        for (;;) {
+          const message = await channel.get(dlq, { noAck: true });
+          if (!message) break;
+          const id = String(message.properties.messageId);
+          if (dead.has(id)) duplicates++;
+          dead.set(id, { headers: message.properties.headers ?? {}, content: message.content });
+        }
+        return dead.size >= expected.size;
+      },
+      30_000,
+      `${expected.size} dead letters`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    while (await channel.get(dlq, { noAck: true })) duplicates++;
+    await channel.close();
+
+    const logAdded = Buffer.byteLength(worker.log) - logBefore;
+    const details = [...dead.values()].map((d) => Buffer.byteLength(String(d.headers['x-celery-rejected-detail'])));
+    console.log(
+      `poison sweep: ${expected.size} poisons + ${tolerated.length} tolerated sent, ${dead.size} dead-lettered, ${duplicates} duplicates; ` +
+        `longest x-celery-rejected-detail ${Math.max(...details)} B; worker log +${logAdded} B`,
+    );
+    expect(duplicates).toBe(0);
+    expect([...dead.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [id, letter] of dead) {
+      const { headers } = letter;
+      expect({ id, reason: expected.get(id)!.includes(String(headers['x-celery-rejected-reason'])) }).toEqual({ id, reason: true });
+      expect(Buffer.byteLength(String(headers['x-celery-rejected-detail']))).toBeLessThanOrEqual(DETAIL_LIMIT);
+      expect(headers['x-original-queue']).toBe(queue);
+    }
+    // the raw bytes of the undecodable tables travel with the dead letter
+    for (const { name } of deep) {
+      const headers = dead.get(`poison-${name}`)!.headers;
+      expect(String(headers['x-celery-rejected-detail'])).toContain('nested deeper than 100 levels');
+      expect((headers['x-celery-undecodable-headers'] as Buffer).length).toBeGreaterThan(deepBytes.get(name)!);
+    }
+    // headers over amqplib's 64 KB are dead-lettered with them, not dropped; every AMQP type survives
+    expect(dead.get('poison-big-headers-unregistered')!.headers.big).toBe(BIG);
+    expect(dead.get('poison-big-headers-not-json')!.headers.big).toBe(BIG);
+    expect(dead.get('poison-huge-bad-eta')!.headers.eta).toBe(HUGE_ETA);
+    expect(String(dead.get('poison-huge-bad-eta')!.headers['x-celery-rejected-detail'])).toMatch(/… \[\d+ bytes in all\]$/);
+    const typed = dead.get('poison-every-type-unregistered')!.headers;
+    expect(typed).toMatchObject({
+      bytes: Buffer.from([0, 1, 2, 255]),
+      stamp: { '!': 'timestamp', value: 1_700_000_000 },
+      money: { '!': 'decimal', value: { places: 2, digits: 12345 } },
+      nothing: null,
+      deep: [[1, ['x', [true, null]]], { in: [2.5] }],
+      small: -3,
+      short: 300,
+      float: 0.5,
+      unsigned: 4_000_000_000,
+    });
+    for (const poison of bad) expect(dead.get(`poison-${poison.name}`)!.content.equals(poison.content)).toBe(true);
+
+    // one bounded line per refused message, nothing else worth a kilobyte, no reconnect
+    const refusalLines = worker.log.split('\n').filter((line) => /Received (invalid|unregistered) task/.test(line));
+    expect(refusalLines).toHaveLength(expected.size);
+    for (const line of worker.log.split('\n')) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(LOG_LINE_LIMIT + 200);
+    expect(logAdded).toBeLessThan(expected.size * (LOG_LINE_LIMIT + 200));
+    expect(worker.log).not.toMatch(/lost; reconnecting|connection error|dead-lettering failed/);
+    expect(await queueDepth(BROKER_URL, queue)).toBe(0);
+    expect(worker.child.exitCode).toBeNull();
+    expect(worker.child.signalCode).toBeNull();
+  }, 180_000);
 });
 
 describe('Python (kombu / py-amqp 5.1.1) reads the headers CeleryClient writes', () => {

@@ -8,6 +8,7 @@ import { AmqpDelivery } from './amqp-delivery.js';
 import { ChannelSlot } from './channel-slot.js';
 import { amqplib, amqplibTakesEncodedTables } from './amqplib.loader.js';
 import { publishOnChannel } from './amqplib-publish.js';
+import { describeUrlValue, redactUrl, redactUrlIn } from './broker-url.redaction.js';
 import {
   BrokerClosedError,
   BrokerUnavailableError,
@@ -108,7 +109,7 @@ export class AmqpBroker implements Broker {
 
   constructor(options: AmqpBrokerOptions) {
     if (!options.url || !/^amqps?:\/\//.test(options.url)) {
-      throw new TypeError(`AmqpBroker: option 'url' must be an amqp:// or amqps:// URL, got ${JSON.stringify(options.url)}`);
+      throw new TypeError(`AmqpBroker: option 'url' must be an amqp:// or amqps:// URL, got ${describeUrlValue(options.url)}`);
     }
     this.logger = options.logger ?? new Logger('CeleryBroker');
     this.options = {
@@ -341,7 +342,12 @@ export class AmqpBroker implements Broker {
   }
 
   private safeUrl(): string {
-    return this.options.url.replace(/\/\/[^@/]*@/, '//***@');
+    return redactUrl(this.options.url);
+  }
+
+  /** An error's text with this broker's URL and password masked (amqplib may quote them). */
+  private safeErrorText(error: unknown): string {
+    return redactUrlIn(errorText(error), this.options.url);
   }
 
   private connectionUrl(): string {
@@ -362,7 +368,7 @@ export class AmqpBroker implements Broker {
       } catch (error) {
         attempt++;
         if (attempt === 1 || attempt % 10 === 0) {
-          this.logger.warn?.(`cannot connect to ${this.safeUrl()} (${errorText(error)}); retrying`);
+          this.logger.warn?.(`cannot connect to ${this.safeUrl()} (${this.safeErrorText(error)}); retrying`);
         }
         const connection = this.connection;
         this.connection = undefined;
@@ -383,7 +389,7 @@ export class AmqpBroker implements Broker {
       return;
     }
     this.connection = connection;
-    connection.on('error', (error: unknown) => this.logger.warn?.(`connection error: ${errorText(error)}`));
+    connection.on('error', (error: unknown) => this.logger.warn?.(`connection error: ${this.safeErrorText(error)}`));
     connection.on('blocked', (reason: unknown) => this.logger.warn?.(`connection blocked by the broker: ${String(reason)}`));
     connection.on('close', () => this.onConnectionLost(connection));
     this.publishChannel.clear();

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as Amqplib from 'amqplib';
 import { PyAmqpTable } from '../protocol/py-amqp-table.js';
-import { decodeFieldTable } from '../protocol/field-table.codec.js';
+import { readFieldTable } from '../protocol/field-table.codec.js';
 import { encodePublishFrames, type PublishFields } from './publish-frames.js';
 
 const require = createRequire(import.meta.url);
@@ -60,7 +60,7 @@ const ONE_BUFFER = Symbol.for('nestjs-celery.amqplib-publish-one-buffer');
 
 /**
  * Makes amqplib write a published message's frames with {@link encodePublishFrames}: one buffer
- * instead of four, the same bytes. Anything else (other methods, bodies split over frames, fields
+ * instead of four, the same bytes (and header tables over amqplib's 64 KB). Anything else (other methods, tickets, fields
  * amqplib rejects) goes through amqplib's own `sendMessage`. A closed channel or connection
  * still fails as before: amqplib replaces their `sendMessage` with one that throws.
  */
@@ -95,8 +95,10 @@ interface AmqplibCodec {
  * Loads amqplib with two codec changes, made before amqplib's frame definitions load (they keep
  * their own reference to the codec functions), so every use of amqplib in this library goes
  * through this module:
- * - the field-table decoder is {@link decodeFieldTable}, which also reads the `L` tag py-amqp
- *   writes for large integers (amqplib alone closes the connection with `Unexpected type tag "L"`);
+ * - the field-table decoder is {@link readFieldTable}, which also reads the `L` tag py-amqp
+ *   writes for large integers (amqplib alone closes the connection with `Unexpected type tag "L"`),
+ *   and never throws: a table it cannot read (nested too deep, malformed) becomes an
+ *   `UndecodableFieldTable` the worker dead-letters, instead of a parser error closing the connection;
  * - the table encoder writes a {@link PyAmqpTable} itself, in one pass straight into the frame
  *   buffer, instead of encoding a typed copy of the headers (`toPyAmqpTable`) value by value;
  * - the frames of all channels that are ready go to the socket in one write ({@link corkMuxWrites});
@@ -107,7 +109,7 @@ function loadPatchedAmqplib(): { amqplib: typeof Amqplib; encodedTables: boolean
   const definitionsPath = join(dirname(entry), 'lib', 'defs.js');
   const codec = require(join(dirname(entry), 'lib', 'codec.js')) as AmqplibCodec;
   const alreadyLoaded = require.cache[definitionsPath] !== undefined;
-  codec.decodeFields = decodeFieldTable;
+  codec.decodeFields = readFieldTable;
   corkMuxWrites(require(join(dirname(entry), 'lib', 'mux.js')) as AmqplibMux);
   const encodeTable = codec.encodeTable;
   codec.encodeTable = (buffer, value, offset) =>

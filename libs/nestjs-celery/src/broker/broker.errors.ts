@@ -20,3 +20,11 @@ export class TopologyMismatchError extends Error {
 export class BrokerClosedError extends Error {
   override readonly name = 'BrokerClosedError';
 }
+
+/**
+ * A message's properties (mostly its headers) do not fit in one AMQP frame of the connection's
+ * frame size; the broker would close the connection. Send smaller headers, or raise `frame_max`.
+ */
+export class HeaderFrameTooLargeError extends Error {
+  override readonly name = 'HeaderFrameTooLargeError';
+}

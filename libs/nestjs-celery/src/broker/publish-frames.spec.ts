@@ -3,7 +3,14 @@ import { toPyAmqpTable } from '../protocol/field-table.codec.js';
 import { PyAmqpTable } from '../protocol/py-amqp-table.js';
 import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
 import './amqplib.loader.js';
-import { amqplibEncodeTable as encodeTable, amqplibPublishArgs as Args, amqplibPublishFrames as amqplibFrames } from '../../test/support/amqplib-reference.js';
+import {
+  amqplibDecode,
+  amqplibEncodeTable as encodeTable,
+  amqplibPublishArgs as Args,
+  amqplibPublishFrames as amqplibFrames,
+  BASIC_PROPERTIES,
+} from '../../test/support/amqplib-reference.js';
+import { HeaderFrameTooLargeError } from './broker.errors.js';
 import { encodePublishFrames, type PublishFields } from './publish-frames.js';
 
 const task = encodeTaskMessage({ id: 'id-1', task: 'tasks.add', args: [1, 2], origin: 'gen1@host', timeLimit: [300, 60], wireHeaders: 'full' });
@@ -54,9 +61,54 @@ describe('encodePublishFrames', () => {
     }
   });
 
+  it.each<[string, object, number, number]>([
+    ['a body longer than one frame', {}, 5000, 4096],
+    ['a body of exactly one frame', {}, 4096 - 8, 4096],
+    ['a body one byte over one frame', {}, 4096 - 7, 4096],
+    ['a body of many frames', { headers: { a: 'b' } }, 1_000_000, 131072],
+    ['a timestamp', { timestamp: 1700000000 }, 5000, 131072],
+  ])('writes the bytes amqplib writes for %s', (_label, options, size, frameMax) => {
+    const fields = Args('', 'q', options);
+    const content = Buffer.alloc(size, 7);
+    expect(encodePublishFrames(3, fields, content, frameMax, encodeTable)?.equals(amqplibFrames(3, fields, content, frameMax))).toBe(true);
+  });
+
+  it('writes header tables larger than amqplib can (its buffer is 64 KB), up to the frame size', () => {
+    const headers = { big: 'h'.repeat(100_000), nested: { list: ['x'.repeat(20_000), 5] }, n: 7 };
+    const fields = Args('', 'q', { headers: new PyAmqpTable(headers), timestamp: 1700000000, messageId: 'm' });
+    expect(() => amqplibFrames(1, fields, Buffer.from('x'))).toThrow(RangeError);
+    const frames = encodePublishFrames(1, fields, Buffer.from('body'), 131072, encodeTable)!;
+    const methodEnd = frames.readUInt32BE(3) + 8;
+    expect(frames[methodEnd]).toBe(2);
+    const headerSize = frames.readUInt32BE(methodEnd + 3);
+    const properties = amqplibDecode(BASIC_PROPERTIES, frames.subarray(methodEnd + 7 + 12, methodEnd + 7 + headerSize));
+    expect(properties.timestamp).toBe(1700000000);
+    expect(properties.messageId).toBe('m');
+    // (not toEqual on 120 KB of headers: a failure would print them all)
+    expect(JSON.stringify(properties.headers) === JSON.stringify(headers)).toBe(true);
+    const body = methodEnd + 7 + headerSize + 1;
+    expect(frames.subarray(body + 7, body + 11).toString()).toBe('body');
+    expect(frames.length).toBe(body + 12);
+    // and the next, small message is written as before
+    const small = Args('', 'q', { headers: { a: 1 } });
+    expect(encodePublishFrames(1, small, Buffer.from('x'), 131072, encodeTable)!.equals(amqplibFrames(1, small, Buffer.from('x')))).toBe(true);
+  });
+
+  it('refuses properties that do not fit in one frame, with a named error (the broker would close the connection)', () => {
+    const fields = Args('', 'q', { headers: { big: 'h'.repeat(140_000) } });
+    expect(() => encodePublishFrames(1, fields, Buffer.from('x'), 131072, encodeTable)).toThrow(HeaderFrameTooLargeError);
+    const justOver = Args('', 'q', { headers: { big: 'h'.repeat(5000) } });
+    expect(() => encodePublishFrames(1, justOver, Buffer.from('x'), 4096, encodeTable)).toThrow(/frame size \(4096 bytes\)/);
+  });
+
+  it("passes on errors other than a full buffer (a table nested too deep for amqplib's recursive encoder)", () => {
+    let nested: Record<string, unknown> = { k: null };
+    for (let i = 0; i < 20_000; i++) nested = { n: nested };
+    const fields = Args('', 'q', { headers: { nested } });
+    expect(() => encodePublishFrames(1, fields, Buffer.from('x'), 131072, encodeTable)).toThrow('Maximum call stack size exceeded');
+  });
+
   it.each<[string, string, object, number]>([
-    ['a body longer than one frame', 'q', {}, 4096],
-    ['a timestamp', 'q', { timestamp: 1700000000 }, 131072],
     ['a routing key over 255 bytes', 'é'.repeat(130), {}, 131072],
     ['a non-string correlation id', 'q', { correlationId: 5 }, 131072],
     ['a delivery mode out of range', 'q', { deliveryMode: 300 }, 131072],

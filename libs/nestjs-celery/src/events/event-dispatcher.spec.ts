@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { UndecodableFieldTable } from '../protocol/undecodable-field-table.js';
 import 'reflect-metadata';
 import type { MessageHandler } from '@nestjs/microservices';
 import type { ConsumeMessage } from 'amqplib';
@@ -65,7 +66,7 @@ async function setUp(handlers: Record<string, MessageHandler>) {
       await handler(payload, ctx);
     },
     deadLetter: async (queue, d, reason, detail, logLine, headers) => {
-      deadLetters.push({ queue, reason, detail, headers, log: logLine('dead-lettered') });
+      deadLetters.push({ queue, reason, detail, headers, log: logLine('dead-lettered', detail) });
       d.ack();
     },
   };
@@ -155,6 +156,22 @@ describe('EventDispatcher', () => {
     (d.value.message as { content: Buffer }).content = Buffer.from('[1]');
     await deliver('billing.order-events', d.value);
     expect(deadLetters[0]!.reason).toBe('unknown-message');
+  });
+
+  it('dead-letters an event whose header table could not be decoded, with the decoder\'s reason', async () => {
+    const { deliver, deadLetters } = await setUp({ a: handlerFor('B.onSubmit', Submitted, {}, []) });
+    const d = delivery('order.v1.submit', {});
+    (d.value.message as { properties: { headers: unknown } }).properties.headers = new UndecodableFieldTable(
+      'field tables and arrays nested deeper than 100 levels (table of 28003 bytes)',
+      Buffer.alloc(28_003),
+    );
+    await deliver('billing.order-events', d.value);
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]).toMatchObject({
+      reason: 'undecodable-headers',
+      detail: 'the header table cannot be decoded: field tables and arrays nested deeper than 100 levels (table of 28003 bytes)',
+    });
+    expect(deadLetters[0]!.log).toMatch(/^event order\.v1\.submit\[.*\] on 'billing\.order-events' not handled \(undecodable-headers\): the header table cannot be decoded: .*; dead-lettered$/);
   });
 
   it('returns no dispatcher without handlers, and refuses handlers without a service', () => {

@@ -2,8 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { MessageHandler } from '@nestjs/microservices';
 import type { Broker, ConsumerHandle } from '../broker/broker.js';
 import type { Delivery } from '../broker/delivery.js';
-import { InvalidTaskMessageError } from '../protocol/protocol.errors.js';
-import { decodeDelivery } from '../protocol/task-message.decoder.js';
+import { decodeTaskDelivery, type RefusalLogLine } from '../server/dead-letter.publisher.js';
 import type { TaskRequest } from '../protocol/task-message.js';
 import type { EventClass } from './celery-event.metadata.js';
 import { EventContext } from './event-context.js';
@@ -31,13 +30,13 @@ export interface EventDispatchHost {
   track(work: Promise<void>): void;
   /** Runs a handler through Nest's pipeline within the worker's concurrency; rejects with its error. */
   run(handler: MessageHandler, payload: unknown, ctx: EventContext): Promise<void>;
-  /** Dead-letters a delivery with reason headers (plus `headers`) and one log line, then settles it. */
+  /** Dead-letters a delivery with bounded reason headers (plus `headers`) and one bounded log line, then settles it. */
   deadLetter(
     queue: string,
     delivery: Delivery,
     reason: string,
     detail: string,
-    logLine: (action: string) => string,
+    logLine: RefusalLogLine,
     headers: Record<string, unknown>,
   ): Promise<void>;
 }
@@ -137,12 +136,9 @@ export class EventDispatcher {
       return;
     }
     const queue = consumer.plan.queue;
-    let request: TaskRequest;
-    try {
-      request = decodeDelivery(delivery.message.content, delivery.message.properties);
-    } catch (error) {
-      const reason = error instanceof InvalidTaskMessageError ? error.reason : 'unknown-message';
-      this.host.track(this.reject(queue, delivery, null, [{ handler: '', reason, detail: (error as Error).message }]));
+    const { request, reason, detail } = decodeTaskDelivery(delivery);
+    if (!request) {
+      this.host.track(this.reject(queue, delivery, null, [{ handler: '', reason, detail }]));
       return;
     }
     const routingKey = delivery.message.fields.routingKey;
@@ -226,7 +222,7 @@ export class EventDispatcher {
       delivery,
       reason,
       detail,
-      (action) => EventMessages.rejected(routingKey, id, queue, reason, detail, action),
+      (action, bounded) => EventMessages.rejected(routingKey, id, queue, reason, bounded, action),
       handlers.length ? { [EVENT_FAILED_HANDLERS_HEADER]: handlers.join(',') } : {},
     );
   }

@@ -2,7 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { headersTableBytes, loadVector, vectorNames } from '../../test/vectors/load-vectors.js';
-import { decodeFieldTable, toPyAmqpTable } from './field-table.codec.js';
+import { decodeFieldTable, MAX_FIELD_TABLE_DEPTH, readFieldTable, toPyAmqpTable } from './field-table.codec.js';
+import { InvalidFieldTableError } from './protocol.errors.js';
+import { UndecodableFieldTable } from './undecodable-field-table.js';
 
 /** amqplib's own field-table codec, the encoder the broker publishes with. */
 interface AmqplibCodec {
@@ -535,6 +537,108 @@ describe('decodeFieldTable key cache', () => {
       const decoded = decodeFieldTable(amqplibEncode(table));
       expect(decoded).toEqual(table);
       expect(Object.keys(decoded)).toEqual(Object.keys(table));
+    }
+  });
+});
+
+/** A table nested `depth` levels deep ({n: {n: … {k: null}}}): 7 bytes a level, as the issue's 28 KB message. */
+function nestedTables(depth: number): Buffer {
+  const core = table(['k', fv('V')]);
+  const bytes = Buffer.alloc(7 * depth + core.length);
+  for (let level = 0; level < depth; level++) {
+    const at = 7 * level;
+    bytes[at] = 1;
+    bytes.write('nF', at + 1, 'latin1');
+    bytes.writeUInt32BE(bytes.length - at - 7, at + 3);
+  }
+  core.copy(bytes, 7 * depth);
+  return bytes;
+}
+
+/** An array nested `depth` levels deep ([[[…[null]…]]]) as the only value of key `a`. */
+function nestedArrays(depth: number): Buffer {
+  let inner = fv('V');
+  for (let i = 0; i < depth; i++) inner = fv('A', sized(inner));
+  return table(['a', inner]);
+}
+
+describe('decoding hostile field tables (issue 12 item 2)', () => {
+  it('a table nested 4000 levels deep (28 KB) is refused with a named error, not a stack overflow', () => {
+    const bytes = nestedTables(4000);
+    expect(bytes.length).toBeGreaterThan(28_000);
+    expect(() => decodeFieldTable(bytes)).toThrow(InvalidFieldTableError);
+    expect(() => decodeFieldTable(bytes)).toThrow(`nested deeper than ${MAX_FIELD_TABLE_DEPTH} levels`);
+    expect(() => decodeFieldTable(nestedArrays(4000))).toThrow(`nested deeper than ${MAX_FIELD_TABLE_DEPTH} levels`);
+  });
+
+  it("amqplib's own decoder overflows the stack on the same bytes (a plain amqplib client dies on them too)", () => {
+    expect(() => amqplibCodec.decodeFields(nestedTables(4000))).toThrow(RangeError);
+    expect(() => amqplibCodec.decodeFields(nestedTables(4000))).toThrow('Maximum call stack size exceeded');
+  });
+
+  it('tables and arrays up to the depth bound decode as before', () => {
+    let decoded: unknown = decodeFieldTable(nestedTables(MAX_FIELD_TABLE_DEPTH));
+    for (let i = 0; i < MAX_FIELD_TABLE_DEPTH; i++) decoded = (decoded as { n: unknown }).n;
+    expect(decoded).toEqual({ k: null });
+    let array: unknown = decodeFieldTable(nestedArrays(MAX_FIELD_TABLE_DEPTH)).a;
+    for (let i = 0; i < MAX_FIELD_TABLE_DEPTH; i++) array = (array as unknown[])[0];
+    expect(array).toBeNull();
+    expect(() => decodeFieldTable(nestedTables(MAX_FIELD_TABLE_DEPTH + 1))).toThrow(InvalidFieldTableError);
+  });
+
+  it('readFieldTable (what amqplib runs) returns an UndecodableFieldTable saying why, with the bytes, and looks empty to others', () => {
+    const bytes = nestedTables(4000);
+    const read = readFieldTable(bytes);
+    expect(read).toBeInstanceOf(UndecodableFieldTable);
+    const undecodable = read as UndecodableFieldTable;
+    expect(undecodable.reason).toBe(`field tables and arrays nested deeper than ${MAX_FIELD_TABLE_DEPTH} levels (table of ${bytes.length} bytes)`);
+    expect(undecodable.bytes.equals(bytes)).toBe(true);
+    expect({ ...read }).toEqual({});
+    expect(JSON.stringify(read)).toBe('{}');
+    expect(readFieldTable(table(['k', fv('I', u32(7))]))).toEqual({ k: 7 });
+  });
+
+  it.each([
+    ['an unknown tag', table(['x', fv('Z')]), 'Unexpected field table type tag "Z" at byte 2'],
+    ['a string longer than the table', table(['s', fv('S', Buffer.concat([u32(1000), Buffer.from('short')]))]), 'value of 1000 bytes past the end at byte 7'],
+    ['a nested table longer than the table', table(['f', fv('F', u32(50))]), 'value of 50 bytes past the end'],
+    ['a byte array longer than the table', table(['b', fv('x', u32(9))]), 'value of 9 bytes past the end'],
+    ['a cut int32', table(['i', fv('I', Buffer.from([0, 1]))]), 'value of 4 bytes past the end'],
+    ['a cut length', table(['s', fv('S', Buffer.from([0, 0]))]), 'length past the end'],
+    ['a key longer than the table', Buffer.concat([u8(200), Buffer.from('abc')]), 'key or value past the end at byte 0'],
+    ['a key without a value', Buffer.concat([u8(1), Buffer.from('k')]), 'key or value past the end at byte 0'],
+    ['an array item past its array', table(['a', fv('A', sized(fv('I', u32(1)).subarray(0, 3)))], ['z', fv('V')]), 'array item past the end of its array'],
+  ])('%s: a named error from decodeFieldTable, an UndecodableFieldTable from readFieldTable', (_name, bytes, why) => {
+    expect(() => decodeFieldTable(bytes)).toThrow(InvalidFieldTableError);
+    expect(() => decodeFieldTable(bytes)).toThrow(why);
+    const read = readFieldTable(bytes);
+    expect(read).toBeInstanceOf(UndecodableFieldTable);
+    expect((read as UndecodableFieldTable).reason).toContain(why);
+  });
+
+  it("a '__proto__' key is an ordinary header, not the table's prototype", () => {
+    const decoded = decodeFieldTable(table(['__proto__', fv('F', sized(table(['task', fv('S', sized(Buffer.from('evil')))])))]));
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+    expect(decoded.task).toBeUndefined();
+    expect(Object.keys(decoded)).toEqual(['__proto__']);
+    expect({ ...decoded }.__proto__).toEqual({ task: 'evil' });
+  });
+
+  it('never throws on random bytes or on any cut of a valid table', () => {
+    const valid = table(
+      ['s', fv('S', sized(Buffer.from('text')))],
+      ['a', fv('A', sized(Buffer.concat([fv('I', u32(1)), fv('F', sized(table(['k', fv('T', Buffer.alloc(8))])))])))],
+      ['d', fv('D', Buffer.concat([u8(2), u32(5)]))],
+      ['x', fv('x', sized(Buffer.from([1, 2, 3])))],
+    );
+    for (let cut = 0; cut <= valid.length; cut++) expect(() => readFieldTable(valid.subarray(0, cut))).not.toThrow();
+    let seed = 12;
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    for (let i = 0; i < 2000; i++) {
+      const bytes = Buffer.alloc(1 + Math.floor(random() * 64));
+      for (let j = 0; j < bytes.length; j++) bytes[j] = Math.floor(random() * 256);
+      if (i % 2 === 0) bytes[0] = Math.min(bytes[0]!, bytes.length - 2 > 0 ? bytes.length - 2 : 0);
+      expect(() => readFieldTable(bytes)).not.toThrow();
     }
   });
 });

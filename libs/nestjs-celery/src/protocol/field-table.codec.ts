@@ -7,6 +7,9 @@
  * `I` (int32), `l` (int64, non-negative only) or `d`; {@link decodeFieldTable} reads every tag.
  */
 
+import { InvalidFieldTableError } from './protocol.errors.js';
+import { UndecodableFieldTable } from './undecodable-field-table.js';
+
 const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;
 
@@ -92,114 +95,173 @@ function readKey(slice: Buffer, offset: number, length: number): string {
   return key;
 }
 
+/** Nested tables and arrays deeper than this are refused: legitimate headers nest a few levels. */
+export const MAX_FIELD_TABLE_DEPTH = 100;
+
 /**
  * Decodes an AMQP field table. Accepts every tag py-amqp and RabbitMQ write:
  * `S s t b B I i l L u d f D T F A V x`. Timestamps and decimals keep amqplib's `{'!': …}` shape
  * so other amqplib users in the same process see what they expect.
+ *
+ * @throws InvalidFieldTableError for an unknown tag, a length past the table's end, or tables and
+ *   arrays nested deeper than {@link MAX_FIELD_TABLE_DEPTH} (recursing on them would overflow the stack)
  */
 export function decodeFieldTable(slice: Buffer): Record<string, unknown> {
+  return decodeTable(slice, 0);
+}
+
+/**
+ * {@link decodeFieldTable} that never throws: a table it cannot decode comes back as an
+ * {@link UndecodableFieldTable} saying why. This is the decoder amqplib runs inside its frame
+ * parser, where a throw would close the connection.
+ */
+export function readFieldTable(slice: Buffer): Record<string, unknown> | UndecodableFieldTable {
+  try {
+    return decodeTable(slice, 0);
+  } catch (error) {
+    const why = error instanceof InvalidFieldTableError ? error.message : `${(error as Error).name}: ${(error as Error).message}`;
+    return new UndecodableFieldTable(`${why} (table of ${slice.length} bytes)`, slice);
+  }
+}
+
+function malformed(what: string, at: number): never {
+  throw new InvalidFieldTableError(`${what} at byte ${at} of the field table`);
+}
+
+function decodeTable(slice: Buffer, depth: number): Record<string, unknown> {
+  if (depth > MAX_FIELD_TABLE_DEPTH) {
+    throw new InvalidFieldTableError(`field tables and arrays nested deeper than ${MAX_FIELD_TABLE_DEPTH} levels`);
+  }
   const fields: Record<string, unknown> = {};
   let offset = 0;
   const end = slice.length;
 
-  const readValue = (): unknown => {
+  /** The length prefix at `offset`, checked against the end; moves past it. */
+  const readLength = (): number => {
+    if (offset + 4 > end) malformed('length past the end', offset);
+    const len = slice.readUInt32BE(offset);
+    offset += 4;
+    if (offset + len > end) malformed(`value of ${len} bytes past the end`, offset);
+    return len;
+  };
+  /** Checks that `size` bytes remain at `offset`. */
+  const need = (size: number): void => {
+    if (offset + size > end) malformed(`value of ${size} bytes past the end`, offset);
+  };
+
+  const readValue = (level: number): unknown => {
     const tag = slice[offset++];
     switch (tag) {
       case 0x53: { // S long string
-        const len = slice.readUInt32BE(offset);
-        offset += 4;
+        const len = readLength();
         const text = slice.toString('utf8', offset, offset + len);
         offset += len;
         return text;
       }
       case 0x49: { // I int32
+        need(4);
         const v = slice.readInt32BE(offset);
         offset += 4;
         return v;
       }
       case 0x74: // t boolean
+        need(1);
         return slice[offset++] !== 0;
       case 0x56: // V void
         return null;
       case 0x64: { // d double
+        need(8);
         const v = slice.readDoubleBE(offset);
         offset += 8;
         return v;
       }
       case 0x46: { // F nested table
-        const len = slice.readUInt32BE(offset);
-        offset += 4;
-        const v = decodeFieldTable(slice.subarray(offset, offset + len));
+        const len = readLength();
+        const v = decodeTable(slice.subarray(offset, offset + len), level + 1);
         offset += len;
         return v;
       }
       case 0x41: { // A array
-        const len = slice.readUInt32BE(offset);
-        offset += 4;
+        if (level + 1 > MAX_FIELD_TABLE_DEPTH) {
+          throw new InvalidFieldTableError(`field tables and arrays nested deeper than ${MAX_FIELD_TABLE_DEPTH} levels`);
+        }
+        const len = readLength();
         const until = offset + len;
         const values: unknown[] = [];
-        while (offset < until) values.push(readValue());
+        while (offset < until) values.push(readValue(level + 1));
+        if (offset > until) malformed('array item past the end of its array', until);
         return values;
       }
       case 0x4c: // L int64 as py-amqp writes it
       case 0x6c: { // l int64
+        need(8);
         const v = slice.readBigInt64BE(offset);
         offset += 8;
         return Number.isSafeInteger(Number(v)) ? Number(v) : v;
       }
       case 0x62: // b int8
+        need(1);
         return slice.readInt8(offset++);
       case 0x42: // B uint8
+        need(1);
         return slice.readUInt8(offset++);
       case 0x73: { // s int16
+        need(2);
         const v = slice.readInt16BE(offset);
         offset += 2;
         return v;
       }
       case 0x75: { // u uint16
+        need(2);
         const v = slice.readUInt16BE(offset);
         offset += 2;
         return v;
       }
       case 0x69: { // i uint32
+        need(4);
         const v = slice.readUInt32BE(offset);
         offset += 4;
         return v;
       }
       case 0x66: { // f float
+        need(4);
         const v = slice.readFloatBE(offset);
         offset += 4;
         return v;
       }
       case 0x44: { // D decimal
+        need(5);
         const places = slice[offset];
         const digits = slice.readUInt32BE(offset + 1);
         offset += 5;
         return { '!': 'decimal', value: { places, digits } };
       }
       case 0x54: { // T timestamp (seconds)
+        need(8);
         const v = Number(slice.readBigUInt64BE(offset));
         offset += 8;
         return { '!': 'timestamp', value: v };
       }
       case 0x78: { // x byte array
-        const len = slice.readUInt32BE(offset);
-        offset += 4;
+        const len = readLength();
         const v = slice.subarray(offset, offset + len);
         offset += len;
         return v;
       }
       default:
-        throw new TypeError(`Unexpected field table type tag "${String.fromCharCode(tag ?? 0)}"`);
+        throw new InvalidFieldTableError(`Unexpected field table type tag "${String.fromCharCode(tag ?? 0)}" at byte ${offset - 1}`);
     }
   };
 
   while (offset < end) {
-    const keyLength = slice.readUInt8(offset);
+    const keyLength = slice[offset]!;
     offset++;
+    if (offset + keyLength + 1 > end) malformed('key or value past the end', offset - 1);
     const key = readKey(slice, offset, keyLength);
     offset += keyLength;
-    fields[key] = readValue();
+    // A '__proto__' key is a header like any other, never the table's prototype.
+    if (key === '__proto__') Object.defineProperty(fields, key, { value: readValue(depth), enumerable: true, writable: true, configurable: true });
+    else fields[key] = readValue(depth);
   }
   return fields;
 }

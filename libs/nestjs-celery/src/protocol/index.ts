@@ -11,3 +11,4 @@ export * from './iso-time.js';
 export * from './python-repr.js';
 export * from './field-table.codec.js';
 export * from './celery-json.js';
+export * from './undecodable-field-table.js';

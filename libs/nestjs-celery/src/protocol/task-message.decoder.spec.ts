@@ -371,6 +371,11 @@ describe('decodeTaskMessage: malformed input -> InvalidTaskMessageError', () => 
     expectReason(v2([[], {}, null], {}, { contentType: ct }), 'content-type');
   });
 
+  it('body that is not valid UTF-8 -> not-json (not run with U+FFFD in its arguments)', () => {
+    const body = Buffer.concat([Buffer.from('[["caf'), Buffer.from([0xe9]), Buffer.from('"], {}, null]')]);
+    expectReason(v2(body), 'not-json');
+  });
+
   it('unsupported content encoding -> content-encoding', () => {
     expectReason(v2([[], {}, null], {}, { contentEncoding: 'gzip' }), 'content-encoding');
   });

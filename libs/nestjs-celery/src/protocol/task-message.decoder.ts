@@ -1,8 +1,10 @@
+import { isUtf8 } from 'node:buffer';
 import { parseCeleryJson } from './celery-json.js';
 import { parseCeleryIsoDate } from './iso-time.js';
 import { InvalidTaskMessageError } from './protocol.errors.js';
 import type { SignatureDict } from './signature.js';
 import type { TaskEmbed, TaskRequest, TimeLimit } from './task-message.js';
+import { UndecodableFieldTable } from './undecodable-field-table.js';
 
 /** The parts of an incoming AMQP message the decoder reads. */
 export interface IncomingMessage extends TaskMessageProperties {
@@ -85,6 +87,8 @@ function parseBody(content: Buffer, message: TaskMessageProperties): unknown {
   if (!TEXT_ENCODINGS.has(encoding)) {
     throw new InvalidTaskMessageError('content-encoding', `unsupported content encoding ${encoding}`);
   }
+  // Read leniently, invalid UTF-8 would turn into U+FFFD and run with altered arguments (kombu refuses it too).
+  if (!isUtf8(content)) throw new InvalidTaskMessageError('not-json', 'body is not valid UTF-8 JSON');
   try {
     return parseCeleryJson(content.toString('utf8'));
   } catch {
@@ -115,6 +119,9 @@ export function decodeTaskMessage(message: IncomingMessage): TaskRequest {
  */
 export function decodeDelivery(content: Buffer, message: TaskMessageProperties): TaskRequest {
   const headers = message.headers ?? {};
+  if (headers instanceof UndecodableFieldTable) {
+    throw new InvalidTaskMessageError('undecodable-headers', `the header table cannot be decoded: ${headers.reason}`);
+  }
   const body = parseBody(content, message);
   if (typeof headers.task === 'string') return decodeV2(headers, body, message);
   if (isPlainObject(body) && typeof body.task === 'string') return decodeV1(body, message);

@@ -14,15 +14,14 @@ import { invokeEventHandler, type ProcessingHooksRunner } from '../events/event-
 import { CELERY_EVENT_SUBSCRIPTION } from '../events/event-subscription.js';
 import { CeleryState } from '../protocol/celery-state.js';
 import { toExceptionInfo, toTraceback } from '../protocol/exception-info.js';
-import { InvalidTaskMessageError } from '../protocol/protocol.errors.js';
 import { resultTuple } from '../protocol/result-message.js';
-import { decodeDelivery } from '../protocol/task-message.decoder.js';
 import type { TaskRequest } from '../protocol/task-message.js';
 import { CeleryContext } from './celery-context.js';
 import { CeleryRetry, MaxRetriesExceededError } from './celery-retry.js';
 import { CELERY_TASK_OPTIONS, type CeleryTaskOptions } from './celery-task.options.js';
 import { CELERY_TRANSPORT } from './celery-transport.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
+import { DeadLetterPublisher, decodeTaskDelivery } from './dead-letter.publisher.js';
 import { unwrapHandlerError } from './handler-error.js';
 import { ServerMessages } from './server.messages.js';
 import { celerySettings, resolveServerOptions, type ResolvedServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
@@ -47,6 +46,9 @@ const MAX_TIMER_MS = 2_147_000_000;
 
 /** The end hook handed to a handler run when no processing hooks are registered. */
 const noEndHook = (): void => undefined;
+
+/** Settlement of a message acknowledged before its task ran: nothing left to do. */
+const noSettle = (): void => undefined;
 
 function sleepUntil(when: number, timers: Set<NodeJS.Timeout>): Promise<void> {
   return new Promise((resolve) => {
@@ -96,6 +98,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private readonly etaWakers = new Set<() => void>();
   private readonly errorListeners = new Set<(error: Error) => void>();
   private readonly control: WorkerControl;
+  private readonly refusals: DeadLetterPublisher;
   private closing?: Promise<void>;
   private statusSubscription?: Subscription;
   /** Tasks between delivery and settlement (counted, not tracked one by one: this is the per-message path). */
@@ -111,6 +114,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.nodeName = options.nodeName ?? defaultNodeName();
     this.limiter = new ConcurrencyLimiter(this.options.concurrency);
     this.logger = options.logger ?? new Logger('ServerCelery');
+    this.refusals = new DeadLetterPublisher(() => this.broker, this.options.deadLetter, this.nodeName, this.logger);
     this.control = new WorkerControl({
       hostname: this.nodeName,
       concurrency: this.options.concurrency,
@@ -270,12 +274,9 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       delivery.reject(true);
       return;
     }
-    let request: TaskRequest;
-    try {
-      request = decodeDelivery(delivery.message.content, delivery.message.properties);
-    } catch (error) {
-      const reason = error instanceof InvalidTaskMessageError ? error.reason : 'unknown-message';
-      this.track(this.deadLetter(queue, delivery, reason, (error as Error).message));
+    const { request, reason, detail } = decodeTaskDelivery(delivery);
+    if (!request) {
+      this.track(this.refusals.deadLetter(queue, delivery, reason, detail));
       return;
     }
     this.activeTasks++;
@@ -289,7 +290,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         this.control.taskEvents?.notRegistered(request);
         this.reporter!.notRegistered(request);
         await this.workflow!.followFailure(request).catch(() => undefined);
-        await this.deadLetter(queue, delivery, 'not-registered', `unregistered task '${request.task}'`, (action) =>
+        await this.refusals.deadLetter(queue, delivery, 'not-registered', `unregistered task '${request.task}'`, (action) =>
           ServerMessages.unregistered(request.task, action),
         );
         return;
@@ -304,7 +305,14 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       const slot = limiter.acquire();
       if (slot) await slot;
       try {
-        await this.execute(delivery, request, handler);
+        await this.execute(queue, delivery, request, handler);
+      } catch (error) {
+        // From the early ack on, the body counts as run: whatever fails after it is reported and the
+        // message settled, never requeued, so the body never runs twice for it (Celery's tracer
+        // catches such errors and the request is acked). Only a crash before running requeues.
+        this.logger.error(ServerMessages.crashedAfterRun(request.task, request.id, (error as Error).message));
+        this.emitError(error as Error);
+        this.settle(delivery);
       } finally {
         limiter.release();
       }
@@ -365,7 +373,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     if (this.options.acksLate) delivery.ack();
   }
 
-  private async execute(delivery: Delivery, request: TaskRequest, handler: MessageHandler): Promise<void> {
+  private async execute(queue: string, delivery: Delivery, request: TaskRequest, handler: MessageHandler): Promise<void> {
     if (this.discardedAsStale(delivery, request)) return;
     if (!this.options.acksLate) delivery.ack();
     const ctx = new CeleryContext(request, delivery.message, this.nodeName);
@@ -396,7 +404,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       if (callbacks?.length || chain?.length) await this.succeedWithFollowUps(delivery, request, taskOptions, value);
       else this.succeed(delivery, request, taskOptions, value, []);
     } else if (failure instanceof CeleryRetry) {
-      await this.retry(delivery, request, ctx, taskOptions, failure);
+      await this.retry(queue, delivery, request, ctx, taskOptions, failure);
     } else {
       await this.fail(request, failure);
       this.settle(delivery);
@@ -450,9 +458,11 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     try {
       children = await this.workflow!.followSuccess(request, value);
     } catch (error) {
-      // The result must not be lost with its follow-ups: run the task again later.
+      // Celery's tracer (app/trace.py): an error applying the callbacks or the next chain step
+      // fails the task with that error (errbacks called) and the message is acknowledged.
       this.logger.error(ServerMessages.followUpFailed(request.task, request.id, (error as Error).message));
-      if (this.options.acksLate) delivery.reject(true);
+      await this.fail(request, error);
+      this.settle(delivery);
       return;
     }
     this.succeed(delivery, request, taskOptions, value, children);
@@ -487,6 +497,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   }
 
   private async retry(
+    queue: string,
     delivery: Delivery,
     request: TaskRequest,
     ctx: CeleryContext,
@@ -506,8 +517,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     try {
       await this.workflow!.retry(request, ctx.deliveryInfo, eta);
     } catch (error) {
-      this.logger.error(ServerMessages.followUpFailed(request.task, request.id, (error as Error).message));
-      if (this.options.acksLate) delivery.reject(true);
+      await this.retryNotSent(queue, delivery, request, error);
       return;
     }
     this.control.taskEvents?.retried(request, retry.options.exc, toTraceback(retry));
@@ -522,6 +532,27 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.settle(delivery);
   }
 
+  /**
+   * A retry that could not be republished. Celery's `Task.retry` raises `Reject(requeue=False)`
+   * then: the message is rejected, not run again. Here it is dead-lettered (or rejected) once, and
+   * the caller gets FAILURE with the error instead of waiting forever (Celery leaves it PENDING).
+   */
+  private async retryNotSent(queue: string, delivery: Delivery, request: TaskRequest, error: unknown): Promise<void> {
+    const detail = (error as Error).message;
+    this.control.taskEvents?.rejected(request, false);
+    try {
+      const info = toExceptionInfo(error);
+      const traceback = toTraceback(error);
+      this.reporter!.report(request, CeleryState.FAILURE, info, traceback);
+      this.reporter!.failChain(request.embed.chain, info, traceback);
+    } catch (e) {
+      this.logger.warn(ServerMessages.replyFailed(request.task, request.id, (e as Error).message));
+    }
+    // With early acks the message is already acknowledged: only its dead-letter copy is left to send.
+    const target = this.options.acksLate ? delivery : { message: delivery.message, ack: noSettle, reject: noSettle };
+    await this.deadLetter(queue, target, 'retry-not-sent', detail, (action) => ServerMessages.retryNotSent(request.task, request.id, detail, action));
+  }
+
   /** What the {@link EventDispatcher} uses of this worker: its pipeline, concurrency, tracking and dead-lettering. */
   private eventDispatchHost(): EventDispatchHost {
     const hooks: ProcessingHooksRunner = (context, fn) => {
@@ -534,48 +565,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       isClosing: () => this.closing !== undefined,
       track: (work) => this.track(work),
       run: (handler, payload, ctx) => this.limiter.run(() => invokeEventHandler(handler, payload, ctx, hooks)),
-      deadLetter: (queue, delivery, reason, detail, logLine, headers) => this.deadLetter(queue, delivery, reason, detail, logLine, headers),
+      deadLetter: (queue, delivery, reason, detail, logLine, headers) => this.refusals.deadLetter(queue, delivery, reason, detail, logLine, headers),
     };
-  }
-
-  /**
-   * Rejects a message that cannot be run, with one log line. With `deadLetter` configured, a copy
-   * goes to the dead-letter exchange with headers saying why (then the original is acked);
-   * otherwise the message is rejected without requeue (the queue's own DLX applies, if any).
-   */
-  private async deadLetter(
-    queue: string,
-    delivery: Delivery,
-    reason: string,
-    detail: string,
-    logLine: (action: string) => string = (action) => ServerMessages.invalidMessage(queue, reason, detail, action),
-    extraHeaders?: Record<string, unknown>,
-  ): Promise<void> {
-    const target = this.options.deadLetter;
-    if (target && this.broker) {
-      const { message } = delivery;
-      try {
-        await this.broker.publish(target.exchange, queue, message.content, {
-          ...message.properties,
-          headers: {
-            ...(message.properties.headers ?? {}),
-            'x-celery-rejected-reason': reason,
-            'x-celery-rejected-detail': detail,
-            'x-celery-rejected-by': this.nodeName,
-            'x-original-queue': queue,
-            'x-original-exchange': message.fields.exchange,
-            'x-original-routing-key': message.fields.routingKey,
-            ...extraHeaders,
-          },
-        });
-        this.logger.error(logLine(`dead-lettered to '${target.exchange}'`));
-        delivery.ack();
-        return;
-      } catch (error) {
-        this.logger.error(`dead-lettering failed (${(error as Error).message}); rejecting instead`);
-      }
-    }
-    this.logger.error(logLine('rejected'));
-    delivery.reject(false);
   }
 }
