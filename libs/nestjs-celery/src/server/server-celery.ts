@@ -550,7 +550,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     }
     // With early acks the message is already acknowledged: only its dead-letter copy is left to send.
     const target = this.options.acksLate ? delivery : { message: delivery.message, ack: noSettle, reject: noSettle };
-    await this.deadLetter(queue, target, 'retry-not-sent', detail, (action) => ServerMessages.retryNotSent(request.task, request.id, detail, action));
+    await this.refusals.deadLetter(queue, target, 'retry-not-sent', detail, (action, bounded) => ServerMessages.retryNotSent(request.task, request.id, bounded, action));
   }
 
   /** What the {@link EventDispatcher} uses of this worker: its pipeline, concurrency, tracking and dead-lettering. */
