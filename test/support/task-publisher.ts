@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Options } from 'amqplib';
-import { amqplib, encodeTaskMessage } from 'nestjs-celery';
+import { amqplib, encodeTaskMessage, type TaskMessageSpec } from 'nestjs-celery';
 
 type Connection = Awaited<ReturnType<typeof amqplib.connect>>;
 type ConfirmChannel = Awaited<ReturnType<Connection['createConfirmChannel']>>;
@@ -64,9 +64,9 @@ export class TaskPublisher {
   }
 
   /** Publishes a protocol v2 task `task(...args)` to `queue` (default exchange); returns its id. */
-  publishTask(queue: string, task: string, args: unknown[], options: { id?: string; kwargs?: Record<string, unknown> } = {}): string {
+  publishTask(queue: string, task: string, args: unknown[], options: { id?: string; kwargs?: Record<string, unknown>; embed?: TaskMessageSpec['embed'] } = {}): string {
     const id = options.id ?? randomUUID();
-    const { body, properties } = encodeTaskMessage({ id, task, args, kwargs: options.kwargs, origin: 'faults-load-generator' });
+    const { body, properties } = encodeTaskMessage({ id, task, args, kwargs: options.kwargs, embed: options.embed, origin: 'faults-load-generator' });
     void this.publishRaw('', queue, body, { ...properties, messageId: id });
     return id;
   }
