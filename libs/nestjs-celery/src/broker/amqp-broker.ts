@@ -1,9 +1,10 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
-import { BehaviorSubject, type Observable } from 'rxjs';
+import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import { toPyAmqpTable } from '../protocol/field-table.codec.js';
 import { PyAmqpTable } from '../protocol/py-amqp-table.js';
 import { AckBatcher } from './ack-batcher.js';
+import { AmqpBrokerMessages } from './amqp-broker.messages.js';
 import { AmqpDelivery } from './amqp-delivery.js';
 import { ChannelSlot } from './channel-slot.js';
 import { amqplib, amqplibTakesEncodedTables } from './amqplib.loader.js';
@@ -16,6 +17,8 @@ import {
   TopologyMismatchError,
 } from './broker.errors.js';
 import type { Broker, BrokerStatus, ConsumeOptions, ConsumerHandle } from './broker.js';
+import { fatalConnectError } from './connect-error.classifier.js';
+import { applyPrefetch } from './consumer-qos.js';
 import { declarationKey, type Declaration } from './declaration.js';
 import type { Delivery } from './delivery.js';
 import type { Topology } from './topology.js';
@@ -53,6 +56,14 @@ interface ConsumerRegistration {
   cancelled: boolean;
 }
 
+/** At most one "cannot connect" line per this window while reconnecting (the first failure is logged at once). */
+export const RECONNECT_LOG_WINDOW_MS = 30_000;
+
+/**
+ * An unref'd pause: a connection's own retries do not keep Node alive. An idle client may let its
+ * process exit while the broker is down; a waiting operation keeps it alive through its connect
+ * timeout, and a listening `ServerCelery` holds the process for as long as it is meant to run.
+ */
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
 }
@@ -72,6 +83,16 @@ function publishHeaders(options: Options.Publish): object | undefined {
   return oneStep ? new PyAmqpTable(headers) : toPyAmqpTable(headers);
 }
 
+/** The {@link TopologyMismatchError} for a declaration RabbitMQ refused with 406, else undefined. */
+function asTopologyMismatch(declaration: Declaration, error: unknown): TopologyMismatchError | undefined {
+  const text = errorText(error);
+  if (!/PRECONDITION_FAILED|406/.test(text)) return undefined;
+  return new TopologyMismatchError(
+    `RabbitMQ refused to declare ${declaration.kind} '${declarationKey(declaration).split(':')[1]}': ${text}. ` +
+      'It exists with other attributes: declare it with the same durable/auto-delete/arguments as its other users.',
+  );
+}
+
 /**
  * One AMQP connection with publisher confirms, idempotent topology declaration and automatic
  * recovery: after a lost connection it reconnects with backoff, declares every recorded entity
@@ -81,6 +102,7 @@ function publishHeaders(options: Options.Publish): object | undefined {
 export class AmqpBroker implements Broker {
   private readonly logger: LoggerService;
   private readonly statusSubject = new BehaviorSubject<BrokerStatus>('connecting');
+  private readonly failures = new Subject<Error>();
   private readonly declarations = new Map<string, { declaration: Declaration; signature: string }>();
   /** Names of the queues among {@link declarations}: {@link hasQueue} runs on every send. */
   private readonly declaredQueues = new Set<string>();
@@ -133,6 +155,15 @@ export class AmqpBroker implements Broker {
     return this.statusSubject.value;
   }
 
+  /**
+   * Fatal connection failures ({@link BrokerAuthenticationError}, {@link BrokerConfigurationError},
+   * {@link TopologyMismatchError} on re-declaration): reconnecting stops, every waiting operation
+   * rejects with the error, and the next operation tries once more.
+   */
+  get failure$(): Observable<Error> {
+    return this.failures.asObservable();
+  }
+
   /** Connects (if not yet connected) and resolves once connected, or rejects after the connect timeout. */
   async connect(): Promise<void> {
     if (this.closed) throw new BrokerClosedError('AmqpBroker.connect(): the broker was closed');
@@ -140,7 +171,10 @@ export class AmqpBroker implements Broker {
     await this.whenConnected();
   }
 
-  /** Resolves when connected; rejects with {@link BrokerUnavailableError} after `connectTimeoutMs`. */
+  /**
+   * Resolves when connected; rejects with {@link BrokerUnavailableError} after `connectTimeoutMs`,
+   * {@link BrokerClosedError} after `close()`, or at once with a fatal error (see {@link failure$}).
+   */
   whenConnected(timeoutMs = this.options.connectTimeoutMs): Promise<void> {
     if (this.statusSubject.value === 'connected') return Promise.resolve();
     if (this.closed) return Promise.reject(new BrokerClosedError('the broker connection was closed'));
@@ -148,12 +182,20 @@ export class AmqpBroker implements Broker {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         subscription.unsubscribe();
+        failure.unsubscribe();
         reject(new BrokerUnavailableError(`RabbitMQ at ${this.safeUrl()} not reachable within ${timeoutMs} ms`));
       }, timeoutMs);
+      const failure = this.failures.subscribe((error) => {
+        clearTimeout(timer);
+        queueMicrotask(() => subscription.unsubscribe());
+        failure.unsubscribe();
+        reject(error);
+      });
       const subscription = this.statusSubject.subscribe((status) => {
         if (status === 'connected' || status === 'closed') {
           clearTimeout(timer);
           queueMicrotask(() => subscription.unsubscribe());
+          failure.unsubscribe();
           if (status === 'connected') resolve();
           else reject(new BrokerClosedError('the broker connection was closed'));
         }
@@ -188,20 +230,14 @@ export class AmqpBroker implements Broker {
     for (const value of topology.bindings ?? []) add({ kind: 'binding', value });
     if (fresh.length === 0) return;
     await this.whenConnected();
-    const channel = await this.getDeclareChannel();
+    const channel = await this.whileOpen(this.getDeclareChannel(), 'declare');
     for (const declaration of fresh) {
       try {
         await this.applyDeclaration(channel, declaration);
       } catch (error) {
         this.declareChannel = undefined;
-        const text = errorText(error);
-        if (/PRECONDITION_FAILED|406/.test(text)) {
-          throw new TopologyMismatchError(
-            `RabbitMQ refused to declare ${declaration.kind} '${declarationKey(declaration).split(':')[1]}': ${text}. ` +
-              'It exists with other attributes: declare it with the same durable/auto-delete/arguments as its other users.',
-          );
-        }
-        throw error;
+        if (this.closed) throw this.closedDuring('declare');
+        throw asTopologyMismatch(declaration, error) ?? error;
       }
       this.declarations.set(declarationKey(declaration), { declaration, signature: JSON.stringify(declaration.value) });
       if (declaration.kind === 'queue') this.declaredQueues.add(declaration.value.name);
@@ -249,8 +285,9 @@ export class AmqpBroker implements Broker {
   ): Promise<void> {
     for (let attempt = firstAttempt; ; attempt++) {
       await this.whenConnected();
-      const channel = await this.publishChannel.get();
       try {
+        // Opening the channel can fail like the publish itself (connection lost, or closed by close()).
+        const channel = await this.publishChannel.get();
         await new Promise<void>((resolve, reject) => {
           publishOnChannel(channel, exchange, routingKey, content, options, headers, (err) => (err ? reject(err) : resolve()));
         });
@@ -310,13 +347,13 @@ export class AmqpBroker implements Broker {
     };
     this.consumers.add(registration);
     await this.whenConnected();
-    await this.startConsumer(registration);
+    await this.whileOpen(this.startConsumer(registration), 'consume');
     return {
       queue,
       setPrefetch: async (count: number) => {
         registration.prefetch = count;
         registration.acks?.setPrefetch(count);
-        await registration.channel?.prefetch(count, false).catch(() => undefined);
+        if (registration.channel) await applyPrefetch(registration.channel, count).catch(() => undefined);
       },
       cancel: async () => {
         registration.cancelled = true;
@@ -339,6 +376,21 @@ export class AmqpBroker implements Broker {
     this.connection = undefined;
     if (connection) await connection.close().catch(() => undefined);
     this.statusSubject.complete();
+    this.failures.complete();
+  }
+
+  /** `work`, with the error amqplib gives when `close()` ends it half-way ("Channel ended", …) turned into {@link BrokerClosedError}. */
+  private async whileOpen<T>(work: Promise<T>, operation: string): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      if (this.closed) throw this.closedDuring(operation);
+      throw error;
+    }
+  }
+
+  private closedDuring(operation: string): BrokerClosedError {
+    return new BrokerClosedError(`the broker connection was closed during ${operation}`);
   }
 
   private safeUrl(): string {
@@ -356,27 +408,46 @@ export class AmqpBroker implements Broker {
     return `${url}${url.includes('?') ? '&' : '?'}heartbeat=${this.options.heartbeatSeconds}`;
   }
 
+  /**
+   * Connects, retrying transient failures forever with exponential backoff capped at
+   * `reconnectMaxDelayMs` and one log line per {@link RECONNECT_LOG_WINDOW_MS}. A fatal failure
+   * (see {@link fatalConnectError}) ends the loop and goes to {@link failure$}.
+   */
   private async connectLoop(): Promise<void> {
     let delay = this.options.reconnectInitialDelayMs;
     let attempt = 0;
+    const started = Date.now();
+    let loggedAt: number | undefined;
     while (!this.closed) {
       try {
         await this.openConnection();
         this.connecting = undefined;
-        if (attempt > 0) this.logger.log(`reconnected to ${this.safeUrl()} after ${attempt} attempt(s)`);
+        if (attempt > 0) this.logger.log(AmqpBrokerMessages.reconnected(this.safeUrl(), attempt, Date.now() - started));
         return;
       } catch (error) {
         attempt++;
-        if (attempt === 1 || attempt % 10 === 0) {
-          this.logger.warn?.(`cannot connect to ${this.safeUrl()} (${this.safeErrorText(error)}); retrying`);
-        }
         const connection = this.connection;
         this.connection = undefined;
         await connection?.close().catch(() => undefined);
+        if (this.closed) break;
+        const fatal = fatalConnectError(error, this.safeUrl());
+        if (fatal) {
+          this.connecting = undefined;
+          this.logger.error(AmqpBrokerMessages.fatal(fatal.message));
+          this.failures.next(fatal);
+          return;
+        }
+        if (loggedAt === undefined || Date.now() - loggedAt >= RECONNECT_LOG_WINDOW_MS) {
+          loggedAt = Date.now();
+          this.logger.warn?.(
+            AmqpBrokerMessages.cannotConnect(this.safeUrl(), attempt, loggedAt - started, this.safeErrorText(error), this.options.reconnectMaxDelayMs),
+          );
+        }
         await sleep(delay);
         delay = Math.min(delay * 2, this.options.reconnectMaxDelayMs);
       }
     }
+    this.connecting = undefined;
   }
 
   private async openConnection(): Promise<void> {
@@ -396,7 +467,11 @@ export class AmqpBroker implements Broker {
     this.declareChannel = undefined;
     this.transientChannel.clear();
     const declareChannel = await this.getDeclareChannel();
-    for (const { declaration } of this.declarations.values()) await this.applyDeclaration(declareChannel, declaration);
+    for (const { declaration } of this.declarations.values()) {
+      await this.applyDeclaration(declareChannel, declaration).catch((error: unknown) => {
+        throw asTopologyMismatch(declaration, error) ?? error;
+      });
+    }
     await this.publishChannel.get();
     await this.transientChannel.get();
     for (const consumer of this.consumers) await this.startConsumer(consumer);
@@ -414,7 +489,7 @@ export class AmqpBroker implements Broker {
       consumer.consumerTag = undefined;
     }
     if (this.closed) return;
-    this.logger.warn?.(`connection to ${this.safeUrl()} lost; reconnecting`);
+    this.logger.warn?.(AmqpBrokerMessages.connectionLost(this.safeUrl()));
     this.statusSubject.next('reconnecting');
     this.connecting ??= this.connectLoop();
   }
@@ -489,7 +564,7 @@ export class AmqpBroker implements Broker {
         void sleep(500).then(() => this.restartConsumer(registration, connection));
       }
     });
-    if (registration.prefetch > 0) await channel.prefetch(registration.prefetch, false);
+    if (registration.prefetch > 0) await applyPrefetch(channel, registration.prefetch);
     const acks = new AckBatcher(
       channel,
       (error) => this.logger.warn?.(`cannot settle a message of queue '${registration.queue}': ${errorText(error)}`),

@@ -28,3 +28,16 @@ export class BrokerClosedError extends Error {
 export class HeaderFrameTooLargeError extends Error {
   override readonly name = 'HeaderFrameTooLargeError';
 }
+
+/**
+ * RabbitMQ refused the user name or password of the broker URL (AMQP 403 ACCESS_REFUSED at login).
+ * Fatal, as in Celery: retrying with the same credentials cannot succeed. Fix the URL's credentials.
+ */
+export class BrokerAuthenticationError extends Error {
+  override readonly name = 'BrokerAuthenticationError';
+}
+
+/** The broker URL cannot be used as written (not parseable). Fatal: fix the URL. */
+export class BrokerConfigurationError extends Error {
+  override readonly name = 'BrokerConfigurationError';
+}

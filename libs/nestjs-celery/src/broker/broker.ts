@@ -36,6 +36,12 @@ export interface Broker {
   readonly status$: Observable<BrokerStatus>;
   /** The current connection state. */
   readonly status: BrokerStatus;
+  /**
+   * Fatal connection failures (refused credentials, an unusable URL, a declaration refused on
+   * reconnect): the broker stops reconnecting and waiting operations reject with the error.
+   * Absent where the broker cannot fail that way (the memory broker).
+   */
+  readonly failure$?: Observable<Error>;
   /** Connects (if not yet connected) and resolves once connected. Rejects with `BrokerClosedError` after `close()`. */
   connect(): Promise<void>;
   /** Resolves when connected; rejects with `BrokerUnavailableError` after `timeoutMs`, or `BrokerClosedError`. */

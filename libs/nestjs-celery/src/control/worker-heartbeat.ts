@@ -22,7 +22,7 @@ export function loadAverage(): number[] {
  * Celery's `Heart`: `worker-online` on start, `worker-heartbeat` every
  * {@link WORKER_HEARTBEAT_FREQ_SECONDS}, `worker-offline` on stop, each with `freq`, `active`,
  * `processed`, `loadavg` and the software info, so `celery events`, Flower and `State()` see
- * the worker alive. The timer does not keep the process alive.
+ * the worker alive. The timer does not keep the process alive (a listening `ServerCelery` does, through `WorkerKeepAlive`).
  */
 export class WorkerHeartbeat {
   private timer?: NodeJS.Timeout;

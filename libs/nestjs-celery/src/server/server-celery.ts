@@ -1,6 +1,7 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
-import { isObservable, lastValueFrom, type Subscription } from 'rxjs';
+import { isObservable, lastValueFrom, merge, type Observable, type Subscription } from 'rxjs';
+import { BrokerUnavailableError } from '../broker/broker.errors.js';
 import { createBroker } from '../broker/broker.factory.js';
 import type { Broker, BrokerStatus, ConsumerHandle } from '../broker/broker.js';
 import type { Delivery } from '../broker/delivery.js';
@@ -32,13 +33,19 @@ import { hasTimeLimits, TimeLimitExceededError, withTimeLimits } from './time-li
 import { EtaParking } from './eta-parking.js';
 import { WorkflowPublisher } from './workflow.publisher.js';
 import { planWorkerQueues } from './worker-queue.plan.js';
+import { WorkerKeepAlive } from './worker-keep-alive.js';
 
 /** Connection states `ServerCelery` reports through `status`. */
 export type CeleryServerStatus = 'connected' | 'disconnected' | 'reconnecting';
 
 /** Events of `ServerCelery.on()`. */
 export type CeleryServerEvents = {
-  /** A task could not be processed (not a handler failure: those become FAILURE results). */
+  /**
+   * A task could not be processed (not a handler failure: those become FAILURE results), or the
+   * worker stopped on a fatal broker error after it started (say the broker refused the
+   * credentials on reconnect). With no `error` listener, a fatal error is thrown once the worker
+   * closed, so the process exits non-zero with the reason (Node's rule for unhandled `error` events).
+   */
   error: (error: Error) => void;
 };
 
@@ -101,6 +108,9 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private readonly refusals: DeadLetterPublisher;
   private closing?: Promise<void>;
   private statusSubscription?: Subscription;
+  private failureSubscription?: Subscription;
+  /** Holds the process alive from `listen()` to the end of `close()`, reconnects included. */
+  private readonly keepAlive = new WorkerKeepAlive();
   /** Tasks between delivery and settlement (counted, not tracked one by one: this is the per-message path). */
   private activeTasks = 0;
   private onIdle?: () => void;
@@ -135,19 +145,28 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     return this.nodeName;
   }
 
-  /** Connects, declares the queues like Celery and starts consuming. */
+  /**
+   * Connects, declares the queues like Celery and starts consuming. Waits for an unreachable
+   * broker however long it takes (one log line per reconnect window); fails with the reason on a
+   * fatal error (refused credentials, unusable URL, conflicting declaration). From here until
+   * `close()` the worker keeps the process alive, through broker restarts too.
+   */
   async listen(callback: (error?: unknown) => void): Promise<void> {
+    this.keepAlive.hold();
     try {
       await this.start();
-      callback();
     } catch (error) {
+      await this.close().catch(() => undefined);
       callback(error);
+      return;
     }
+    this.failureSubscription = this.brokerFailures()?.subscribe((error) => void this.stopOnFatal(error));
+    callback();
   }
 
   /** Stops consuming, waits for running tasks (up to `shutdownTimeoutMs`), then disconnects. Idempotent. */
   close(): Promise<void> {
-    this.closing ??= this.shutdown();
+    this.closing ??= this.shutdown().finally(() => this.keepAlive.release());
     return this.closing;
   }
 
@@ -202,8 +221,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.reporter = new TaskResultReporter(broker, this.options.resultBackend === 'rpc');
     this.workflow = new WorkflowPublisher(producer);
     if (this.options.etaHoldLimitMs !== false) this.etaParking = new EtaParking(broker, this.options.etaHoldLimitMs, this.logger);
-    await broker.connect();
-    await this.asyncBroker?.connect();
+    await this.awaitBroker(broker);
+    if (this.asyncBroker) await this.awaitBroker(this.asyncBroker);
     const { deadLetter } = this.options;
     if (deadLetter) {
       await broker.declare({
@@ -229,7 +248,37 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.logger.log(ServerMessages.listening(this.nodeName, [...plans.map((q) => q.name), ...this.eventQueues()], this.registeredTasks().length));
   }
 
+  /** Connects, waiting through any number of connect timeouts (the broker logs each reconnect window); a fatal error or `close()` ends the wait. */
+  private async awaitBroker(broker: Broker): Promise<void> {
+    for (;;) {
+      try {
+        return await broker.connect();
+      } catch (error) {
+        if (!(error instanceof BrokerUnavailableError) || this.closing) throw error;
+      }
+    }
+  }
+
+  /** The fatal failures of this worker's broker connections (the memory broker has none). */
+  private brokerFailures(): Observable<Error> | undefined {
+    const sources = [this.broker?.failure$, this.asyncBroker?.failure$].filter((source) => source !== undefined);
+    return sources.length > 0 ? merge(...sources) : undefined;
+  }
+
+  /** A fatal broker error after start: the worker closes, then hands the error to `error` listeners or throws it (non-zero exit). */
+  private async stopOnFatal(error: Error): Promise<void> {
+    if (this.closing) return;
+    this.logger.error(ServerMessages.fatal(error.message));
+    await this.close().catch(() => undefined);
+    if (this.errorListeners.size > 0) this.emitError(error);
+    else
+      process.nextTick(() => {
+        throw error;
+      });
+  }
+
   private async shutdown(): Promise<void> {
+    this.failureSubscription?.unsubscribe();
     await this.control.stop();
     await Promise.all(this.consumers.map((c) => c.cancel().catch(() => undefined)));
     this.consumers.length = 0;

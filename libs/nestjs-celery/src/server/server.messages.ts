@@ -18,5 +18,6 @@ export const ServerMessages = {
   replyFailed: (task: string, id: string, detail: string) => `result of ${task}[${id}] could not be sent: ${detail}`,
   handlerCrashed: (task: string, id: string, detail: string) => `task ${task}[${id}] could not be processed: ${detail}`,
   deadLetterFailed: (detail: string) => `dead-lettering failed (${detail}); rejecting instead`,
+  fatal: (detail: string) => `worker stops on a fatal broker error: ${detail}`,
   drainTimeout: (count: number) => `shutdown: ${count} task(s) still running after the drain timeout; their messages return to the queue`,
 } as const;
