@@ -215,6 +215,7 @@ interface AmqpPoison {
 
 const BIG = 'b'.repeat(100_000);
 const HUGE_ETA = `2020-${'9'.repeat(49_000)}`;
+const FRAME_FILLER = 'f'.repeat(125_100);
 
 /** Valid v2 properties for `task` with `change` applied to its headers and `extra` properties. */
 function amqpPoison(
@@ -248,6 +249,9 @@ function amqpPoisons(): AmqpPoison[] {
   return [
     amqpPoison('big-headers-unregistered', ['not-registered'], body, (h) => Object.assign(h, { task: 'interop.nope', big: BIG })),
     amqpPoison('big-headers-not-json', ['not-json'], Buffer.from('{nope'), (h) => (h.big = BIG)),
+    // ~130.5 KB of headers fit one 128 KiB frame as sent, not with the ~1.3 KB of reason headers
+    // added (a 5 KB bad eta makes a detail of the full 1 KB): dead-lettered without them
+    amqpPoison('headers-filling-the-frame', ['bad-time'], body, (h) => Object.assign(h, { big: FRAME_FILLER, eta: `2020-${'9'.repeat(5000)}` })),
     amqpPoison('huge-bad-eta', ['bad-time'], body, (h) => (h.eta = HUGE_ETA)),
     amqpPoison('invalid-utf8', ['not-json'], Buffer.concat([Buffer.from('[["caf'), Buffer.from([0xe9, 0xff]), Buffer.from('"], {}, {}]')])),
     amqpPoison('gzip-encoding', ['content-encoding'], gzipSync(body), undefined, { contentEncoding: 'gzip' }),
@@ -380,6 +384,9 @@ describe('AMQP-level poison of every shape, the worker in its own process (issue
     // headers over amqplib's 64 KB are dead-lettered with them, not dropped; every AMQP type survives
     expect(dead.get('poison-big-headers-unregistered')!.headers.big).toBe(BIG);
     expect(dead.get('poison-big-headers-not-json')!.headers.big).toBe(BIG);
+    const filled = dead.get('poison-headers-filling-the-frame')!.headers;
+    expect(filled).not.toHaveProperty('big');
+    expect(String(filled['x-celery-headers-dropped'])).toMatch(/^HeaderFrameTooLargeError: the message properties take \d+ bytes/);
     expect(dead.get('poison-huge-bad-eta')!.headers.eta).toBe(HUGE_ETA);
     expect(String(dead.get('poison-huge-bad-eta')!.headers['x-celery-rejected-detail'])).toMatch(/… \[\d+ bytes in all\]$/);
     const typed = dead.get('poison-every-type-unregistered')!.headers;

@@ -307,6 +307,7 @@ export class AmqpBroker implements Broker {
     if (!connectionLost || channelError || attempt >= this.options.publishRetries) {
       throw new PublishNotConfirmedError(
         `publish to exchange '${exchange}' with routing key '${routingKey}' was not confirmed: ${text}`,
+        { cause: error },
       );
     }
     this.logger.warn?.(`publish not confirmed (${text}); repeating after reconnect (attempt ${attempt + 1})`);

@@ -128,6 +128,18 @@ function malformed(what: string, at: number): never {
   throw new InvalidFieldTableError(`${what} at byte ${at} of the field table`);
 }
 
+function pastEnd(size: number, at: number): never {
+  return malformed(`value of ${size} bytes past the end`, at);
+}
+
+/** The length prefix at `offset`, checked (with what it announces) against the table's end. */
+function lengthAt(slice: Buffer, offset: number, end: number): number {
+  if (offset + 4 > end) malformed('length past the end', offset);
+  const len = slice.readUInt32BE(offset);
+  if (offset + 4 + len > end) pastEnd(len, offset + 4);
+  return len;
+}
+
 function decodeTable(slice: Buffer, depth: number): Record<string, unknown> {
   if (depth > MAX_FIELD_TABLE_DEPTH) {
     throw new InvalidFieldTableError(`field tables and arrays nested deeper than ${MAX_FIELD_TABLE_DEPTH} levels`);
@@ -136,47 +148,36 @@ function decodeTable(slice: Buffer, depth: number): Record<string, unknown> {
   let offset = 0;
   const end = slice.length;
 
-  /** The length prefix at `offset`, checked against the end; moves past it. */
-  const readLength = (): number => {
-    if (offset + 4 > end) malformed('length past the end', offset);
-    const len = slice.readUInt32BE(offset);
-    offset += 4;
-    if (offset + len > end) malformed(`value of ${len} bytes past the end`, offset);
-    return len;
-  };
-  /** Checks that `size` bytes remain at `offset`. */
-  const need = (size: number): void => {
-    if (offset + size > end) malformed(`value of ${size} bytes past the end`, offset);
-  };
-
   const readValue = (level: number): unknown => {
     const tag = slice[offset++];
     switch (tag) {
       case 0x53: { // S long string
-        const len = readLength();
+        const len = lengthAt(slice, offset, end);
+        offset += 4;
         const text = slice.toString('utf8', offset, offset + len);
         offset += len;
         return text;
       }
       case 0x49: { // I int32
-        need(4);
+        if (offset + 4 > end) pastEnd(4, offset);
         const v = slice.readInt32BE(offset);
         offset += 4;
         return v;
       }
       case 0x74: // t boolean
-        need(1);
+        if (offset + 1 > end) pastEnd(1, offset);
         return slice[offset++] !== 0;
       case 0x56: // V void
         return null;
       case 0x64: { // d double
-        need(8);
+        if (offset + 8 > end) pastEnd(8, offset);
         const v = slice.readDoubleBE(offset);
         offset += 8;
         return v;
       }
       case 0x46: { // F nested table
-        const len = readLength();
+        const len = lengthAt(slice, offset, end);
+        offset += 4;
         const v = decodeTable(slice.subarray(offset, offset + len), level + 1);
         offset += len;
         return v;
@@ -185,7 +186,8 @@ function decodeTable(slice: Buffer, depth: number): Record<string, unknown> {
         if (level + 1 > MAX_FIELD_TABLE_DEPTH) {
           throw new InvalidFieldTableError(`field tables and arrays nested deeper than ${MAX_FIELD_TABLE_DEPTH} levels`);
         }
-        const len = readLength();
+        const len = lengthAt(slice, offset, end);
+        offset += 4;
         const until = offset + len;
         const values: unknown[] = [];
         while (offset < until) values.push(readValue(level + 1));
@@ -194,56 +196,57 @@ function decodeTable(slice: Buffer, depth: number): Record<string, unknown> {
       }
       case 0x4c: // L int64 as py-amqp writes it
       case 0x6c: { // l int64
-        need(8);
+        if (offset + 8 > end) pastEnd(8, offset);
         const v = slice.readBigInt64BE(offset);
         offset += 8;
         return Number.isSafeInteger(Number(v)) ? Number(v) : v;
       }
       case 0x62: // b int8
-        need(1);
+        if (offset + 1 > end) pastEnd(1, offset);
         return slice.readInt8(offset++);
       case 0x42: // B uint8
-        need(1);
+        if (offset + 1 > end) pastEnd(1, offset);
         return slice.readUInt8(offset++);
       case 0x73: { // s int16
-        need(2);
+        if (offset + 2 > end) pastEnd(2, offset);
         const v = slice.readInt16BE(offset);
         offset += 2;
         return v;
       }
       case 0x75: { // u uint16
-        need(2);
+        if (offset + 2 > end) pastEnd(2, offset);
         const v = slice.readUInt16BE(offset);
         offset += 2;
         return v;
       }
       case 0x69: { // i uint32
-        need(4);
+        if (offset + 4 > end) pastEnd(4, offset);
         const v = slice.readUInt32BE(offset);
         offset += 4;
         return v;
       }
       case 0x66: { // f float
-        need(4);
+        if (offset + 4 > end) pastEnd(4, offset);
         const v = slice.readFloatBE(offset);
         offset += 4;
         return v;
       }
       case 0x44: { // D decimal
-        need(5);
+        if (offset + 5 > end) pastEnd(5, offset);
         const places = slice[offset];
         const digits = slice.readUInt32BE(offset + 1);
         offset += 5;
         return { '!': 'decimal', value: { places, digits } };
       }
       case 0x54: { // T timestamp (seconds)
-        need(8);
+        if (offset + 8 > end) pastEnd(8, offset);
         const v = Number(slice.readBigUInt64BE(offset));
         offset += 8;
         return { '!': 'timestamp', value: v };
       }
       case 0x78: { // x byte array
-        const len = readLength();
+        const len = lengthAt(slice, offset, end);
+        offset += 4;
         const v = slice.subarray(offset, offset + len);
         offset += len;
         return v;

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { LoggerService } from '@nestjs/common';
 import type { ConsumeMessage, Options } from 'amqplib';
 import type { Broker } from '../broker/broker.js';
-import { HeaderFrameTooLargeError } from '../broker/broker.errors.js';
+import { HeaderFrameTooLargeError, PublishNotConfirmedError } from '../broker/broker.errors.js';
 import type { Delivery } from '../broker/delivery.js';
 import { UndecodableFieldTable } from '../protocol/undecodable-field-table.js';
 import { REFUSAL_LOG_LINE_LIMIT, REJECTED_DETAIL_LIMIT } from './bounded-line.js';
@@ -80,8 +80,11 @@ describe('DeadLetterPublisher', () => {
   });
 
   it('dead-letters without the original headers when they leave no room in the frame for the reason headers', async () => {
+    // as AmqpBroker reports it: the encoder's error as the cause of a PublishNotConfirmedError
     const { refusals, sent, settled, delivery } = setUp((headers) =>
-      'big' in headers ? new HeaderFrameTooLargeError('the message properties take 131100 bytes') : undefined,
+      'big' in headers
+        ? new PublishNotConfirmedError('publish was not confirmed', { cause: new HeaderFrameTooLargeError('the message properties take 131100 bytes') })
+        : undefined,
     );
     await refusals.deadLetter('tasks', delivery({ big: 'b'.repeat(130_000) }), 'body-shape', 'args must be a JSON array');
     expect(settled).toEqual(['ack']);
@@ -89,6 +92,13 @@ describe('DeadLetterPublisher', () => {
     expect(headers).not.toHaveProperty('big');
     expect(headers[HEADERS_DROPPED_HEADER]).toContain('131100 bytes');
     expect(headers['x-celery-rejected-reason']).toBe('body-shape');
+  });
+
+  it('dead-letters without the original headers when the encoder refuses one of their values', async () => {
+    const { refusals, sent, settled, delivery } = setUp((headers) => ('odd' in headers ? new TypeError('Unknown type to encode: weird') : undefined));
+    await refusals.deadLetter('tasks', delivery({ odd: { '!': 'weird', value: 1 } }), 'not-registered', "unregistered task 'x'");
+    expect(settled).toEqual(['ack']);
+    expect((sent[0]!.options.headers as Record<string, unknown>)[HEADERS_DROPPED_HEADER]).toBe('TypeError: Unknown type to encode: weird');
   });
 
   it('rejects once, without requeue, when the dead-letter publish fails; one bounded line each', async () => {

@@ -28,6 +28,15 @@ export function decodeTaskDelivery(delivery: Delivery): DecodedDelivery {
   }
 }
 
+/**
+ * The error (itself or the cause a failed publish carries) when writing the headers failed before
+ * anything was sent: properties larger than a frame, or a table the encoder refuses.
+ */
+function encodingError(error: unknown): Error | undefined {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return cause instanceof HeaderFrameTooLargeError || cause instanceof RangeError || cause instanceof TypeError ? cause : undefined;
+}
+
 /** Builds the log line of one refused message from the action taken and the (bounded) detail. */
 export type RefusalLogLine = (action: string, detail: string) => string;
 
@@ -79,9 +88,11 @@ export class DeadLetterPublisher {
         try {
           await publish({ ...kept, ...rejection });
         } catch (error) {
-          if (!(error instanceof HeaderFrameTooLargeError)) throw error;
-          // The original headers filled the frame: keep the message and say why without them.
-          await publish({ [HEADERS_DROPPED_HEADER]: boundedLine(error.message, REJECTED_DETAIL_LIMIT), ...rejection });
+          const encoding = encodingError(error);
+          if (!encoding) throw error;
+          // The original headers could not be written again (they fill the frame, or hold a value
+          // the encoder refuses), so nothing was sent: keep the message and say why without them.
+          await publish({ [HEADERS_DROPPED_HEADER]: boundedLine(`${encoding.name}: ${encoding.message}`, REJECTED_DETAIL_LIMIT), ...rejection });
         }
         log(`dead-lettered to '${this.target.exchange}'`);
         delivery.ack();
