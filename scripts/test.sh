@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Full test run: services, deps, typecheck, unit tests, e2e tests.
-# Stops at the first failure. Always ends with one line "N passed, N failed"
-# (summed from jest's --json output of the unit and e2e runs).
+# Stops at the first failure. Always ends with one line "N passed, N failed, N skipped"
+# (summed from jest's --json output of the unit and e2e runs; skipped counts skipped and todo tests).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,13 +16,14 @@ summary() {
   local counts
   counts=$(node -e '
     const fs = require("fs");
-    let passed = 0, failed = 0, brokenSuites = 0;
+    let passed = 0, failed = 0, skipped = 0, brokenSuites = 0;
     for (const f of process.argv.slice(1)) {
       if (!fs.existsSync(f)) continue;
       try {
         const r = JSON.parse(fs.readFileSync(f, "utf8"));
         passed += r.numPassedTests || 0;
         failed += r.numFailedTests || 0;
+        skipped += (r.numPendingTests || 0) + (r.numTodoTests || 0);
         // suites that failed without any failing test (e.g. compile errors)
         for (const s of r.testResults || []) {
           if (s.status === "failed" && !(s.assertionResults || []).some(a => a.status === "failed")) brokenSuites++;
@@ -31,17 +32,17 @@ summary() {
         console.error("warning: cannot read jest results " + f + ": " + e.message);
       }
     }
-    console.log(passed + " " + failed + " " + brokenSuites);
+    console.log(passed + " " + failed + " " + skipped + " " + brokenSuites);
   ' "$UNIT_JSON" "$E2E_JSON")
-  local passed failed broken
-  read -r passed failed broken <<<"${counts:-0 0 0}"
+  local passed failed skipped broken
+  read -r passed failed skipped broken <<<"${counts:-0 0 0 0}"
   rm -rf "$RESULTS_DIR"
   if [ "$rc" -ne 0 ]; then
     echo "test.sh: FAILED (exit $rc)" >&2
     [ "${broken:-0}" -gt 0 ] && echo "test.sh: $broken test suite(s) failed to run" >&2
   fi
   echo
-  echo "${passed:-0} passed, ${failed:-0} failed"
+  echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
   exit "$rc"
 }
 trap summary EXIT

@@ -26,6 +26,7 @@ import { BROKER_URL, CELERY_PYTHON } from './support/broker-url.js';
 import { startProcess, type ManagedProcess } from './support/child-process.js';
 import { PYTHON_DIR, runCeleryCli, runPython, startPythonWorker } from './support/python.js';
 import { deleteExchanges, deleteQueues } from './support/rabbitmq-admin.js';
+import { waitFor } from './support/wait-for.js';
 
 const PY_QUEUE = 'ctl.py';
 /** Queue of a second Python worker with a thread pool: unlike `solo`, it answers inspect while a task runs. */
@@ -37,6 +38,8 @@ const PY_NODE = `py-${process.pid}@${hostname()}`;
 const executed = new Set<string>();
 /** Abort reasons seen by running Nest tasks, by id. */
 const aborted = new Map<string, unknown>();
+/** Ends a running `nestctl.slow` early (as if its time had passed), by id: tests hold tasks as long as they need. */
+const releases = new Map<string, () => void>();
 
 @Controller()
 class ControlTasks {
@@ -51,14 +54,24 @@ class ControlTasks {
     executed.add(ctx.id);
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
+      releases.set(ctx.id, () => {
+        clearTimeout(timer);
+        resolve();
+      });
       ctx.signal.addEventListener('abort', () => {
         aborted.set(ctx.id, ctx.signal.reason);
         clearTimeout(timer);
         resolve();
       });
     });
+    releases.delete(ctx.id);
     return 'finished';
   }
+}
+
+/** Lets running `nestctl.slow` tasks finish now. */
+function release(...ids: string[]): void {
+  for (const id of ids) releases.get(id)?.();
 }
 
 @Module({ controllers: [ControlTasks] })
@@ -75,8 +88,12 @@ async function py<T>(params: Record<string, unknown>): Promise<T> {
   return out.result;
 }
 
-/** Publishes a raw message to `celery.pidbox` and collects replies on a private reply queue. */
-async function rawControl(bodies: Array<string | object>, waitMs = 1500): Promise<Array<{ ticket: unknown; body: unknown }>> {
+/**
+ * Publishes raw messages to `celery.pidbox` and collects the replies on a private reply queue.
+ * A `ping` to `barrierNodes` goes last: once each of them answered it, they have answered (or
+ * dropped) everything before it, so the replies are complete without a fixed wait.
+ */
+async function rawControl(bodies: Array<string | object>, barrierNodes: string[]): Promise<Array<{ ticket: unknown; body: unknown }>> {
   const connection = await amqplib.connect(BROKER_URL);
   try {
     const channel = await connection.createChannel();
@@ -86,12 +103,17 @@ async function rawControl(bodies: Array<string | object>, waitMs = 1500): Promis
     await channel.bindQueue(queue, 'reply.celery.pidbox', oid);
     const replies: Array<{ ticket: unknown; body: unknown }> = [];
     await channel.consume(queue, (m) => m && replies.push({ ticket: m.properties.headers?.ticket, body: JSON.parse(m.content.toString()) }), { noAck: true });
-    for (const body of bodies) {
+    const barrier = { method: 'ping', arguments: {}, destination: barrierNodes, ticket: `barrier-${oid}` };
+    for (const body of [...bodies, barrier]) {
       const content = typeof body === 'string' ? body : JSON.stringify({ ...body, reply_to: { exchange: 'reply.celery.pidbox', routing_key: oid } });
       channel.publish('celery.pidbox', '', Buffer.from(content), { contentType: 'application/json', contentEncoding: 'utf-8' });
     }
-    await new Promise((resolve) => setTimeout(resolve, waitMs));
-    return replies;
+    await waitFor(() => replies.filter((r) => r.ticket === barrier.ticket).length === barrierNodes.length, {
+      what: 'the barrier pings to be answered',
+    }).catch((error: Error) => {
+      throw new Error(`${error.message}; replies so far: ${JSON.stringify(replies)}`);
+    });
+    return replies.filter((r) => r.ticket !== barrier.ticket);
   } finally {
     await connection.close().catch(() => undefined);
   }
@@ -201,14 +223,14 @@ describe('remote control: Nest worker beside a Python Celery 5.2.6 worker', () =
   }, 30_000);
 
   it('inspect active shows a running Nest request shaped like Request.info()', async () => {
-    const result = await client.sendTask('nestctl.slow', [1500], {}, { queue: NEST_QUEUE });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const result = await client.sendTask('nestctl.slow', [30_000], {}, { queue: NEST_QUEUE });
+    await waitFor(() => executed.has(result.id), { what: 'nestctl.slow to start' });
     const active = await client.control.inspect({ destination: [nestNode] }).active();
     expect(active[nestNode]).toEqual([
       {
         id: result.id,
         name: 'nestctl.slow',
-        args: [1500],
+        args: [30_000],
         kwargs: {},
         type: 'nestctl.slow',
         hostname: nestNode,
@@ -218,14 +240,17 @@ describe('remote control: Nest worker beside a Python Celery 5.2.6 worker', () =
         worker_pid: process.pid,
       },
     ]);
+    release(result.id);
     await expect(result.get({ timeout: 10_000 })).resolves.toBe('finished');
   }, 30_000);
 
   it('inspect active --safe gives args reprs although compact headers carry no argsrepr', async () => {
-    const result = await client.sendTask('nestctl.slow', [800], { }, { queue: NEST_QUEUE });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Held until the Python process (which must start and import Celery first) has inspected it.
+    const result = await client.sendTask('nestctl.slow', [30_000], { }, { queue: NEST_QUEUE });
+    await waitFor(() => executed.has(result.id), { what: 'nestctl.slow to start' });
     const fromPython = await py<Record<string, Array<Record<string, unknown>>>>({ case: 'inspect', method: 'active', kwargs: { safe: true } });
-    expect(fromPython[nestNode]).toEqual([expect.objectContaining({ id: result.id, args: '(800,)', kwargs: '{}' })]);
+    release(result.id);
+    expect(fromPython[nestNode]).toEqual([expect.objectContaining({ id: result.id, args: '(30000,)', kwargs: '{}' })]);
     await expect(result.get({ timeout: 10_000 })).resolves.toBe('finished');
   }, 30_000);
 
@@ -235,13 +260,29 @@ describe('remote control: Nest worker beside a Python Celery 5.2.6 worker', () =
     const threaded = await startPythonWorker('control_app', [PY_THREADS_QUEUE], ['-P', 'threads', '-n', threadsNode]);
     try {
       // Each worker: every slot busy, one task waiting for a slot, one held for its ETA.
-      const pyBusy = await client.sendTask('pyctl.sleep', [8], {}, { queue: PY_THREADS_QUEUE });
+      const pyBusy = await client.sendTask('pyctl.sleep', [15], {}, { queue: PY_THREADS_QUEUE });
       const pyWaiting = await client.sendTask('pyctl.add', [1, 2], {}, { queue: PY_THREADS_QUEUE });
       const pyHeld = await client.sendTask('pyctl.add', [3, 4], {}, { queue: PY_THREADS_QUEUE, countdown: 20 });
-      const nestBusy = await Promise.all([1, 2, 3, 4].map(() => client.sendTask('nestctl.slow', [8000], {}, { queue: NEST_QUEUE })));
+      const nestBusy = await Promise.all([1, 2, 3, 4].map(() => client.sendTask('nestctl.slow', [60_000], {}, { queue: NEST_QUEUE })));
       const nestWaiting = await client.sendTask('nestctl.add', [1, 2], {}, { queue: NEST_QUEUE });
       const nestHeld = await client.sendTask('nestctl.add', [3, 4], {}, { queue: NEST_QUEUE, countdown: 20 });
-      await new Promise((resolve) => setTimeout(resolve, 700));
+      // Until both workers report every request where it belongs (busy, waiting for a slot, held).
+      const nodes = client.control.inspect({ destination: [threadsNode, nestNode] });
+      const lists = (reply: Record<string, unknown>, node: string) => JSON.stringify(reply[node] ?? []);
+      await waitFor(
+        async () => {
+          const [active, reserved, scheduled] = await Promise.all([nodes.active(), nodes.reserved(), nodes.scheduled()]);
+          return (
+            lists(active, threadsNode).includes(pyBusy.id) &&
+            lists(reserved, threadsNode).includes(pyWaiting.id) &&
+            lists(scheduled, threadsNode).includes(pyHeld.id) &&
+            nestBusy.every((r) => lists(active, nestNode).includes(r.id)) &&
+            lists(reserved, nestNode).includes(nestWaiting.id) &&
+            lists(scheduled, nestNode).includes(nestHeld.id)
+          );
+        },
+        { timeout: 20_000, what: 'both workers to hold their busy, waiting and held requests' },
+      );
 
       /** A Python worker's Request.info() as the Nest worker should give it for its own request. */
       const asNest = (info: Record<string, unknown>, id: string, name: string) => ({
@@ -293,6 +334,7 @@ describe('remote control: Nest worker beside a Python Celery 5.2.6 worker', () =
       expect(Object.keys((await viaNest.queryTask([nestWaiting.id]))[nestNode]!)).toEqual([nestWaiting.id]);
 
       await client.control.revoke([pyHeld.id, nestHeld.id], { reply: true });
+      release(...nestBusy.map((r) => r.id));
       await expect(nestWaiting.get({ timeout: 15_000 })).resolves.toBe(3);
       await expect(pyWaiting.get({ timeout: 15_000 })).resolves.toBe(3);
       await Promise.all(nestBusy.map((r) => r.get({ timeout: 15_000 })));
@@ -349,15 +391,22 @@ describe('remote control: Nest worker beside a Python Celery 5.2.6 worker', () =
     // A cast (the default, like app.control.revoke) and a single id.
     const castId = randomUUID();
     await expect(client.control.revoke(castId)).resolves.toEqual({});
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const revoked = await client.control.inspect().revoked();
+    const revoked = await waitFor(
+      async () => {
+        const reply = await client.control.inspect({ destination: [nestNode, PY_NODE] }).revoked();
+        return [nestNode, PY_NODE].every((node) => reply[node]?.includes(castId)) && reply;
+      },
+      { what: 'both workers to list the cast revoke' },
+    );
     expect(revoked[nestNode]).toEqual(expect.arrayContaining([nestId, pyId, castId]));
     expect(revoked[PY_NODE]).toEqual(expect.arrayContaining([nestId, pyId, castId]));
   }, 30_000);
 
   it('a task held for its ETA and revoked meanwhile is REVOKED at its ETA, not run', async () => {
-    const held = await client.sendTask('nestctl.add', [2, 2], {}, { queue: NEST_QUEUE, countdown: 1.5 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const held = await client.sendTask('nestctl.add', [2, 2], {}, { queue: NEST_QUEUE, countdown: 3 });
+    await waitFor(async () => JSON.stringify((await client.control.inspect({ destination: [nestNode] }).scheduled())[nestNode] ?? []).includes(held.id), {
+      what: 'the task to be held for its ETA',
+    });
     await client.control.revoke(held.id, { destination: [nestNode], reply: true });
     await expect(held.get({ timeout: 10_000 })).rejects.toBeInstanceOf(CeleryTaskRevokedError);
     expect(executed.has(held.id)).toBe(false);
@@ -365,7 +414,7 @@ describe('remote control: Nest worker beside a Python Celery 5.2.6 worker', () =
 
   it('revoke with terminate aborts a running Nest task; its result is REVOKED terminated', async () => {
     const running = await client.sendTask('nestctl.slow', [10_000], {}, { queue: NEST_QUEUE });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitFor(() => executed.has(running.id), { what: 'nestctl.slow to start' });
     const replies = await client.control.revoke(running.id, { terminate: true, destination: [nestNode], reply: true });
     expect(replies).toEqual({ [nestNode]: { ok: `terminate: ${running.id}` } });
     await expect(running.get({ timeout: 5_000 })).rejects.toMatchObject({ excType: 'TaskRevokedError', excArgs: ['terminated'] });
@@ -425,12 +474,13 @@ describe('remote control: Nest worker beside a Python Celery 5.2.6 worker', () =
   }, 30_000);
 
   it('malformed control messages get error replies (or are dropped) and the worker keeps serving', async () => {
+    // The barrier goes to the Nest worker only: the Python one resets its pidbox consumer after a message it cannot read.
     const replies = await rawControl([
       'not json at all',
       '[1, 2, 3]',
       { method: 42, arguments: {}, destination: [nestNode], ticket: 't-method' },
       { method: 'ping', arguments: [1], destination: [nestNode], ticket: 't-args' },
-    ]);
+    ], [nestNode]);
     expect(replies).toEqual(
       expect.arrayContaining([
         { ticket: 't-method', body: { [nestNode]: { error: 'KeyError(42)' } } },
@@ -438,8 +488,16 @@ describe('remote control: Nest worker beside a Python Celery 5.2.6 worker', () =
       ]),
     );
     expect(replies).toHaveLength(2);
-    // Both workers keep answering (the Python one logged and dropped what it could not read).
-    await expect(client.control.ping()).resolves.toEqual({ [nestNode]: { ok: 'pong' }, [PY_NODE]: { ok: 'pong' } });
+    // Both workers keep answering (the Python one logged and dropped what it could not read, then
+    // reset its pidbox consumer: it answers again once that is back).
+    const pongs = await waitFor(
+      async () => {
+        const reply = await client.control.ping({ destination: [nestNode, PY_NODE] });
+        return Object.keys(reply).length === 2 && reply;
+      },
+      { timeout: 20_000, what: 'both workers to answer ping' },
+    );
+    expect(pongs).toEqual({ [nestNode]: { ok: 'pong' }, [PY_NODE]: { ok: 'pong' } });
     const sum = await client.sendTask('nestctl.add', [5, 5], {}, { queue: NEST_QUEUE });
     await expect(sum.get({ timeout: 10_000 })).resolves.toBe(10);
   }, 30_000);

@@ -71,6 +71,27 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): 
   }
 }
 
+/**
+ * Publishes a marker OrderSubmitted behind everything sent so far and waits until each queue it
+ * reaches (billing's shared queue, both broadcast queues, logistic's) delivered it: each queue
+ * delivers in order, so anything sent earlier that was going to arrive has arrived. Then the
+ * marker is dropped from `received`. Replaces a fixed "nothing more arrives" sleep.
+ */
+async function barrier(publisher: EventPublisher): Promise<void> {
+  const orderId = `barrier-${received.length}-${Date.now()}`;
+  await publisher.publish(submitted(orderId));
+  await waitFor(
+    () =>
+      receivedBy('onSubmit', orderId).length === 1 &&
+      receivedBy('onSubmitBroadcast', orderId).length === 2 &&
+      receivedBy('logistic.onAnySubmit', orderId).length === 1,
+    `the barrier event ${orderId}`,
+  );
+  for (let i = received.length - 1; i >= 0; i--) {
+    if ((received[i]!.event as { orderId?: string }).orderId === orderId) received.splice(i, 1);
+  }
+}
+
 /** Takes every message out of a queue (ack), returning headers and parsed body. */
 async function drain(queue: string): Promise<Array<{ headers: Record<string, unknown>; body: unknown; routingKey: string }>> {
   const connection = await amqplib.connect(BROKER_URL);
@@ -232,7 +253,7 @@ describe('events: typed, versioned events on topic exchanges (real RabbitMQ)', (
       () => receivedBy('onSubmit').length === count && receivedBy('onSubmitBroadcast').length === 2 * count,
       'competing and broadcast deliveries',
     );
-    await new Promise((r) => setTimeout(r, 200)); // nothing more arrives
+    await barrier(publisher); // nothing more arrives
     const competing = receivedBy('onSubmit');
     expect(competing).toHaveLength(count);
     expect(new Set(competing.map((r) => (r.event as OrderSubmitted).orderId)).size).toBe(count);
@@ -248,7 +269,7 @@ describe('events: typed, versioned events on topic exchanges (real RabbitMQ)', (
     await publisher.publish(Object.assign(new OrderChargedBack(), { orderId: 'cb-1', reason: 'fraud' }));
     await publisher.publish(Object.assign(new InvoiceIssued(), { orderId: 'cb-1', invoiceId: 'inv-1', total: 19 }));
     await waitFor(() => receivedBy('onChargeback').length === 1 && receivedBy('logistic.onInvoiced').length === 1, 'chargeback and invoice');
-    await new Promise((r) => setTimeout(r, 200));
+    await barrier(publisher);
     expect(received.map((r) => r.handler).sort()).toEqual(['logistic.onInvoiced', 'onChargeback']);
     expect(receivedBy('logistic.onInvoiced')[0]!.event).toEqual(Object.assign(new InvoiceIssued(), { orderId: 'cb-1', invoiceId: 'inv-1', total: 19 }));
   });
@@ -258,7 +279,7 @@ describe('events: typed, versioned events on topic exchanges (real RabbitMQ)', (
     const error = await publisher.publish(bad).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidEventError);
     expect((error as InvalidEventError).violations.join()).toMatch(/lines\.0\.quantity/);
-    await new Promise((r) => setTimeout(r, 300));
+    await barrier(publisher);
     expect(received).toHaveLength(0);
   });
 
@@ -298,7 +319,8 @@ describe('events: typed, versioned events on topic exchanges (real RabbitMQ)', (
     // The invalid v1 payload still reached the raw pattern subscriber, which does not validate.
     expect(receivedBy('logistic.onAnySubmit', 'inv-1')).toHaveLength(1);
 
-    await new Promise((r) => setTimeout(r, 300));
+    // A message that looped would be redelivered behind the barrier, or left in a queue.
+    await barrier(publisher);
     expect(await queueDepth(BROKER_URL, 'billing.order-events')).toBe(0);
     expect(await queueDepth(BROKER_URL, 'logistic.order-events')).toBe(0);
     expect(await queueDepth(BROKER_URL, 'billing.dead-letter')).toBe(0);

@@ -6,7 +6,7 @@
  * exactly once and report FAILURE (Celery publishes the nameless chain step and succeeds). The Nest
  * worker acknowledges the follow-up failures and dead-letters the failed retry, as `Task.retry`'s
  * `Reject(requeue=False)` would; Celery, whose republish is unconfirmed, fails the task on the
- * channel error instead and acknowledges it.
+ * channel error instead (its result sometimes lost with the channel) and acknowledges it.
  */
 import { randomUUID } from 'node:crypto';
 import { amqplib, encodeTaskMessage, toPyAmqpTable, type SignatureDict } from 'nestjs-celery';
@@ -195,15 +195,24 @@ describe('follow-ups that cannot be sent (worker as its own process)', () => {
     }
   }, 90_000);
 
-  it('Python Celery 5.2.6 runs the same messages once each too (FAILURE, except the empty name it does not check), and acks them', async () => {
+  it('Python Celery 5.2.6 runs the same messages once each too (FAILURE, except the empty name it does not check, and results lost with a closed channel), and acks them', async () => {
     const replyQueue = `${PY_QUEUE}.reply`;
     const ids = await publishCases(connection, PY_QUEUE, replyQueue);
     let worker: ManagedProcess | undefined;
     try {
       worker = await startPythonWorker('followup_app', [PY_QUEUE]);
       await waitUntil(() => [...ids.values()].every((id) => runs(worker!.log, id) > 0), 30_000, 'a run of every case');
-      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      // Celery's result of a task whose publish hit a closed channel comes late, or not at all (below)
       const replies = new Map<string, Reply[]>();
+      await waitUntil(
+        async () => {
+          await drainReplies(connection, replyQueue, replies);
+          return [...ids.values()].every((id) => finalStates(replies, id).length > 0);
+        },
+        10_000,
+        'a final state for every case',
+      ).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       await drainReplies(connection, replyQueue, replies);
       const figures = Object.fromEntries(
         [...ids].map(([name, id]) => [
@@ -218,10 +227,12 @@ describe('follow-ups that cannot be sent (worker as its own process)', () => {
         // Celery publishes a step named '' (no worker can run it); the Nest worker refuses to send it
         'chain-step-empty-name': { states: ['SUCCESS'] },
         'callback-task-id-42': { states: ['FAILURE'] },
-        'callback-missing-exchange': { states: ['FAILURE'] },
-        // the unconfirmed republish "succeeds"; the channel error surfaces on the next publish and fails the task
-        'retry-to-deleted-exchange': { states: ['FAILURE'] },
       });
+      // Celery's publishes are unconfirmed: the 404 closes the channel after the publish "succeeded" and
+      // surfaces on a later publish, failing the task; its FAILURE result is sometimes lost with the
+      // channel (seen both ways on this machine), so the caller may wait forever. Never more than one.
+      expect(['["FAILURE"]', '[]']).toContain(JSON.stringify(figures['callback-missing-exchange']!.states));
+      expect(['["FAILURE"]', '[]']).toContain(JSON.stringify(figures['retry-to-deleted-exchange']!.states));
       expect(await queueDepth(BROKER_URL, PY_QUEUE)).toBe(0);
     } finally {
       await worker?.stop();

@@ -10,7 +10,7 @@ import { BROKER_URL } from './support/broker-url.js';
 import { deleteExchanges, deleteQueues } from './support/rabbitmq-admin.js';
 
 const P = 'parity';
-const QUEUES = ['direct', 'topic.a', 'topic.b', 'fanout', 'headers', 'shape', 'requeue', 'work', 'dlq', 'reject', 'ttl', 'prio', 'mismatch'].map((q) => `${P}.${q}`);
+const QUEUES = ['direct', 'topic.a', 'topic.b', 'fanout', 'headers', 'shape', 'requeue', 'work', 'dlq', 'reject', 'ttl', 'prio', 'mismatch', 'prefetch'].map((q) => `${P}.${q}`);
 const EXCHANGES = ['direct', 'topic', 'fanout', 'headers', 'dlx'].map((e) => `${P}.${e}`);
 
 type Kind = 'rabbitmq' | 'memory';
@@ -34,14 +34,39 @@ function connections(kind: Kind): { open: () => Broker; closeAll: () => Promise<
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const text = (value: string) => Buffer.from(value);
 
+/** Deliveries seen by every consumer of this file so far: {@link settle} waits until it stops growing. */
+let deliveriesSeen = 0;
+
+/**
+ * Waits until the broker has pushed what it is going to push: the memory broker within a few
+ * macrotasks; RabbitMQ at least 250 ms and then until no delivery arrived for three polls in a
+ * row, so a loaded machine (deliveries arriving late) extends the wait instead of cutting a trace short.
+ */
 async function settle(kind: Kind): Promise<void> {
-  await sleep(kind === 'rabbitmq' ? 250 : 20);
+  if (kind === 'memory') {
+    await sleep(20);
+    return;
+  }
+  await sleep(250);
+  const deadline = Date.now() + 10_000;
+  for (let quiet = 0, last = deliveriesSeen; quiet < 3 && Date.now() < deadline; ) {
+    await sleep(50);
+    quiet = deliveriesSeen === last ? quiet + 1 : 0;
+    last = deliveriesSeen;
+  }
 }
 
 /** Consumes a queue, keeping every delivery. */
 async function collect(broker: Broker, queue: string, prefetch = 0) {
   const deliveries: Delivery[] = [];
-  const handle = await broker.consume(queue, (d) => deliveries.push(d), { prefetch, noAck: prefetch === 0 });
+  const handle = await broker.consume(
+    queue,
+    (d) => {
+      deliveriesSeen++;
+      deliveries.push(d);
+    },
+    { prefetch, noAck: prefetch === 0 },
+  );
   return { deliveries, handle, bodies: () => deliveries.map((d) => d.message.content.toString()) };
 }
 
@@ -150,6 +175,7 @@ const scenarios: Record<string, (kind: Kind, open: () => Broker) => Promise<unkn
     await broker.consume(
       `${P}.requeue`,
       (d) => {
+        deliveriesSeen++;
         seen.push([d.message.content.toString(), d.message.fields.redelivered]);
         if (!rejected && d.message.content.toString() === 'a') {
           rejected = true;
@@ -208,6 +234,24 @@ const scenarios: Record<string, (kind: Kind, open: () => Broker) => Promise<unkn
       next.ack();
     }
     return order;
+  },
+
+  /** `setPrefetch` on a running consumer widens its window at once (how ServerCelery makes room beside held ETA tasks). */
+  async prefetchRaise(kind, open) {
+    const broker = open();
+    await broker.declare({ queues: [{ name: `${P}.prefetch`, durable: false }] });
+    for (const body of ['1', '2', '3', '4', '5']) await broker.publish('', `${P}.prefetch`, text(body), {});
+    const consumer = await collect(broker, `${P}.prefetch`, 1);
+    await settle(kind);
+    const atOne = consumer.bodies();
+    await consumer.handle.setPrefetch(3);
+    await settle(kind);
+    const raisedToThree = consumer.bodies();
+    for (const d of consumer.deliveries) d.ack();
+    await settle(kind);
+    const afterAcks = consumer.bodies();
+    for (const d of consumer.deliveries.slice(raisedToThree.length)) d.ack();
+    return { atOne, raisedToThree, afterAcks };
   },
 
   async mismatch(_kind, open) {

@@ -356,6 +356,27 @@ describe('Python Celery 5.2.6 client -> Nest worker', () => {
       expect(r.elapsed).toBeLessThan(2.9);
     });
 
+    it('soft_time_limit=0.5 from the Python client: the handler sees ctx.signal aborted; uncaught, Python gets billiard SoftTimeLimitExceeded after ~0.5 s', async () => {
+      // As in Celery: SoftTimeLimitExceeded is raised inside the task; a task that lets it through FAILS with it.
+      const r = await py<Outcome & { elapsed: number }>({ case: 'time_limit', seconds: 3, soft_time_limit: 0.5 });
+      expect(r.state).toBe('FAILURE');
+      expect(r.error).toMatchObject({ type: 'SoftTimeLimitExceeded', module: 'billiard.exceptions', args: [] });
+      expect(r.elapsed).toBeGreaterThanOrEqual(0.45);
+      expect(r.elapsed).toBeLessThan(2.9);
+    });
+
+    it('soft_time_limit=0.5 from the Python client: a handler that catches the abort returns its own result (SUCCESS)', async () => {
+      const r = await py<Outcome & { elapsed: number }>({
+        case: 'send_task',
+        task: 'interop.sleep_with_cleanup',
+        args: [3],
+        options: { soft_time_limit: 0.5, time_limit: 10 },
+      });
+      expect(r.error).toBeUndefined();
+      expect(r).toMatchObject({ state: 'SUCCESS', value: { completed: false, interrupted_by: 'SoftTimeLimitExceeded' } });
+      expect(r.waited).toBeLessThan(2.9);
+    });
+
     it('protocol v1 message (task_protocol=1) runs and returns the result', async () => {
       const r = await py<Outcome<number> & { echo: Outcome }>({ case: 'protocol_v1' });
       expect(r.published).toMatchObject({ protocol: 1, task: 'interop.add' });

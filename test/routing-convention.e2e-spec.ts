@@ -21,7 +21,7 @@ const SPLIT = 'rtsplit';
 const PY_SERVICE = 'pyrt';
 const ASYNC_VHOST = process.env.CELERY_ASYNC_VHOST ?? `${vhostOf(BROKER_URL) === '/' ? 'nestjs-celery-' : vhostOf(BROKER_URL)}b`;
 const ASYNC_URL = withVhost(BROKER_URL, ASYNC_VHOST);
-/** Why the second vhost is unusable (then the two-broker case is skipped), or undefined. */
+/** Why the second vhost is unusable (then the two-broker case fails saying so), or undefined. */
 const ASYNC_VHOST_PROBLEM = ensureVhost(ASYNC_VHOST);
 
 /** What a handler saw of its message. */
@@ -233,8 +233,8 @@ describe('service routing convention', () => {
       replyTo: undefined,
       ignoreResult: true,
     });
-    await sleep(200);
-    // The reply queue was never declared: no result traffic at all.
+    // The reply queue was never declared: no result traffic at all (a client declares it before
+    // publishing a task that wants a result, so it would exist by the time the handler ran).
     expect(await attempt(BROKER_URL, (ch) => ch.checkQueue(fireAndForget.replyQueue!))).toMatch(/NOT_FOUND/);
   });
 
@@ -264,7 +264,9 @@ describe('service routing convention', () => {
     }
   });
 
-  (ASYNC_VHOST_PROBLEM ? it.skip : it)(`puts the async lane on a second broker (vhost '${ASYNC_VHOST}')`, async () => {
+  it(`puts the async lane on a second broker (vhost '${ASYNC_VHOST}')`, async () => {
+    // A vhost that cannot be made is a broken test setup, not a reason to skip the case.
+    if (ASYNC_VHOST_PROBLEM) throw new Error(`routing-convention: the two-broker case cannot run: ${ASYNC_VHOST_PROBLEM}`);
     const split = await startWorker({ brokerUrl: BROKER_URL, asyncBrokerUrl: ASYNC_URL, service: SPLIT });
     try {
       const caller = client({ services: [SPLIT], asyncBrokerUrl: ASYNC_URL });
@@ -284,8 +286,3 @@ describe('service routing convention', () => {
     }
   });
 });
-
-if (ASYNC_VHOST_PROBLEM) {
-  // Say why the two-broker case did not run, in the test output.
-  console.warn(`routing-convention: two-broker case SKIPPED: ${ASYNC_VHOST_PROBLEM}`);
-}

@@ -150,7 +150,7 @@ describe('the order flow across order, billing, logistic and the Python pusher',
     expect(after).toMatchObject({ balanced: true, entries: before.entries + 2, invoices: before.invoices + 1 });
     expect((await http<Invoice>('GET', `/orders/${placed.orderId}/invoice`)).body.status).toBe('charged_back');
     // The delayed dispatch fires later and finds the shipment cancelled.
-    await new Promise((resolve) => setTimeout(resolve, DISPATCH_DELAY_S * 1000 + 500));
+    await waitFor(() => logistic.log.includes(`logistic.async.dispatch ${placed.orderId}: not dispatched (cancelled)`), DISPATCH_DELAY_S * 1000 + 15_000);
     expect(await client.task(trackShipment).call([placed.orderId], { timeout: 10_000 })).toMatchObject({ status: 'cancelled' });
     expect((await http<Order>('GET', `/orders/${placed.orderId}`)).body.status).toBe('charged_back');
     expect(logistic.log).toContain(`logistic.async.dispatch ${placed.orderId}: not dispatched (cancelled)`);

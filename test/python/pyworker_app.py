@@ -134,3 +134,18 @@ def special_floats():
 def on_error(task_id):
     # A one-argument errback: a Python worker sends it as a task message with args [failed_task_id].
     return task_id
+
+
+@app.task(name='pyinterop.unencodable')
+def unencodable():
+    # kombu's JSON refuses a set: Celery's trace turns the EncodeError into a FAILURE at once.
+    return {'tags': {'a', 'b'}}
+
+
+@app.task(name='pyinterop.describe')
+def describe(*args, **kwargs):
+    # What a Python task receives for each argument: its Python type name and its value.
+    def one(value):
+        return {'type': type(value).__name__, 'value': value}
+
+    return {'args': [one(a) for a in args], 'kwargs': {k: one(v) for k, v in kwargs.items()}}

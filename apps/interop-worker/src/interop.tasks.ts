@@ -39,10 +39,22 @@ export class InteropTasks {
     throw new ValueError(message);
   }
 
+  /** Like Python's `time.sleep` in a Celery task: a soft time limit (or terminate) interrupts it with the signal's reason. */
   @CeleryTask('interop.sleep', { params: ['seconds'] })
-  async sleep(@TaskArg(0) seconds: number): Promise<number> {
-    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  async sleep(@TaskArg(0) seconds: number, @Ctx() ctx: CeleryContext): Promise<number> {
+    await abortableSleep(seconds, ctx.signal);
     return seconds;
+  }
+
+  /** Catches the soft time limit and returns what it managed, as a Celery task catching `SoftTimeLimitExceeded` would. */
+  @CeleryTask('interop.sleep_with_cleanup', { params: ['seconds'] })
+  async sleepWithCleanup(@TaskArg(0) seconds: number, @Ctx() ctx: CeleryContext): Promise<{ completed: boolean; interrupted_by: string | null }> {
+    try {
+      await abortableSleep(seconds, ctx.signal);
+      return { completed: true, interrupted_by: null };
+    } catch (reason) {
+      return { completed: false, interrupted_by: (reason as Error).name };
+    }
   }
 
   @CeleryTask('interop.context', { params: [] })
@@ -63,4 +75,20 @@ export class InteropTasks {
     if (ctx.retries < (retries ?? 0)) throw ctx.retry({ countdown: 0.1, maxRetries: retries });
     return x + y;
   }
+}
+
+/** Resolves after `seconds`, or rejects with the signal's reason once it aborts. */
+function abortableSleep(seconds: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, seconds * 1000);
+    function onAbort(): void {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -87,4 +87,16 @@ describe('toRemoteError', () => {
     expect(fn).toThrow(CeleryTaskRevokedError);
     expect(fn).toThrow('TaskRevokedError: revoked');
   });
+
+  it("one object argument with a message (a Nest HttpException response or RpcException data) gives that message; a list of messages is joined", () => {
+    const violations = { statusCode: 400, message: ['sku must be a string', 'quantity must be an integer'], error: 'Bad Request' };
+    const validation = toRemoteError(ID, { exc_type: 'BadRequestException', exc_message: [violations], exc_module: 'nodejs' }, null);
+    expect(validation).toMatchObject({ excArgs: [violations], excMessage: 'sku must be a string; quantity must be an integer' });
+    expect(validation.message).toBe('BadRequestException: sku must be a string; quantity must be an integer');
+    const data = toRemoteError(ID, { exc_type: 'Error', exc_message: [{ code: 'X', message: 'out of stock' }], exc_module: 'nodejs' }, null);
+    expect(data.excMessage).toBe('out of stock');
+    // without a message, or with several arguments, the arguments are shown as before
+    expect(toRemoteError(ID, { exc_type: 'Error', exc_message: [{ code: 'X' }], exc_module: 'nodejs' }, null).excMessage).toBe('{"code":"X"}');
+    expect(toRemoteError(ID, { exc_type: 'E', exc_message: [{ message: 'm' }, 1], exc_module: 'x' }, null).excMessage).toBe('{"message":"m"}, 1');
+  });
 });

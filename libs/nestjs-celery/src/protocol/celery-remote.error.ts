@@ -12,7 +12,11 @@ export class CeleryRemoteError extends Error {
   readonly excModule: string;
   /** The remote exception's arguments (`exc.args`). */
   readonly excArgs: unknown[];
-  /** The remote message: the single string argument, or the arguments joined. */
+  /**
+   * The remote message: the single string argument, or the `message` of a single object argument
+   * (a Nest `HttpException` response or `RpcException` data; a list of messages, such as a
+   * `ValidationPipe`'s violations, joined with `; `), or the arguments joined.
+   */
   readonly excMessage: string;
   /** The remote traceback text, when the worker sent one. */
   readonly traceback: string | null;
@@ -24,7 +28,7 @@ export class CeleryRemoteError extends Error {
     // a missing exc_message means no arguments.
     const raw: unknown = info.exc_message;
     const args = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
-    const excMessage = args.map(formatArg).join(', ');
+    const excMessage = (args.length === 1 ? messageOf(args[0]) : undefined) ?? args.map(formatArg).join(', ');
     super(`${info.exc_type}: ${excMessage}`);
     this.taskId = taskId;
     this.excType = info.exc_type;
@@ -33,6 +37,15 @@ export class CeleryRemoteError extends Error {
     this.excMessage = excMessage;
     this.traceback = traceback;
   }
+}
+
+/** The `message` of an object argument: a string, or a list of strings joined with `; `. */
+function messageOf(arg: unknown): string | undefined {
+  if (typeof arg !== 'object' || arg === null || Array.isArray(arg)) return undefined;
+  const { message } = arg as { message?: unknown };
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message) && message.length > 0 && message.every((m) => typeof m === 'string')) return message.join('; ');
+  return undefined;
 }
 
 /** One exception argument as text: strings as they are, anything else as JSON. */

@@ -153,3 +153,27 @@ describe('isExceptionInfo', () => {
     expect(isExceptionInfo(value)).toBe(expected);
   });
 });
+
+describe('toExceptionInfo: arguments', () => {
+  it('explicit args replace the message (e.g. a Nest exception\'s data)', () => {
+    expect(toExceptionInfo(new Error('Bad Request Exception'), [{ statusCode: 400, message: ['x'] }])).toEqual({
+      exc_type: 'Error',
+      exc_message: [{ statusCode: 400, message: ['x'] }],
+      exc_module: 'nodejs',
+    });
+  });
+
+  it('arguments follow the Celery JSON value rules: a Map becomes an object, a Date its ISO string', () => {
+    const error = Object.assign(new Error('m'), { excArgs: [new Map([['k', 1]]), new Date(0)] });
+    expect(toExceptionInfo(error).exc_message).toEqual([{ k: 1 }, '1970-01-01T00:00:00.000Z']);
+  });
+
+  it("an argument that cannot be written becomes its text, as Celery's ensure_serializable puts its repr", () => {
+    const cycle: Record<string, unknown> = { a: 1 };
+    cycle.self = cycle;
+    const info = toExceptionInfo(Object.assign(new Error('m'), { excArgs: ['kept', 10n, new Set([1]), cycle] }));
+    expect(info.exc_message).toEqual(['kept', '10n', 'Set(1) { 1 }', '<ref *1> { a: 1, self: [Circular *1] }']);
+    expect(() => JSON.stringify(info)).not.toThrow();
+  });
+});
+

@@ -1,3 +1,6 @@
+import { inspect } from 'node:util';
+import { toCeleryJsonData } from './celery-json.encoder.js';
+
 /** How Celery serializes an exception in a result (`prepare_exception` with JSON). */
 export interface ExceptionInfo {
   exc_type: string;
@@ -37,9 +40,12 @@ interface PythonIdentity {
 /**
  * Serializes a thrown value the way a Python worker would: builtin names keep `builtins`,
  * other JS errors get {@link NODE_EXCEPTION_MODULE}, `exc_message` is always an array.
- * An error may set `excType`, `excModule` and `excArgs` to choose its Python identity.
+ * An error may set `excType`, `excModule` and `excArgs` to choose its Python identity;
+ * `args` (e.g. the response of a Nest `HttpException`) overrides the arguments.
+ * Arguments are written by Celery JSON's value rules; one that cannot be written becomes its
+ * text, as Celery's `ensure_serializable` puts the `repr` in its place.
  */
-export function toExceptionInfo(error: unknown): ExceptionInfo {
+export function toExceptionInfo(error: unknown, args?: unknown[]): ExceptionInfo {
   if (error instanceof Error) {
     const identity = error as Error & PythonIdentity;
     const excType = typeof identity.excType === 'string' ? identity.excType : error.name || 'Error';
@@ -49,13 +55,23 @@ export function toExceptionInfo(error: unknown): ExceptionInfo {
         : PYTHON_BUILTIN_EXCEPTIONS.has(excType)
           ? 'builtins'
           : NODE_EXCEPTION_MODULE;
-    const excArgs = Array.isArray(identity.excArgs) ? identity.excArgs : error.message ? [error.message] : [];
-    return { exc_type: excType, exc_message: excArgs, exc_module: excModule };
+    const excArgs = args ?? (Array.isArray(identity.excArgs) ? identity.excArgs : error.message ? [error.message] : []);
+    return { exc_type: excType, exc_message: excArgs.map(serializableArg), exc_module: excModule };
   }
   if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
     return { exc_type: 'Exception', exc_message: [(error as { message: string }).message], exc_module: 'builtins' };
   }
   return { exc_type: 'Exception', exc_message: [safeString(error)], exc_module: 'builtins' };
+}
+
+/** An exception argument as JSON data, or its text when it cannot be written (Celery's `ensure_serializable`). */
+function serializableArg(arg: unknown): unknown {
+  if (typeof arg === 'string' || typeof arg === 'number' || typeof arg === 'boolean' || arg === null) return arg;
+  try {
+    return toCeleryJsonData(arg, 'exc_message') ?? null;
+  } catch {
+    return inspect(arg, { depth: 4, breakLength: Infinity });
+  }
 }
 
 /** `String(value)`, which throws for e.g. `Object.create(null)`; this never does. */

@@ -12,3 +12,4 @@ export * from './python-repr.js';
 export * from './field-table.codec.js';
 export * from './celery-json.js';
 export * from './undecodable-field-table.js';
+export * from './celery-json.encoder.js';

@@ -1,5 +1,7 @@
+import { toCeleryJsonData } from './celery-json.encoder.js';
 import { parseCeleryJson } from './celery-json.js';
 import { InvalidTaskMessageError } from './protocol.errors.js';
+import type { CeleryEncodeError } from './celery-json.encoder.js';
 
 /** A result tuple as Celery nests it in `children`: `[[id, parent], null]` or `[[gid, null], [children]]`. */
 export type ResultTuple = [[string, unknown], unknown];
@@ -13,13 +15,18 @@ export interface ResultMessage {
   children: unknown[];
 }
 
-/** Encodes an rpc result body. `task_id` is mandatory: Python's client matches on it. */
+/**
+ * Encodes an rpc result body. `task_id` is mandatory: Python's client matches on it. The result
+ * follows Celery JSON's value rules ({@link toCeleryJsonData}); throws {@link CeleryEncodeError}
+ * when it cannot be written, as kombu raises `EncodeError` for a Python worker's result.
+ */
 export function encodeResultMessage(message: ResultMessage): Buffer {
+  const result = message.result === undefined ? null : toCeleryJsonData(message.result, 'result');
   return Buffer.from(
     JSON.stringify({
       task_id: message.task_id,
       status: message.status,
-      result: message.result === undefined ? null : message.result,
+      result: result === undefined ? null : result,
       traceback: message.traceback ?? null,
       children: message.children ?? [],
     }),

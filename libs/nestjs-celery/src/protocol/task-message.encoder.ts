@@ -1,3 +1,4 @@
+import { toCeleryJsonData } from './celery-json.encoder.js';
 import { parseCeleryIsoDate, toCeleryIsoString } from './iso-time.js';
 import { pythonRepr } from './python-repr.js';
 import type { EncodedTaskMessage, TaskEmbed, TaskMessageSpec } from './task-message.js';
@@ -169,11 +170,13 @@ function encodeBodyForm(spec: TaskMessageSpec, args: unknown[], kwargs: Record<s
  *   ~62 µs with two, measured by `bench/micro/broker-cost.ts`).
  * - `'body'`: see {@link encodeBodyForm}; a task with a chain is written as `'compact'` (the
  *   v1 layout has no chain).
- * Custom `headers` are merged after Celery's in all of them.
+ * Custom `headers` are merged after Celery's in all of them. Arguments follow Celery JSON's value
+ * rules ({@link toCeleryJsonData}); throws `CeleryEncodeError` for one that cannot be written.
  */
 export function encodeTaskMessage(spec: TaskMessageSpec): EncodedTaskMessage {
-  const args = spec.args ?? [];
-  const kwargs = spec.kwargs ?? {};
+  // Dates, Maps and class instances become JSON data; what Celery JSON cannot carry throws CeleryEncodeError.
+  const args = toCeleryJsonData(spec.args ?? [], 'args') as unknown[];
+  const kwargs = toCeleryJsonData(spec.kwargs ?? {}, 'kwargs') as Record<string, unknown>;
   if (spec.wireHeaders === 'body' && !spec.embed?.chain?.length) return encodeBodyForm(spec, args, kwargs);
   // 'body' with a chain falls back to the compact v2 form; undefined means 'full'.
   const compact = spec.wireHeaders === 'compact' || spec.wireHeaders === 'body';

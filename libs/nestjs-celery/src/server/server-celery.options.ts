@@ -53,7 +53,7 @@ export interface ServerCeleryOptions {
    * Default true when `service` is set; `false` turns the convention off, `{ async: false }` one half.
    */
   serviceQueues?: boolean | { sync?: boolean; async?: boolean };
-  /** Broker URL of the `async` lane: `<service>.async` is consumed there. Default: `brokerUrl`. */
+  /** Broker URL of the `async` lane (`amqp://`, `amqps://` or `memory://<vhost>`): `<service>.async` is consumed there. Default: `brokerUrl`. */
   asyncBrokerUrl?: string;
   /** Celery's `task_routes` for follow-up tasks this worker sends (chain steps, callbacks, errbacks). */
   taskRoutes?: TaskRoutes;

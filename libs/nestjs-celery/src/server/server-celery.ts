@@ -14,6 +14,7 @@ import { EventDispatcher, type EventDispatchHost } from '../events/event-dispatc
 import { invokeEventHandler, type ProcessingHooksRunner } from '../events/event-handler.invoker.js';
 import { CELERY_EVENT_SUBSCRIPTION } from '../events/event-subscription.js';
 import { CeleryState } from '../protocol/celery-state.js';
+import { CeleryEncodeError, toCeleryJsonData } from '../protocol/celery-json.encoder.js';
 import { toExceptionInfo, toTraceback } from '../protocol/exception-info.js';
 import { resultTuple } from '../protocol/result-message.js';
 import type { TaskRequest } from '../protocol/task-message.js';
@@ -24,6 +25,7 @@ import { CELERY_TRANSPORT } from './celery-transport.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { DeadLetterPublisher, decodeTaskDelivery } from './dead-letter.publisher.js';
 import { unwrapHandlerError } from './handler-error.js';
+import { nestExceptionArgs } from './nest-exception.args.js';
 import { ServerMessages } from './server.messages.js';
 import { celerySettings, resolveServerOptions, type ResolvedServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
 import { bindTaskArguments } from './task-arguments.binder.js';
@@ -451,7 +453,11 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     } else if (!failed) {
       const { callbacks, chain } = request.embed;
       if (callbacks?.length || chain?.length) await this.succeedWithFollowUps(delivery, request, taskOptions, value);
-      else this.succeed(delivery, request, taskOptions, value, []);
+      else {
+        // only a result that cannot be encoded makes this asynchronous: no extra tick otherwise
+        const failing = this.succeed(delivery, request, taskOptions, value, []);
+        if (failing) await failing;
+      }
     } else if (failure instanceof CeleryRetry) {
       await this.retry(queue, delivery, request, ctx, taskOptions, failure);
     } else {
@@ -503,6 +509,9 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     taskOptions: CeleryTaskOptions | undefined,
     value: unknown,
   ): Promise<void> {
+    // A value the follow-ups cannot carry fails the task at once, as Celery's trace does.
+    const unencodable = encodeErrorOf(value);
+    if (unencodable) return this.failUnencodable(delivery, request, unencodable);
     let children: unknown[];
     try {
       children = await this.workflow!.followSuccess(request, value);
@@ -514,25 +523,42 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       this.settle(delivery);
       return;
     }
-    this.succeed(delivery, request, taskOptions, value, children);
+    await this.succeed(delivery, request, taskOptions, value, children);
   }
 
-  /** Reports SUCCESS unless the result is ignored, and settles. */
-  private succeed(delivery: Delivery, request: TaskRequest, taskOptions: CeleryTaskOptions | undefined, value: unknown, children: unknown[]): void {
-    this.control.taskEvents?.succeeded(request, value);
+  /**
+   * Reports SUCCESS unless the result is ignored, and settles. A result that cannot be written
+   * as JSON is a FAILURE with kombu's `EncodeError` instead, as a Python worker reports it.
+   */
+  private succeed(
+    delivery: Delivery,
+    request: TaskRequest,
+    taskOptions: CeleryTaskOptions | undefined,
+    value: unknown,
+    children: unknown[],
+  ): Promise<void> | void {
     if (!request.ignoreResult && !taskOptions?.ignoreResult) {
       try {
         this.reporter!.report(request, CeleryState.SUCCESS, value, null, children);
       } catch (error) {
+        if (error instanceof CeleryEncodeError) return this.failUnencodable(delivery, request, error);
         this.logger.warn(ServerMessages.replyFailed(request.task, request.id, (error as Error).message));
       }
     }
+    this.control.taskEvents?.succeeded(request, value);
+    this.settle(delivery);
+  }
+
+  /** FAILURE with the `EncodeError` of a result that cannot be written; logged once, like any failure. */
+  private async failUnencodable(delivery: Delivery, request: TaskRequest, error: CeleryEncodeError): Promise<void> {
+    this.logger.error(ServerMessages.resultUnencodable(request.task, request.id, error.message));
+    await this.fail(request, error);
     this.settle(delivery);
   }
 
   private async fail(request: TaskRequest, error: unknown): Promise<void> {
     this.control.taskEvents?.failed(request, error);
-    const info = toExceptionInfo(error);
+    const info = toExceptionInfo(error, nestExceptionArgs(error));
     const traceback = toTraceback(error);
     try {
       this.reporter!.report(request, CeleryState.FAILURE, info, traceback);
@@ -572,7 +598,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.control.taskEvents?.retried(request, retry.options.exc, toTraceback(retry));
     // Celery stores the retry's `exc` (or None when the task gave none) as the RETRY result.
     const { exc } = retry.options;
-    const info = exc === undefined ? null : toExceptionInfo(exc);
+    const info = exc === undefined ? null : toExceptionInfo(exc, nestExceptionArgs(exc));
     try {
       this.reporter!.report(request, CeleryState.RETRY, info, toTraceback(retry), [resultTuple(request.id)]);
     } catch {
@@ -616,5 +642,16 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       run: (handler, payload, ctx) => this.limiter.run(() => invokeEventHandler(handler, payload, ctx, hooks)),
       deadLetter: (queue, delivery, reason, detail, logLine, headers) => this.refusals.deadLetter(queue, delivery, reason, detail, logLine, headers),
     };
+  }
+}
+
+/** The {@link CeleryEncodeError} of a task value that cannot be written as Celery JSON, if any. */
+function encodeErrorOf(value: unknown): CeleryEncodeError | undefined {
+  try {
+    toCeleryJsonData(value, 'result');
+    return undefined;
+  } catch (error) {
+    if (error instanceof CeleryEncodeError) return error;
+    throw error;
   }
 }

@@ -16,6 +16,7 @@ export const ServerMessages = {
   crashedAfterRun: (task: string, id: string, detail: string) =>
     `task ${task}[${id}] ran, but settling its outcome failed (${clip(detail)}); acknowledged, not run again`,
   replyFailed: (task: string, id: string, detail: string) => `result of ${task}[${id}] could not be sent: ${detail}`,
+  resultUnencodable: (task: string, id: string, detail: string) => `task ${task}[${id}] failed with EncodeError: ${detail}`,
   handlerCrashed: (task: string, id: string, detail: string) => `task ${task}[${id}] could not be processed: ${detail}`,
   deadLetterFailed: (detail: string) => `dead-lettering failed (${detail}); rejecting instead`,
   fatal: (detail: string) => `worker stops on a fatal broker error: ${detail}`,

@@ -65,8 +65,8 @@ export function resolveServiceRouting(options: ServiceRoutingInput, fail: (messa
     if (wanted.sync) conventionQueues.push({ ...convention.sync, concurrency: perLane ? sync : (shared ?? 16) });
     if (wanted.async) conventionQueues.push({ ...convention.async, concurrency: perLane ? async : (shared ?? 16) });
   }
-  if (options.asyncBrokerUrl !== undefined && (typeof options.asyncBrokerUrl !== 'string' || !/^amqps?:\/\//.test(options.asyncBrokerUrl))) {
-    throw fail(`ServerCelery option 'asyncBrokerUrl' must be an amqp:// or amqps:// URL, got ${describeUrlValue(options.asyncBrokerUrl)}`);
+  if (options.asyncBrokerUrl !== undefined && (typeof options.asyncBrokerUrl !== 'string' || !/^(amqps?|memory):\/\//.test(options.asyncBrokerUrl))) {
+    throw fail(`ServerCelery option 'asyncBrokerUrl' must be an amqp://, amqps:// or memory://<vhost> URL, got ${describeUrlValue(options.asyncBrokerUrl)}`);
   }
   if (options.services !== undefined && (!Array.isArray(options.services) || !options.services.every(isServiceName))) {
     throw fail(`ServerCelery option 'services' must be an array of service names ([A-Za-z0-9_-]), got ${JSON.stringify(options.services)}`);

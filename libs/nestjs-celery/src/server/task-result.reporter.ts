@@ -21,7 +21,8 @@ export class TaskResultReporter {
 
   /**
    * Publishes one state update for `request`, synchronously (an unconfirmed publish never waits);
-   * throws only when `result` cannot be serialized to JSON.
+   * throws `CeleryEncodeError` (before publishing anything) when `result` cannot be written as
+   * Celery JSON, which the worker reports as an `EncodeError` FAILURE instead.
    */
   report(
     request: Pick<TaskRequest, 'id' | 'replyTo' | 'correlationId'>,
