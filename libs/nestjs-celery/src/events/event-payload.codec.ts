@@ -33,6 +33,8 @@ export function eventViolations(event: object): string[] {
  * The JSON-ready payload of an event instance: class-transformer's `instanceToPlain` with default
  * options. Nested objects become plain objects, numbers stay numbers, dates serialize as ISO 8601
  * strings, and `@Expose`/`@Exclude`/`@Transform` apply.
+ * @throws Error from class-transformer when it cannot convert the instance (e.g. a discriminated
+ *   `@Type` property holding an object of none of its sub-types)
  */
 export function encodeEventPayload(event: object): Record<string, unknown> {
   return instanceToPlain(event);
