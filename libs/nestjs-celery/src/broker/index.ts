@@ -4,6 +4,7 @@ export * from './broker.factory.js';
 export * from './broker.errors.js';
 export * from './delivery.js';
 export * from './topology.js';
-export { amqplib } from './amqplib.loader.js';
+export { amqplib } from './amqplib.js';
+export { toPyAmqpTable, type TypedFieldValue } from './py-amqp-table.js';
 export * from './memory/index.js';
 export * from './topic.matcher.js';
