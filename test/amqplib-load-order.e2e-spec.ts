@@ -30,7 +30,7 @@ describe('amqplib loaded before nestjs-celery by another library', () => {
 
   it('reads the L-tagged headers of a task sent by Python Celery, and the connection stays open', async () => {
     const headers = { 'x-big': 2 ** 40, 'x-neg-big': -(2 ** 40), 'x-huge': 2 ** 62, 'x-list': [1, 2 ** 33], 'x-small': 7 };
-    for (let i = 0; i < 2; i++) await runPython('send_long_headers.py', { queue, headers: { ...headers, 'x-n': i } });
+    for (let i = 0; i < 2; i++) await runPython('send_with_headers.py', { queue, headers: { ...headers, 'x-n': i } });
     await child.waitFor(/headers .*"x-n":1/, 30_000);
     const seen = child.log.split('\n').filter((line) => line.startsWith('headers ')).map((line) => JSON.parse(line.slice(8)) as Record<string, unknown>);
     expect(seen).toHaveLength(2);
