@@ -57,7 +57,7 @@ function fakeConnection(rest: Buffer) {
   const connection = {
     rest,
     maxFrameSize: 131072,
-    recvFrame(this: { rest: Buffer }) {
+    recvFrame(this: { rest: Buffer }): unknown {
       if (this.rest.length < 8) return false;
       const type = this.rest[0];
       this.rest = this.rest.subarray(8 + this.rest.readUInt32BE(3));
