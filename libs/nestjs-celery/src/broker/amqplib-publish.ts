@@ -1,14 +1,16 @@
 import type { Channel, ConfirmChannel, Options } from 'amqplib';
 import { HeaderFrameTooLargeError } from './broker.errors.js';
-import { toPyAmqpTable } from './py-amqp-table.js';
+import { pyAmqpHeaders } from './py-amqp-table.js';
 
 /** amqplib's error for a table larger than the 64 KB buffer its encoder writes into. */
 const TABLE_OVERFLOW = /exceeds the (\d+) byte encoding buffer/;
 
-/** The options amqplib is given for `options`: headers typed for py-amqp ({@link toPyAmqpTable}). */
+/** The options amqplib is given for `options`: headers typed for py-amqp ({@link pyAmqpHeaders}), `options` itself when they need nothing. */
 export function publishOptions(options: Options.Publish): Options.Publish {
   const headers = options.headers as Record<string, unknown> | undefined;
-  return headers ? { ...options, headers: toPyAmqpTable(headers) } : options;
+  if (!headers) return options;
+  const typed = pyAmqpHeaders(headers);
+  return typed === headers ? options : { ...options, headers: typed };
 }
 
 /**

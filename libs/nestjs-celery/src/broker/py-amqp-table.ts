@@ -61,3 +61,20 @@ export function toPyAmqpTable(table: Record<string, unknown>): Record<string, un
   for (const key of Object.keys(table)) out[key] = typedValue(table[key]);
   return out;
 }
+
+/** True for a value amqplib writes as py-amqp reads it without typing: a string, a boolean or null. */
+function writtenAsIs(value: unknown): boolean {
+  return typeof value === 'string' || typeof value === 'boolean' || value === null;
+}
+
+/**
+ * The table to hand amqplib for these headers: the table itself when amqplib writes every value
+ * as py-amqp reads it (strings, booleans, null: Celery's compact headers), else
+ * {@link toPyAmqpTable}'s typed copy. The common case then allocates nothing per message.
+ */
+export function pyAmqpHeaders(table: Record<string, unknown>): Record<string, unknown> {
+  for (const key in table) {
+    if (!Object.hasOwn(table, key) || !writtenAsIs(table[key])) return toPyAmqpTable(table);
+  }
+  return table;
+}
