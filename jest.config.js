@@ -21,6 +21,9 @@ const common = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
+  // the packaging fixtures are apps of their own (test/package-install.e2e-spec.ts), the build output is not source
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/fixtures/', '<rootDir>/libs/nestjs-celery/dist/'],
+  modulePathIgnorePatterns: ['<rootDir>/test/fixtures/', '<rootDir>/libs/nestjs-celery/dist/'],
 };
 export default {
   projects: [

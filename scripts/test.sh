@@ -62,6 +62,9 @@ fi
 step "typecheck"
 npm run typecheck
 
+step "package (build, npm pack, publint, attw)"
+npm run check:package
+
 step "unit tests"
 npm run test:unit -- --json --outputFile="$UNIT_JSON"
 

@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import { execFileSync } from 'node:child_process';
 import { Controller, type INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CeleryClient, CeleryTask, ServerCelery, TaskArg } from 'nestjs-celery';
-import { BROKER_URL } from './support/broker-url.js';
+import { PrivateRabbitMq } from './support/private-rabbitmq.js';
 import { deleteQueues } from './support/rabbitmq-admin.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -25,10 +24,6 @@ class CountingTasks {
 @Module({ controllers: [CountingTasks] })
 class CountingModule {}
 
-function rabbitmqctl(...args: string[]): void {
-  execFileSync('rabbitmqctl', ['-q', ...args], { stdio: 'ignore', timeout: 120_000 });
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -41,27 +36,26 @@ describe('broker restart during a stream of tasks', () => {
   let app: INestMicroservice;
   let server: ServerCelery;
   let client: CeleryClient;
+  /** A node of the test's own: stopping it disturbs no other test or process on the shared broker. */
+  let rabbit: PrivateRabbitMq;
+  let brokerUrl: string;
 
   beforeAll(async () => {
-    await deleteQueues(BROKER_URL, QUEUE);
-    server = new ServerCelery({ brokerUrl: BROKER_URL, queues: [QUEUE], concurrency: CONCURRENCY });
+    rabbit = await PrivateRabbitMq.start();
+    brokerUrl = rabbit.url();
+    await deleteQueues(brokerUrl, QUEUE);
+    server = new ServerCelery({ brokerUrl: brokerUrl, queues: [QUEUE], concurrency: CONCURRENCY });
     app = await NestFactory.createMicroservice(CountingModule, { strategy: server, logger: ['error', 'warn'] });
     await app.listen();
-    client = new CeleryClient({ brokerUrl: BROKER_URL, connectionName: 'restart-test-client' });
+    client = new CeleryClient({ brokerUrl: brokerUrl, connectionName: 'restart-test-client' });
     await client.connect();
-  });
+  }, 180_000);
 
   afterAll(async () => {
-    // Make sure the broker is up for whatever runs next, even if the test failed half-way.
-    try {
-      rabbitmqctl('start_app');
-      rabbitmqctl('await_startup');
-    } catch {
-      /* already running */
-    }
     await client?.close();
     await app?.close();
-  });
+    await rabbit?.dispose();
+  }, 120_000);
 
   it('executes every confirmed task and both sides recover', async () => {
     const confirmed = new Set<number>();
@@ -101,11 +95,10 @@ describe('broker restart during a stream of tasks', () => {
     // A stream under way: some tasks confirmed and executed before the broker goes.
     await waitFor(() => confirmed.size >= 100 && executed.size >= 50, { timeout: 30_000, what: '100 confirmed and 50 executed tasks' });
     const beforeStop = confirmed.size;
-    rabbitmqctl('stop_app');
+    await rabbit.stopApp();
     // Both sides noticed the broker is gone.
     await waitFor(() => clientStatus === 'reconnecting' && serverStatus === 'reconnecting', { timeout: 30_000, what: 'client and worker to be reconnecting' });
-    rabbitmqctl('start_app');
-    rabbitmqctl('await_startup');
+    await rabbit.startApp();
     await waitFor(() => clientStatus === 'connected' && serverStatus === 'connected', { timeout: 60_000, what: 'client and worker to reconnect' });
     // Publishes started once both are back must all be confirmed.
     const firstAfterRestart = n;
@@ -149,10 +142,12 @@ describe('broker restart during a stream of tasks', () => {
     // Every publish made after both sides reconnected was confirmed.
     expect(confirmedAfterRestart).toBe(afterRestart);
     expect(failed.filter((line) => Number(line.split(':')[0]) >= firstAfterRestart)).toEqual([]);
-    // At-least-once, as Celery with acks_late: a task runs twice only when its ack or its publish
+    // At-least-once, as Celery with acks_late: a task runs again only when its ack or its publish
     // confirm was lost with the connection, so at most the worker's unacked window plus the
-    // publishes in flight at the stop run twice, and none runs three times.
+    // publishes in flight at the stop run more than once. One task can lose both (its first copy
+    // delivered with the ack lost, and republished by the client for the lost confirm): 3 runs at most.
     expect(duplicates).toBeLessThanOrEqual(PREFETCH + unsettledAtLoss);
-    expect(Math.max(...runs)).toBeLessThanOrEqual(2);
+    expect(Math.max(...runs)).toBeLessThanOrEqual(3);
+    expect(runs.filter((count) => count > 2).length).toBeLessThanOrEqual(unsettledAtLoss);
   }, 120_000);
 });

@@ -13,7 +13,7 @@ import { PrivateRabbitMq } from './support/private-rabbitmq.js';
 
 const QUEUE = 'lifecycle';
 /** The worker's broker URL on the private node as its log shows it. */
-const LOST = /connection to amqp:\/\/\*\*\*@127\.0\.0\.1:\d+\/\/ lost; reconnecting/;
+const LOST = /connection to amqp:\/\/guest:\*+@127\.0\.0\.1:\d+\/\/ lost; reconnecting/;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

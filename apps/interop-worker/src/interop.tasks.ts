@@ -1,4 +1,4 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
 import { Ctx } from '@nestjs/microservices';
 import { CeleryContext, CeleryTask, TaskArg, TaskArgs, TaskKwargs } from 'nestjs-celery';
 import { ValueError } from './value.error.js';
@@ -7,8 +7,13 @@ import { ValueError } from './value.error.js';
  * The interop contract: these tasks behave like a Python Celery worker defining the same
  * functions (`def add(x, y)`, `def echo(*args, **kwargs)`, ...), so tests can call either side.
  */
+/** The line `interop.tally` logs on each run, so a test can count the runs from the worker's log. */
+export const TALLY_RAN = (id: string) => `interop.tally ran ${id}`;
+
 @Controller()
 export class InteropTasks {
+  private readonly logger = new Logger('InteropTasks');
+
   @CeleryTask('interop.add', { params: ['x', 'y'] })
   add(@TaskArg(0) x: number, @TaskArg(1) y: number): number {
     return x + y;
@@ -61,6 +66,14 @@ export class InteropTasks {
   retryUntil(@TaskArg(0) failures: number, @Ctx() ctx: CeleryContext): number {
     if (ctx.retries < failures) throw ctx.retry({ countdown: 0.2, maxRetries: failures });
     return ctx.retries;
+  }
+
+  /** `x + y`, logging each run; retries (countdown 0.1 s) until it has run `retries` times more. */
+  @CeleryTask('interop.tally', { params: ['x', 'y', 'retries'] })
+  tally(@TaskArg(0) x: number, @TaskArg(1) y: number, @TaskArg(2) retries: number | undefined, @Ctx() ctx: CeleryContext): number {
+    this.logger.log(TALLY_RAN(ctx.id));
+    if (ctx.retries < (retries ?? 0)) throw ctx.retry({ countdown: 0.1, maxRetries: retries });
+    return x + y;
   }
 }
 

@@ -7,6 +7,7 @@ import { AmqpDelivery } from './amqp-delivery.js';
 import { ChannelSlot } from './channel-slot.js';
 import { amqplib } from './amqplib.js';
 import { publishOnChannel, publishOptions } from './amqplib-publish.js';
+import { describeUrlValue, redactUrl, redactUrlIn } from './broker-url.redaction.js';
 import {
   BrokerClosedError,
   BrokerUnavailableError,
@@ -121,7 +122,7 @@ export class AmqpBroker implements Broker {
 
   constructor(options: AmqpBrokerOptions) {
     if (!options.url || !/^amqps?:\/\//.test(options.url)) {
-      throw new TypeError(`AmqpBroker: option 'url' must be an amqp:// or amqps:// URL, got ${JSON.stringify(options.url)}`);
+      throw new TypeError(`AmqpBroker: option 'url' must be an amqp:// or amqps:// URL, got ${describeUrlValue(options.url)}`);
     }
     this.logger = options.logger ?? new Logger('CeleryBroker');
     this.options = {
@@ -388,7 +389,12 @@ export class AmqpBroker implements Broker {
   }
 
   private safeUrl(): string {
-    return this.options.url.replace(/\/\/[^@/]*@/, '//***@');
+    return redactUrl(this.options.url);
+  }
+
+  /** An error's text with this broker's URL and password masked (amqplib may quote them). */
+  private safeErrorText(error: unknown): string {
+    return redactUrlIn(errorText(error), this.options.url);
   }
 
   private connectionUrl(): string {
@@ -429,7 +435,7 @@ export class AmqpBroker implements Broker {
         if (loggedAt === undefined || Date.now() - loggedAt >= RECONNECT_LOG_WINDOW_MS) {
           loggedAt = Date.now();
           this.logger.warn?.(
-            AmqpBrokerMessages.cannotConnect(this.safeUrl(), attempt, loggedAt - started, errorText(error), this.options.reconnectMaxDelayMs),
+            AmqpBrokerMessages.cannotConnect(this.safeUrl(), attempt, loggedAt - started, this.safeErrorText(error), this.options.reconnectMaxDelayMs),
           );
         }
         await sleep(delay);
@@ -450,7 +456,7 @@ export class AmqpBroker implements Broker {
     }
     readPyAmqpLongTags(connection);
     this.connection = connection;
-    connection.on('error', (error: unknown) => this.logger.warn?.(`connection error: ${errorText(error)}`));
+    connection.on('error', (error: unknown) => this.logger.warn?.(`connection error: ${this.safeErrorText(error)}`));
     connection.on('blocked', (reason: unknown) => this.logger.warn?.(`connection blocked by the broker: ${String(reason)}`));
     connection.on('close', () => this.onConnectionLost(connection));
     this.publishChannel.clear();

@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { AmqpBroker } from './amqp-broker.js';
+import { describeUrlValue } from './broker-url.redaction.js';
 import type { Broker } from './broker.js';
 import { MemoryBroker } from './memory/memory-broker.js';
 import { MemoryVhost } from './memory/memory-vhost.js';
@@ -28,7 +29,7 @@ export function createBroker(options: CreateBrokerOptions): Broker {
   }
   if (!/^amqps?:\/\//.test(options.url)) {
     throw new TypeError(
-      `broker URL must be amqp://, amqps:// (RabbitMQ) or memory://<vhost> (in-process), got ${JSON.stringify(options.url)}`,
+      `broker URL must be amqp://, amqps:// (RabbitMQ) or memory://<vhost> (in-process), got ${describeUrlValue(options.url)}`,
     );
   }
   return new AmqpBroker({ url: options.url, connectionName: options.connectionName, logger: options.logger });

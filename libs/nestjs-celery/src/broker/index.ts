@@ -1,6 +1,7 @@
 export * from './amqp-broker.js';
 export * from './broker.js';
 export * from './broker.factory.js';
+export { redactUrl, URL_SECRET_MASK } from './broker-url.redaction.js';
 export * from './broker.errors.js';
 export * from './delivery.js';
 export * from './topology.js';

@@ -48,4 +48,13 @@ describe('TopicMatcher (RabbitMQ topic rules)', () => {
   it.each(cases)('binding %j with routing key %j matches: %s', (binding, key, expected) => {
     expect(new TopicMatcher(binding).matches(key)).toBe(expected);
   });
+
+  it('decides a binding with many # in milliseconds (no exponential backtracking)', () => {
+    const matcher = new TopicMatcher(Array.from({ length: 30 }, () => '#.a').join('.') + '.#.b');
+    const key = Array.from({ length: 60 }, () => 'a').join('.');
+    const started = performance.now();
+    expect(matcher.matches(key)).toBe(false);
+    expect(matcher.matches(key + '.b')).toBe(true);
+    expect(performance.now() - started).toBeLessThan(100);
+  });
 });

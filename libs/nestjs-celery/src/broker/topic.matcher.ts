@@ -19,10 +19,14 @@ export class TopicMatcher {
   /** True when `routingKey` matches this binding key. */
   matches(routingKey: string): boolean {
     if (this.literal) return routingKey === this.bindingKey;
-    return this.matchFrom(0, words(routingKey), 0);
+    return this.matchFrom(0, words(routingKey), 0, new Set());
   }
 
-  private matchFrom(p: number, key: string[], k: number): boolean {
+  /**
+   * Matches `pattern[p..]` against `key[k..]`. `failed` remembers the (p, k) states already
+   * known not to match, so a binding with many `#` costs O(pattern × key), not exponential time.
+   */
+  private matchFrom(p: number, key: string[], k: number, failed: Set<number>): boolean {
     const { pattern } = this;
     while (p < pattern.length) {
       const word = pattern[p]!;
@@ -31,7 +35,10 @@ export class TopicMatcher {
         while (p + 1 < pattern.length && pattern[p + 1] === '#') p++;
         if (p + 1 === pattern.length) return true;
         for (let skip = k; skip <= key.length; skip++) {
-          if (this.matchFrom(p + 1, key, skip)) return true;
+          const state = (p + 1) * (key.length + 1) + skip;
+          if (failed.has(state)) continue;
+          if (this.matchFrom(p + 1, key, skip, failed)) return true;
+          failed.add(state);
         }
         return false;
       }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { RecordingBroker, type Published } from '../../test/support/recording-broker.js';
 import { celeryQueueTopology } from '../broker/topology.js';
-import { createSignature } from '../protocol/signature.js';
+import { createSignature, type SignatureDict, type SignatureOptions } from '../protocol/signature.js';
 import { decodeDelivery } from '../protocol/task-message.decoder.js';
 import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
 import type { TaskRequest } from '../protocol/task-message.js';
@@ -45,6 +45,12 @@ describe('TaskProducer.send validation', () => {
     ['an invalid expires date', () => ['t', [], {}, { expires: new Date(Number.NaN) }]],
     ['a BigInt in args', () => ['t', [1n], {}, {}]],
     ['a BigInt in kwargs', () => ['t', [], { n: 10n }, {}]],
+    // follow-ups the worker could not send after the task ran (issue 12): refused from the caller
+    ['a link with priority 999', () => ['t', [], {}, { link: [createSignature('cb', [], {}, { priority: 999 })] }]],
+    ['a chain step with an empty name', () => ['t', [], {}, { chain: [createSignature('', [])] }]],
+    ['a link with task_id 42', () => ['t', [], {}, { link: [createSignature('cb', [], {}, { task_id: 42 as unknown as string })] }]],
+    ['a linkError that is not a signature', () => ['t', [], {}, { linkError: ['cb' as unknown as SignatureDict] }]],
+    ['a link whose options are an array', () => ['t', [], {}, { link: [{ ...createSignature('cb'), options: [] as unknown as SignatureOptions }] }]],
     ['a circular argument', () => {
       const loop: Record<string, unknown> = {};
       loop.self = loop;
@@ -72,6 +78,14 @@ describe('TaskProducer.send validation', () => {
     await expect(producer.send('t', [], {}, { countdown: -1 })).rejects.toThrow("option 'countdown'");
     await expect(producer.send('t', [], {}, { priority: 300 })).rejects.toThrow("option 'priority' must be an integer 0..255");
     await expect(producer.send('t', [1n], {}, {})).rejects.toThrow("arguments of task 't' are not JSON-serializable");
+  });
+
+  it('names the follow-up that could not be sent later', async () => {
+    const { producer } = setup();
+    await expect(producer.send('t', [], {}, { link: [createSignature('cb', [], {}, { priority: 999 })] })).rejects.toThrow(
+      "option 'priority' of a signature in 'link' (task 'cb') must be an integer 0..255, got 999",
+    );
+    await expect(producer.send('t', [], {}, { chain: [createSignature('', [])] })).rejects.toThrow("a signature in 'chain' must name its task");
   });
 
   it('accepts the priority bounds 0 and 255 and a zero countdown', async () => {

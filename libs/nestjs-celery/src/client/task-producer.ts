@@ -52,6 +52,35 @@ export function checkWireHeaders(value: unknown): void {
   }
 }
 
+/**
+ * Checks each signature of `link`, `linkError` or `chain` before the message carrying it is sent:
+ * what the worker could not send later (a non-empty task name, a string `task_id`, a `priority` of
+ * 0..255; Celery's publish fails on the last two too) is refused now, from the caller, instead
+ * of failing the parent task after it ran.
+ */
+function checkFollowUps(list: unknown[] | null, field: string): void {
+  if (!list) return;
+  for (const signature of list) {
+    const where = `a signature in '${field}'`;
+    if (typeof signature !== 'object' || signature === null || Array.isArray(signature)) {
+      throw new CeleryInvalidCallError(`${where} must be a signature object (client.signature(...)), got ${typeof signature}`);
+    }
+    const { task, options } = signature as { task?: unknown; options?: unknown };
+    if (typeof task !== 'string' || task === '') {
+      throw new CeleryInvalidCallError(`${where} must name its task (a non-empty string), got ${JSON.stringify(task) ?? 'undefined'}`);
+    }
+    if (options === undefined || options === null) continue;
+    if (!isPlainObject(options)) throw new CeleryInvalidCallError(`options of ${where} (task '${task}') must be a plain object`);
+    const { task_id: id, priority } = options;
+    if (id !== undefined && id !== null && (typeof id !== 'string' || id === '')) {
+      throw new CeleryInvalidCallError(`option 'task_id' of ${where} (task '${task}') must be a non-empty string, got ${JSON.stringify(id)}`);
+    }
+    if (priority !== undefined && priority !== null && (!Number.isInteger(priority) || (priority as number) < 0 || (priority as number) > 255)) {
+      throw new CeleryInvalidCallError(`option 'priority' of ${where} (task '${task}') must be an integer 0..255, got ${String(priority)}`);
+    }
+  }
+}
+
 function checkNumber(value: unknown, field: string): void {
   if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
     throw new CeleryInvalidCallError(`option '${field}' must be a non-negative number of seconds, got ${String(value)}`);
@@ -175,6 +204,9 @@ export class TaskProducer {
     const linkError =
       options.linkError === undefined ? null : Array.isArray(options.linkError) ? options.linkError : [options.linkError];
     const chain = options.chain ?? null;
+    checkFollowUps(link, 'link');
+    checkFollowUps(linkError, 'linkError');
+    checkFollowUps(chain, 'chain');
     const id = options.taskId ?? randomUUID();
     return {
       id,

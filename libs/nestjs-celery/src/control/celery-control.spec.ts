@@ -128,4 +128,23 @@ describe('CeleryControl (client side of the pidbox)', () => {
     expect(broker.cancelled).toBe(1);
     await expect(control.ping()).rejects.toThrow('CeleryControl is closed');
   });
+  it('never lets a reply set the prototype of what inspect() returns (a node or nested key named __proto__)', async () => {
+    const broker = new AnsweringBroker({
+      'w1@a': (body) => (body.method === 'conf' ? JSON.parse('{"__proto__": {"polluted": 1}, "a": 1}') : ['t.one']),
+      ['__proto__']: () => ({ polluted: true }),
+      constructor: () => ['t.two'],
+    });
+    const control = new CeleryControl(broker, { logger: { log: () => undefined, error: () => undefined, warn: () => undefined } });
+    const inspect = control.inspect({ timeoutMs: 50 });
+    const registered = (await inspect.registered()) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(registered)).toBeNull();
+    expect(Object.keys(registered)).toEqual(['w1@a']);
+    expect(registered['w1@a']).toEqual(['t.one']);
+    expect(registered.polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // A nested `__proto__` in a reply is dropped too, so no later copy can use it.
+    const merged = { ...((await inspect.conf()) as Record<string, Record<string, unknown>>)['w1@a'] };
+    expect(Object.assign({}, merged).polluted).toBeUndefined();
+    expect(merged).toEqual({ a: 1 });
+  });
 });

@@ -11,6 +11,7 @@ import { decodeControlReply, encodeControlRequest } from './control-message.code
 import { LamportClock } from './lamport-clock.js';
 import { PIDBOX_EXCHANGE, PIDBOX_EXCHANGES, PIDBOX_REPLY_EXCHANGE, replyQueueName, replyTopology } from './pidbox.topology.js';
 import { ReplyCollector } from './reply-collector.js';
+import { mergeReplies } from './reply-map.js';
 import { buildTaskCatalog, type TaskCatalog } from './task-catalog.js';
 import { buildTaskTree, type TaskSender, type TaskTree } from './task-tree.js';
 
@@ -154,7 +155,7 @@ export class CeleryControl {
       ...options,
       arguments: { task_id: Array.isArray(ids) ? list : ids, terminate: options.terminate ?? false, signal: options.signal ?? 'SIGTERM' },
     });
-    return Object.assign({}, ...replies) as ControlReply<ControlOk>;
+    return mergeReplies(replies);
   }
 
   /**

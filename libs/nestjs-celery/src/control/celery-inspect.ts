@@ -1,6 +1,7 @@
 import type { CeleryControl, ControlTarget } from './celery-control.js';
 import type { ControlOk, ControlReply } from './control-message.js';
 import type { KombuQueueInfo } from './queue-info.js';
+import { mergeReplies } from './reply-map.js';
 import type { RequestInfo } from './request-info.js';
 import type { RequestState, ScheduledRequestInfo } from './worker-activity.js';
 import type { WorkerStats } from './worker-stats.js';
@@ -77,6 +78,6 @@ export class CeleryInspect {
   /** Any other inspect command, e.g. `scheduled` on Python workers. */
   async request<T = unknown>(command: string, args: Record<string, unknown> = {}): Promise<ControlReply<T>> {
     const replies = await this.control.broadcast<T>(command, { ...this.options, arguments: args, reply: true });
-    return Object.assign({}, ...replies) as ControlReply<T>;
+    return mergeReplies(replies);
   }
 }

@@ -1,5 +1,6 @@
 import { pythonRepr } from '../protocol/python-repr.js';
 import { MalformedControlMessageError } from './control.errors.js';
+import { isPrototypeKey, nullPrototypeRecord, parseRemoteJson } from './reply-map.js';
 import type { ControlReply, ControlReplyTo, ControlRequest, ControlRequestSpec } from './control-message.js';
 
 const JSON_TYPES = new Set(['application/json', undefined, '']);
@@ -28,7 +29,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function parseJsonObject(content: Buffer, what: string): Record<string, unknown> {
   let body: unknown;
   try {
-    body = JSON.parse(content.toString('utf8'));
+    body = parseRemoteJson(content.toString('utf8'));
   } catch (error) {
     throw new MalformedControlMessageError(`${what} is not JSON: ${(error as Error).message}`);
   }
@@ -103,7 +104,13 @@ export function encodeControlReply(hostname: string, reply: unknown): Buffer {
   return Buffer.from(JSON.stringify({ [hostname]: reply === undefined ? null : reply }));
 }
 
-/** Decodes a reply body; throws {@link MalformedControlMessageError} unless it is a JSON object. */
+/**
+ * Decodes a reply body into a null-prototype `{ node: reply }` map (prototype keys dropped at
+ * any depth); throws {@link MalformedControlMessageError} unless it is a JSON object.
+ */
 export function decodeControlReply(content: Buffer): ControlReply {
-  return parseJsonObject(content, 'reply');
+  const body = parseJsonObject(content, 'reply');
+  const reply = nullPrototypeRecord<unknown>();
+  for (const node of Object.keys(body)) if (!isPrototypeKey(node)) reply[node] = body[node];
+  return reply;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { globToRegExp, isAddressedTo } from './node-destination.js';
+import { globToRegExp } from '../routing/glob-pattern.js';
+import { isAddressedTo, MAX_NODE_PATTERN_LENGTH } from './node-destination.js';
 
 const none = { destination: null, pattern: null, matcher: null };
 
@@ -34,5 +35,43 @@ describe('isAddressedTo (kombu Node.handle_message)', () => {
     expect(globToRegExp('[!x]y').test('zy')).toBe(true);
     expect(globToRegExp('[!x]y').test('xy')).toBe(false);
     expect(globToRegExp('[abc').test('[abc')).toBe(true);
+  });
+  describe('hostile patterns (a broadcast reaches every worker on the vhost)', () => {
+    const timed = (fn: () => boolean): { result: boolean; ms: number } => {
+      const started = performance.now();
+      const result = fn();
+      return { result, ms: performance.now() - started };
+    };
+    const host = 'a'.repeat(60) + '@' + 'b'.repeat(60);
+
+    it.each([
+      ['a run of 64 stars', '*'.repeat(64) + 'x'],
+      ['40 stars between letters', '*a'.repeat(40) + 'x'],
+      ['stars and sets', '*[ab]'.repeat(40) + '*x'],
+      ['stars and ?', '*?'.repeat(60) + 'x'],
+      ['the longest accepted pattern', ('*a').repeat(MAX_NODE_PATTERN_LENGTH / 2)],
+    ])('glob %s is decided in milliseconds', (_name, pattern) => {
+      const { result, ms } = timed(() => isAddressedTo({ destination: null, pattern, matcher: 'glob' }, host));
+      expect(result).toBe(false);
+      expect(ms).toBeLessThan(100);
+    });
+
+    it('still matches like fnmatch with many stars', () => {
+      expect(isAddressedTo({ destination: null, pattern: '*a'.repeat(30) + '*@*b', matcher: 'glob' }, host)).toBe(true);
+      expect(isAddressedTo({ destination: null, pattern: '*'.repeat(50), matcher: 'glob' }, host)).toBe(true);
+    });
+
+    it('a pattern longer than any node name addresses nobody, uncompiled', () => {
+      const pattern = '*'.repeat(MAX_NODE_PATTERN_LENGTH + 1);
+      expect(isAddressedTo({ destination: null, pattern, matcher: 'glob' }, host)).toBe(false);
+    });
+
+    it('a catastrophically backtracking pcre pattern is cut off, and addresses nobody', () => {
+      const { result, ms } = timed(() => isAddressedTo({ destination: null, pattern: '(a+)+$', matcher: 'pcre' }, 'a'.repeat(40) + '!'));
+      expect(result).toBe(false);
+      expect(ms).toBeLessThan(1000);
+      // the matcher keeps working afterwards
+      expect(isAddressedTo({ destination: null, pattern: 'nest\\d+', matcher: 'pcre' }, 'nest12@vm')).toBe(true);
+    });
   });
 });

@@ -1,33 +1,39 @@
+import { runInContext, createContext } from 'node:vm';
+import { globToRegExp } from '../routing/glob-pattern.js';
 import type { ControlRequest } from './control-message.js';
 
-/** Python's `fnmatch` pattern (`*`, `?`, `[seq]`, `[!seq]`) as an anchored regular expression. */
-export function globToRegExp(pattern: string): RegExp {
-  let source = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i]!;
-    if (ch === '*') source += '.*';
-    else if (ch === '?') source += '.';
-    else if (ch === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end === -1) {
-        source += '\\[';
-        continue;
-      }
-      let set = pattern.slice(i + 1, end).replace(/\\/g, '\\\\');
-      if (set.startsWith('!')) set = '^' + set.slice(1);
-      source += `[${set}]`;
-      i = end;
-    } else source += ch.replace(/[.+^${}()|\\/]/g, '\\$&');
-  }
-  return new RegExp(`^(?:${source})$`, 's');
+/**
+ * Longest `pattern` a worker evaluates: node names are `name@host` (a host name is at most 253
+ * characters), so a longer pattern addresses nobody and is not compiled at all.
+ */
+export const MAX_NODE_PATTERN_LENGTH = 1024;
+
+/**
+ * Time one `pcre` pattern may run against the node name. A remote regular expression can
+ * backtrack for minutes (Python's `re` would too); `vm`'s timeout interrupts it instead of the
+ * event loop, and a pattern that times out addresses nobody.
+ */
+export const PCRE_MATCH_TIMEOUT_MS = 50;
+
+/** One context for every `pcre` match: the pattern and name go in as data, never as code. */
+const pcreContext = createContext(Object.create(null) as Record<string, unknown>);
+const PCRE_TEST = 'new RegExp(pattern).test(hostname)';
+
+/** kombu's pcre matcher is Python's `re.match`: anchored at the start only. */
+function pcreMatches(hostname: string, pattern: string): boolean {
+  pcreContext.pattern = `^(?:${pattern})`;
+  pcreContext.hostname = hostname;
+  return runInContext(PCRE_TEST, pcreContext, { timeout: PCRE_MATCH_TIMEOUT_MS }) === true;
 }
 
 function matches(hostname: string, pattern: string, matcher: string): boolean {
+  if (pattern.length > MAX_NODE_PATTERN_LENGTH) return false;
   try {
+    // Python's fnmatch semantics, in time polynomial in the name and pattern whatever the stars.
     if (matcher === 'glob') return globToRegExp(pattern).test(hostname);
-    // kombu's pcre matcher is Python's re.match: anchored at the start only.
-    if (matcher === 'pcre') return new RegExp(`^(?:${pattern})`).test(hostname);
+    if (matcher === 'pcre') return pcreMatches(hostname, pattern);
   } catch {
+    // an invalid pattern, or a pcre match that ran out of time, addresses nobody
     return false;
   }
   return false;

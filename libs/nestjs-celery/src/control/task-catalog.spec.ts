@@ -52,4 +52,16 @@ describe('routeForQueue', () => {
     expect(routeForQueue(toKombuQueueInfo({ name: 'q' }, { name: 'h', type: 'headers' }, ''), 't')).toEqual({ queue: 'q', exchange: '', routingKey: 'q' });
     expect(routeForQueue(toKombuQueueInfo({ name: 'q' }, { name: '', type: 'direct' }, 'q'), 't')).toEqual({ queue: 'q', exchange: '', routingKey: 'q' });
   });
+  it('skips node and task names that are prototype keys, and returns prototype-less maps', () => {
+    const registered: Record<string, unknown> = Object.create(null);
+    registered['__proto__'] = ['t.evil'];
+    registered['w@h'] = ['__proto__', 'constructor', 't.ok'];
+    const queues: Record<string, unknown> = Object.create(null);
+    queues['__proto__'] = [celeryQueue('evil')];
+    queues['w@h'] = [celeryQueue('q')];
+    const catalog = buildTaskCatalog(registered, queues);
+    expect(Object.getPrototypeOf(catalog.tasks)).toBeNull();
+    expect(Object.keys(catalog.tasks)).toEqual(['t.ok']);
+    expect(Object.keys(catalog.workers)).toEqual(['w@h']);
+  });
 });

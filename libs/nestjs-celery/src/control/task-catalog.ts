@@ -1,5 +1,6 @@
 import type { ControlReply } from './control-message.js';
 import type { KombuQueueInfo } from './queue-info.js';
+import { isPrototypeKey, nullPrototypeRecord } from './reply-map.js';
 
 /** How to reach a queue a worker listens on, from its `active_queues` entry. */
 export interface DiscoveredRoute {
@@ -60,14 +61,22 @@ export function routeForQueue(queue: KombuQueueInfo, taskName: string): Discover
  * Entries like `"name [rate_limit=10/s]"` (Celery's `taskinfoitems`) are reduced to the name.
  */
 export function buildTaskCatalog(registered: ControlReply, activeQueues: ControlReply): TaskCatalog {
-  const tasks: Record<string, CatalogTask> = {};
-  const workers: Record<string, CatalogWorker> = {};
+  // Node and task names come from remote replies: prototype-less maps, prototype keys skipped.
+  const tasks = nullPrototypeRecord<CatalogTask>();
+  const workers = nullPrototypeRecord<CatalogWorker>();
   const queueInfo = new Map<string, KombuQueueInfo>();
   for (const node of Object.keys(registered).sort()) {
     const names = registered[node];
     const queues = activeQueues[node];
-    if (!Array.isArray(names) || !Array.isArray(queues)) continue;
-    const taskNames = [...new Set(names.filter((n): n is string => typeof n === 'string').map((n) => n.split(' [')[0]!))].sort();
+    if (isPrototypeKey(node) || !Array.isArray(names) || !Array.isArray(queues)) continue;
+    const taskNames = [
+      ...new Set(
+        names
+          .filter((n): n is string => typeof n === 'string')
+          .map((n) => n.split(' [')[0]!)
+          .filter((n) => !isPrototypeKey(n)),
+      ),
+    ].sort();
     const infos = queues.filter(isQueueInfo);
     for (const info of infos) if (!queueInfo.has(info.name)) queueInfo.set(info.name, info);
     workers[node] = { tasks: taskNames, queues: infos.map((q) => q.name).sort() };

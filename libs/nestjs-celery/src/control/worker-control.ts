@@ -3,6 +3,7 @@ import type { ConsumerHandle } from '../broker/amqp-broker.js';
 import type { Delivery } from '../broker/delivery.js';
 import type { TaskRequest } from '../protocol/task-message.js';
 import type { CeleryContext } from '../server/celery-context.js';
+import { boundedLine, REFUSAL_LOG_LINE_LIMIT } from '../server/bounded-line.js';
 import { CeleryEventPublisher, type EventBroker } from './celery-event.publisher.js';
 import { ControlMessages } from './control.messages.js';
 import { errorRepr } from './control.errors.js';
@@ -106,8 +107,9 @@ export class WorkerControl implements ControlledWorker {
     return this.options.activeQueues();
   }
 
+  /** Logs one line of at most 2 KB: a remote command can name any number of tasks (a revoke of 500 ids). */
   log(message: string): void {
-    this.options.logger.log(message);
+    this.options.logger.log(boundedLine(message, REFUSAL_LOG_LINE_LIMIT));
   }
 
   /** True when the task id was revoked (and not expired): the worker reports REVOKED instead of running it. */

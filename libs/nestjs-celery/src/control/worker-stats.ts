@@ -1,3 +1,5 @@
+import { redactUrl } from '../broker/broker-url.redaction.js';
+
 /** Celery's `connection.info()` as `inspect stats` shows it under `broker` (no password). */
 export interface BrokerInfo {
   hostname: string;
@@ -48,15 +50,32 @@ export interface WorkerStatsInput {
   now?: number;
 }
 
+function decodeOr(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+function parseOr(url: string, fallback: string): URL {
+  try {
+    return new URL(url);
+  } catch {
+    return new URL(fallback);
+  }
+}
+
 /** `connection.info()` of an amqp URL; Celery's `//` path (and no path) is vhost `/`. */
 export function brokerInfo(url: string, heartbeatSeconds: number): BrokerInfo {
-  const parsed = new URL(url);
+  // Parsed from the redacted URL: a malformed one can put part of its password in the host or path.
+  const parsed = parseOr(redactUrl(url), 'amqp://localhost');
   const ssl = parsed.protocol === 'amqps:';
   const path = parsed.pathname.replace(/^\//, '');
   return {
     hostname: parsed.hostname,
-    userid: decodeURIComponent(parsed.username || 'guest'),
-    virtual_host: path === '' || path === '/' ? '/' : decodeURIComponent(path),
+    userid: decodeOr(parsed.username || 'guest'),
+    virtual_host: path === '' || path === '/' ? '/' : decodeOr(path),
     port: parsed.port ? Number(parsed.port) : ssl ? 5671 : 5672,
     insist: false,
     ssl,

@@ -205,9 +205,10 @@ export class EventDispatcher {
       if (failures.length === 0) delivery.ack();
       else await this.reject(queue, delivery, request, failures);
     } catch (error) {
-      // Not a handler failure (those are collected above): keep the event, never crash the worker.
+      // Not a handler failure (those are collected above), and the handlers already ran: never run
+      // them again for it (the queue's own dead-letter exchange, if any, keeps the event).
       this.host.logger.error(EventMessages.crashed(routingKey, request.id, queue, (error as Error).message));
-      delivery.reject(true);
+      delivery.reject(false);
     }
   }
 

@@ -69,6 +69,28 @@ describe('EventPublisher', () => {
     expect(broker.published.map((m) => JSON.parse(m.content.toString())[0][0].lines)).toEqual([[{ quantity: 1 }], [{ quantity: 5 }]]);
   });
 
+  it('throws InvalidEventError, sending nothing, when class-transformer cannot write the event', async () => {
+    abstract class Method {}
+    class Card extends Method {
+      @IsInt() last4!: number;
+    }
+    @CeleryEvent({ exchange: 'pay', routingKey: 'pay.v1.done' })
+    class Paid {
+      @ValidateNested()
+      @Type(() => Method, { discriminator: { property: 'kind', subTypes: [{ value: Card, name: 'card' }] } })
+      method!: Method;
+    }
+    const broker = new RecordingBroker();
+    const publisher = new EventPublisher(broker.asBroker());
+    // A plain object is none of the sub-types: class-transformer's instanceToPlain throws a TypeError.
+    const error = await publisher.publish(Object.assign(new Paid(), { method: { kind: 'card', last4: 1234 } })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidEventError);
+    expect(error).toMatchObject({ event: 'pay.v1.done', violations: [expect.stringMatching(/^event cannot be written as Paid payload: /)] });
+    expect(broker.published).toHaveLength(0);
+    await publisher.publish(Object.assign(new Paid(), { method: Object.assign(new Card(), { last4: 1234 }) }));
+    expect(JSON.parse(broker.published[0]!.content.toString())[0][0]).toEqual({ method: { last4: 1234, kind: 'card' } });
+  });
+
   it('refuses objects that are not event contracts', async () => {
     const publisher = new EventPublisher(new RecordingBroker().asBroker());
     await expect(publisher.publish({ orderId: 'x' })).rejects.toThrow(EventNotDecoratedError);

@@ -50,14 +50,20 @@ export class EventPublisher {
   /**
    * Validates `event`, declares its exchange (once), publishes it and resolves with the message id
    * once the broker confirmed it.
-   * @throws InvalidEventError when validation fails (nothing is sent)
+   * @throws InvalidEventError when validation fails or class-transformer cannot convert the event (nothing is sent)
    * @throws EventNotDecoratedError when the class has no `@CeleryEvent`
    * @throws BrokerUnavailableError / PublishNotConfirmedError when the broker did not take it
    */
   async publish(event: object, options: PublishEventOptions = {}): Promise<string> {
     const type = event?.constructor as EventClass;
     const { exchange, routingKey } = eventDescriptorOf(type);
-    const payload = encodeEventPayload(event);
+    let payload: Record<string, unknown>;
+    try {
+      payload = encodeEventPayload(event);
+    } catch (error) {
+      // class-transformer refused the instance: the caller gets the typed error, nothing is sent.
+      throw new InvalidEventError(routingKey, [`event cannot be written as ${type.name} payload: ${(error as Error).message}`]);
+    }
     this.check(type, routingKey, event, payload);
     if (!this.declared.has(exchange)) {
       await this.broker.declare({ exchanges: [eventExchange(exchange)] });

@@ -5,7 +5,7 @@ export const EventMessages = {
   rejected: (routingKey: string, id: string, queue: string, reason: string, detail: string, action: string) =>
     `event ${routingKey}[${id}] on '${queue}' not handled (${reason}): ${detail}; ${action}`,
   crashed: (routingKey: string, id: string, queue: string, detail: string) =>
-    `event ${routingKey}[${id}] on '${queue}' could not be processed: ${detail}; requeued`,
+    `event ${routingKey}[${id}] on '${queue}' could not be settled after its handlers ran: ${detail}; rejected without requeue, not run again`,
   missingService: (handlers: string[]) =>
     `@OnEvent handlers (${handlers.join(', ')}) need a service name to name their queues: ` +
     "set ServerCelery's 'service' option (e.g. new ServerCelery({ service: 'billing' }))",

@@ -45,6 +45,28 @@ describe('globToRegExp (Python fnmatch.translate, as Celery task_routes uses it)
   });
 });
 
+describe('globToRegExp with hostile patterns (task names and routes can come from remote input)', () => {
+  const name = 'a'.repeat(200);
+  it.each([
+    ['64 stars in a run', '*'.repeat(64) + 'b'],
+    ['stars between letters', '*a'.repeat(50) + '*b'],
+    ['stars between sets', '*[a-c]'.repeat(50) + '*b'],
+    ['stars between ?', '*?'.repeat(50) + 'b'],
+  ])('%s: no match, found in milliseconds', (_label, pattern) => {
+    const started = performance.now();
+    expect(globToRegExp(pattern).test(name)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(100);
+  });
+
+  it('keeps fnmatch semantics across many stars (the atomic lookahead takes the shortest run)', () => {
+    expect(globToRegExp('*a*b*a').test('xxaxxbxxa')).toBe(true);
+    expect(globToRegExp('*a*b*a').test('xxaxxbxx')).toBe(false);
+    expect(globToRegExp('*.sync.*.x').test('a.sync.b.sync.c.x')).toBe(true);
+    expect(globToRegExp('a*b*c').test('abcbc')).toBe(true);
+    expect(globToRegExp('a*bc*c').test('abcbcc')).toBe(true);
+  });
+});
+
 describe('isGlob', () => {
   it("treats only keys with '*' as patterns, like Celery's MapRoute", () => {
     expect(isGlob('billing.*')).toBe(true);

@@ -46,42 +46,71 @@ function translateSet(pattern: string, start: number, end: number): string {
   return `[${stuff}]`;
 }
 
+/** Marks a (collapsed) run of `*` among the translated pieces. */
+const STAR = Symbol('star');
+
+/**
+ * Joins the translated pieces like Python 3.11's `fnmatch._join_translated_parts`: every
+ * `*`-separated fixed run but the last becomes `(?=(?<g>.*?fixed))\k<g>`, a lookahead that
+ * JavaScript (like Python's emulation) never backtracks into. So a pattern with many stars
+ * costs O(name × pattern) instead of growing exponentially with the number of stars.
+ */
+function joinPieces(pieces: Array<string | typeof STAR>): string {
+  let out = '';
+  let i = 0;
+  const n = pieces.length;
+  while (i < n && pieces[i] !== STAR) out += pieces[i++] as string;
+  let group = 0;
+  while (i < n) {
+    i++; // the STAR
+    if (i === n) {
+      out += '.*';
+      break;
+    }
+    let fixed = '';
+    while (i < n && pieces[i] !== STAR) fixed += pieces[i++] as string;
+    if (i === n) out += `.*${fixed}`;
+    else {
+      group++;
+      out += `(?=(?<g${group}>.*?${fixed}))\\k<g${group}>`;
+    }
+  }
+  return out;
+}
+
 /**
  * Translates a shell-style glob into a regular expression matching whole names, exactly like
- * Python's `fnmatch.translate` (which Celery's `task_routes` uses): `*` matches any run of
- * characters **including dots** (`billing.*` matches `billing.sync.get_invoice`), `?` one
- * character, `[abc]` / `[a-z]` / `[!abc]` a set; everything else is literal. Case-sensitive.
+ * Python's `fnmatch.translate` (which Celery's `task_routes` and kombu's `glob` matcher use): `*`
+ * matches any run of characters **including dots** (`billing.*` matches
+ * `billing.sync.get_invoice`), `?` one character, `[abc]` / `[a-z]` / `[!abc]` a set; everything
+ * else is literal. Case-sensitive. Matching time stays polynomial in the name and pattern
+ * lengths whatever the pattern (runs of `*` collapse, no backtracking across stars).
  */
 export function globToRegExp(glob: string): RegExp {
-  let out = '';
-  let lastWasStar = false;
+  const pieces: Array<string | typeof STAR> = [];
   const n = glob.length;
   for (let i = 0; i < n; ) {
     const c = glob[i++]!;
     if (c === '*') {
-      if (!lastWasStar) out += '.*';
-      lastWasStar = true;
-      continue;
-    }
-    lastWasStar = false;
-    if (c === '?') {
-      out += '.';
+      if (pieces[pieces.length - 1] !== STAR) pieces.push(STAR);
+    } else if (c === '?') {
+      pieces.push('.');
     } else if (c === '[') {
       let j = i;
       if (j < n && glob[j] === '!') j++;
       if (j < n && glob[j] === ']') j++;
       while (j < n && glob[j] !== ']') j++;
       if (j >= n) {
-        out += '\\[';
+        pieces.push('\\[');
       } else {
-        out += translateSet(glob, i, j);
+        pieces.push(translateSet(glob, i, j));
         i = j + 1;
       }
     } else {
-      out += escapeChar(c);
+      pieces.push(escapeChar(c));
     }
   }
-  return new RegExp(`^(?:${out})$`, 's');
+  return new RegExp(`^(?:${joinPieces(pieces)})$`, 's');
 }
 
 /** True when Celery treats a `task_routes` key as a glob: it contains `*` (other keys match exactly). */

@@ -56,6 +56,9 @@ const MAX_TIMER_MS = 2_147_000_000;
 /** The end hook handed to a handler run when no processing hooks are registered. */
 const noEndHook = (): void => undefined;
 
+/** Settlement of a message acknowledged before its task ran: nothing left to do. */
+const noSettle = (): void => undefined;
+
 function sleepUntil(when: number, timers: Set<NodeJS.Timeout>): Promise<void> {
   return new Promise((resolve) => {
     const step = () => {
@@ -353,7 +356,14 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       const slot = limiter.acquire();
       if (slot) await slot;
       try {
-        await this.execute(delivery, request, handler);
+        await this.execute(queue, delivery, request, handler);
+      } catch (error) {
+        // From the early ack on, the body counts as run: whatever fails after it is reported and the
+        // message settled, never requeued, so the body never runs twice for it (Celery's tracer
+        // catches such errors and the request is acked). Only a crash before running requeues.
+        this.logger.error(ServerMessages.crashedAfterRun(request.task, request.id, (error as Error).message));
+        this.emitError(error as Error);
+        this.settle(delivery);
       } finally {
         limiter.release();
       }
@@ -414,7 +424,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     if (this.options.acksLate) delivery.ack();
   }
 
-  private async execute(delivery: Delivery, request: TaskRequest, handler: MessageHandler): Promise<void> {
+  private async execute(queue: string, delivery: Delivery, request: TaskRequest, handler: MessageHandler): Promise<void> {
     if (this.discardedAsStale(delivery, request)) return;
     if (!this.options.acksLate) delivery.ack();
     const ctx = new CeleryContext(request, delivery.message, this.nodeName);
@@ -449,7 +459,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         if (failing) await failing;
       }
     } else if (failure instanceof CeleryRetry) {
-      await this.retry(delivery, request, ctx, taskOptions, failure);
+      await this.retry(queue, delivery, request, ctx, taskOptions, failure);
     } else {
       await this.fail(request, failure);
       this.settle(delivery);
@@ -506,9 +516,11 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     try {
       children = await this.workflow!.followSuccess(request, value);
     } catch (error) {
-      // The result must not be lost with its follow-ups: run the task again later.
+      // Celery's tracer (app/trace.py): an error applying the callbacks or the next chain step
+      // fails the task with that error (errbacks called) and the message is acknowledged.
       this.logger.error(ServerMessages.followUpFailed(request.task, request.id, (error as Error).message));
-      if (this.options.acksLate) delivery.reject(true);
+      await this.fail(request, error);
+      this.settle(delivery);
       return;
     }
     await this.succeed(delivery, request, taskOptions, value, children);
@@ -560,6 +572,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   }
 
   private async retry(
+    queue: string,
     delivery: Delivery,
     request: TaskRequest,
     ctx: CeleryContext,
@@ -579,8 +592,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     try {
       await this.workflow!.retry(request, ctx.deliveryInfo, eta);
     } catch (error) {
-      this.logger.error(ServerMessages.followUpFailed(request.task, request.id, (error as Error).message));
-      if (this.options.acksLate) delivery.reject(true);
+      await this.retryNotSent(queue, delivery, request, error);
       return;
     }
     this.control.taskEvents?.retried(request, retry.options.exc, toTraceback(retry));
@@ -593,6 +605,27 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       // a RETRY state the caller cannot read is not worth failing the retry for
     }
     this.settle(delivery);
+  }
+
+  /**
+   * A retry that could not be republished. Celery's `Task.retry` raises `Reject(requeue=False)`
+   * then: the message is rejected, not run again. Here it is dead-lettered (or rejected) once, and
+   * the caller gets FAILURE with the error instead of waiting forever (Celery leaves it PENDING).
+   */
+  private async retryNotSent(queue: string, delivery: Delivery, request: TaskRequest, error: unknown): Promise<void> {
+    const detail = (error as Error).message;
+    this.control.taskEvents?.rejected(request, false);
+    try {
+      const info = toExceptionInfo(error);
+      const traceback = toTraceback(error);
+      this.reporter!.report(request, CeleryState.FAILURE, info, traceback);
+      this.reporter!.failChain(request.embed.chain, info, traceback);
+    } catch (e) {
+      this.logger.warn(ServerMessages.replyFailed(request.task, request.id, (e as Error).message));
+    }
+    // With early acks the message is already acknowledged: only its dead-letter copy is left to send.
+    const target = this.options.acksLate ? delivery : { message: delivery.message, ack: noSettle, reject: noSettle };
+    await this.refusals.deadLetter(queue, target, 'retry-not-sent', detail, (action) => ServerMessages.retryNotSent(request.task, request.id, detail, action));
   }
 
   /** What the {@link EventDispatcher} uses of this worker: its pipeline, concurrency, tracking and dead-lettering. */

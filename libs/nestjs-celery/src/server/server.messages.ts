@@ -1,3 +1,7 @@
+/** Longest error detail a follow-up log line repeats: the error may quote a whole signature. */
+const MAX_DETAIL = 300;
+const clip = (detail: string): string => (detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}…` : detail);
+
 /** Log texts of the worker; one line per event, never per successful message. */
 export const ServerMessages = {
   listening: (node: string, queues: string[], tasks: number) =>
@@ -6,7 +10,11 @@ export const ServerMessages = {
     `Received invalid task message on '${queue}' (${reason}): ${detail}; ${action}`,
   unregistered: (task: string, action: string) => `Received unregistered task of type '${task}'; ${action}`,
   followUpFailed: (task: string, id: string, detail: string) =>
-    `task ${task}[${id}] succeeded but its follow-up tasks could not be sent (${detail}); requeued`,
+    `task ${task}[${id}] ran, but its follow-up tasks could not be sent (${clip(detail)}); marked FAILURE and acknowledged, as Celery does`,
+  retryNotSent: (task: string, id: string, detail: string, action: string) =>
+    `task ${task}[${id}] asked for a retry that could not be sent (${clip(detail)}); marked FAILURE and ${action}, as Celery rejects it`,
+  crashedAfterRun: (task: string, id: string, detail: string) =>
+    `task ${task}[${id}] ran, but settling its outcome failed (${clip(detail)}); acknowledged, not run again`,
   replyFailed: (task: string, id: string, detail: string) => `result of ${task}[${id}] could not be sent: ${detail}`,
   resultUnencodable: (task: string, id: string, detail: string) => `task ${task}[${id}] failed with EncodeError: ${detail}`,
   handlerCrashed: (task: string, id: string, detail: string) => `task ${task}[${id}] could not be processed: ${detail}`,

@@ -1,3 +1,4 @@
+import { describeUrlValue } from '../broker/broker-url.redaction.js';
 import { isServiceName, serviceConvention } from '../routing/service-convention.js';
 import type { TaskQueue } from '../routing/task-queue.js';
 import { TaskRouter } from '../routing/task-router.js';
@@ -65,7 +66,7 @@ export function resolveServiceRouting(options: ServiceRoutingInput, fail: (messa
     if (wanted.async) conventionQueues.push({ ...convention.async, concurrency: perLane ? async : (shared ?? 16) });
   }
   if (options.asyncBrokerUrl !== undefined && (typeof options.asyncBrokerUrl !== 'string' || !/^(amqps?|memory):\/\//.test(options.asyncBrokerUrl))) {
-    throw fail(`ServerCelery option 'asyncBrokerUrl' must be an amqp://, amqps:// or memory://<vhost> URL, got ${JSON.stringify(options.asyncBrokerUrl)}`);
+    throw fail(`ServerCelery option 'asyncBrokerUrl' must be an amqp://, amqps:// or memory://<vhost> URL, got ${describeUrlValue(options.asyncBrokerUrl)}`);
   }
   if (options.services !== undefined && (!Array.isArray(options.services) || !options.services.every(isServiceName))) {
     throw fail(`ServerCelery option 'services' must be an array of service names ([A-Za-z0-9_-]), got ${JSON.stringify(options.services)}`);
