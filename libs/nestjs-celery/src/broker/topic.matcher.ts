@@ -1,4 +1,7 @@
 /** Splits a routing key into words as RabbitMQ does: `''` has no words, `'a.'` has `a` and an empty word. */
+/** The memo of a pattern without `#`: never written to (only the `#` branch adds states). */
+const NO_MEMO: Set<number> = new Set();
+
 function words(key: string): string[] {
   return key === '' ? [] : key.split('.');
 }
@@ -10,16 +13,19 @@ function words(key: string): string[] {
 export class TopicMatcher {
   private readonly pattern: string[];
   private readonly literal: boolean;
+  /** Only `#` can backtrack; without one no memo is needed (no Set allocated per message). */
+  private readonly hasHash: boolean;
 
   constructor(readonly bindingKey: string) {
     this.pattern = words(bindingKey);
     this.literal = !this.pattern.some((word) => word === '*' || word === '#');
+    this.hasHash = this.pattern.includes('#');
   }
 
   /** True when `routingKey` matches this binding key. */
   matches(routingKey: string): boolean {
     if (this.literal) return routingKey === this.bindingKey;
-    return this.matchFrom(0, words(routingKey), 0, new Set());
+    return this.matchFrom(0, words(routingKey), 0, this.hasHash ? new Set() : NO_MEMO);
   }
 
   /**
