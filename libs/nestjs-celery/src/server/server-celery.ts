@@ -29,7 +29,6 @@ import { nestExceptionArgs } from './nest-exception.args.js';
 import { ServerMessages } from './server.messages.js';
 import { celerySettings, resolveServerOptions, type ResolvedServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
 import { bindTaskArguments } from './task-arguments.binder.js';
-import { installCeleryErrorCapture } from './celery-error.capture.js';
 import { TaskResultReporter } from './task-result.reporter.js';
 import { hasTimeLimits, TimeLimitExceededError, withTimeLimits } from './time-limits.js';
 import { EtaParking } from './eta-parking.js';
@@ -121,7 +120,6 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
 
   constructor(options: ServerCeleryOptions = {}) {
     super();
-    installCeleryErrorCapture();
     this.options = resolveServerOptions(options, defaultBrokerUrl());
     this.nodeName = options.nodeName ?? defaultNodeName();
     this.limiter = new ConcurrencyLimiter(this.options.concurrency);
@@ -493,7 +491,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     return this.onProcessingStartHook === this.noopStartHook && !this.onProcessingEndHook;
   }
 
-  /** Calls the handler and waits for its value (a retry request kept by the task-error capture is thrown); {@link invoke} wraps it in the processing hooks when any are registered. */
+  /** Calls the handler and waits for its value (a retry request kept by `CeleryErrorInterceptor` is thrown); {@link invoke} wraps it in the processing hooks when any are registered. */
   private async runHandler(handler: MessageHandler, payload: unknown, ctx: CeleryContext): Promise<unknown> {
     const produced = await handler(payload, ctx);
     const output = isObservable(produced) ? await lastValueFrom(produced, { defaultValue: null }) : produced;
