@@ -2,20 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { createBroker } from '../broker/broker.factory.js';
 import type { Broker, BrokerStatus } from '../broker/broker.js';
-import { CeleryControl } from '../control/celery-control.js';
-import type { InspectOptions } from '../control/celery-inspect.js';
-import type { TaskTree } from '../control/task-tree.js';
+import { CeleryControl } from '../control/client/celery-control.js';
+import type { InspectOptions } from '../control/client/celery-inspect.js';
+import { buildTaskTree, type TaskTree } from './task-tree.js';
 import { createSignature, type SignatureDict } from '../protocol/signature.js';
 import { TaskRouter } from '../routing/task-router.js';
 import { AsyncResult } from './async-result.js';
 import { defaultBrokerUrl, type CeleryClientOptions } from './celery-client.options.js';
-import { CeleryInvalidCallError } from './client.errors.js';
+import { CeleryInvalidCallError } from '../producer/producer.errors.js';
 import { GroupResult } from './group-result.js';
-import { DEFAULT_ORIGIN } from './node-identity.js';
+import { DEFAULT_ORIGIN } from '../producer/node-identity.js';
 import { ResultConsumer } from './result-consumer.js';
-import type { SendTaskOptions } from './send-task.options.js';
-import { sendOptionsToSignature } from './signature-options.js';
-import { TaskProducer } from './task-producer.js';
+import type { SendTaskOptions } from '../producer/send-task.options.js';
+import { sendOptionsToSignature } from '../producer/signature-options.js';
+import { TaskProducer } from '../producer/task-producer.js';
 import type { TaskDefinition, TaskProxy } from './task-definition.js';
 import type { Observable } from 'rxjs';
 
@@ -210,7 +210,8 @@ export class CeleryClient {
    * with the {@link AsyncResult}; it does not wait for the result. The catalog is `api[TASK_CATALOG]`.
    */
   async discover(options: InspectOptions = {}): Promise<TaskTree> {
-    return this.control.discover((name, args, kwargs, sendOptions) => this.sendTask(name, args, kwargs, sendOptions), options);
+    const catalog = await this.control.catalog(options);
+    return buildTaskTree(catalog, (name, args, kwargs, sendOptions) => this.sendTask(name, args, kwargs, sendOptions));
   }
 
   /** The broker connection this client publishes on (`CeleryModule` shares it with `EventPublisher`). */

@@ -1,7 +1,7 @@
 import type { Broker } from '../broker/broker.js';
 import type { ExchangeDeclaration } from '../broker/topology.js';
-import { DEFAULT_ORIGIN } from '../client/node-identity.js';
-import { TaskProducer } from '../client/task-producer.js';
+import { DEFAULT_ORIGIN } from '../producer/node-identity.js';
+import { TaskProducer } from '../producer/task-producer.js';
 import type { WireHeaders } from '../protocol/task-message.js';
 import { eventDescriptorOf, type EventClass } from './celery-event.metadata.js';
 import { decodeEventPayload, encodeEventPayload, eventViolations } from './event-payload.codec.js';

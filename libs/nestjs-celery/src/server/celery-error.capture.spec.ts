@@ -20,10 +20,10 @@ import { RpcExceptionsHandler } from '@nestjs/microservices/exceptions/rpc-excep
 import { ExecutionContextHost } from '@nestjs/core/internal';
 import { catchError, lastValueFrom, map, throwError, type Observable } from 'rxjs';
 import type { CeleryClient } from '../client/celery-client.js';
-import { CeleryTask, OnEvent, TaskArg } from '../decorators/index.js';
+import { CeleryTask, OnEvent, TaskArg } from '../index.js';
 import type { CeleryRemoteError } from '../protocol/celery-remote.error.js';
 import { awaitPublished, callTask, createTestClient, startTestWorker, type MemoryBroker, type TestWorker } from '../testing/index.js';
-import { CeleryContext } from './celery-context.js';
+import { CeleryContext } from '../runtime/celery-context.js';
 import { installCeleryErrorCapture } from './celery-error.capture.js';
 
 class PaymentDeclined extends Error {

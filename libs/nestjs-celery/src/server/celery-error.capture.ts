@@ -2,8 +2,8 @@ import type { ArgumentsHost } from '@nestjs/common';
 import { RpcExceptionsHandler } from '@nestjs/microservices/exceptions/rpc-exceptions-handler.js';
 import { of, type Observable } from 'rxjs';
 import { EventContext } from '../events/event-context.js';
-import { CeleryContext } from './celery-context.js';
-import { CeleryRetry } from './celery-retry.js';
+import { CeleryContext } from '../runtime/celery-context.js';
+import { CeleryRetry } from '../runtime/celery-retry.js';
 
 const INSTALLED = Symbol.for('nestjs-celery.taskErrorCapture');
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { TaskProducer } from '../client/task-producer.js';
+import type { TaskProducer } from '../producer/task-producer.js';
 import { resultTuple, type ResultTuple } from '../protocol/result-message.js';
 import type { SignatureDict } from '../protocol/signature.js';
 import type { TaskRequest } from '../protocol/task-message.js';
-import type { DeliveryInfo } from './celery-context.js';
+import type { DeliveryInfo } from '../runtime/celery-context.js';
 
 /**
  * What a worker sends after a task, like Celery's `app/trace.py`: the next chain step and the
