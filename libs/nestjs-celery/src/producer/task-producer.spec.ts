@@ -7,6 +7,7 @@ import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
 import type { TaskRequest } from '../protocol/task-message.js';
 import { CeleryInvalidCallError } from './producer.errors.js';
 import type { SendTaskOptions } from './send-task.options.js';
+import { sendSignature } from './signature-call.js';
 import { TaskProducer } from './task-producer.js';
 
 
@@ -97,12 +98,13 @@ describe('TaskProducer.send validation', () => {
 });
 
 describe('TaskProducer.send message', () => {
-  it('writes a protocol v2 message the decoder reads back, and resolves with its id', async () => {
+  it('writes a protocol v2 message the decoder reads back, under a fresh uuid', async () => {
     const { broker, producer } = setup();
-    const id = await producer.send('proj.add', [2, 3], { z: 1 }, { replyTo: 'reply-q' });
+    await producer.send('proj.add', [2, 3], { z: 1 }, { replyTo: 'reply-q' });
     expect(broker.published).toHaveLength(1);
     const p = broker.published[0]!;
     const request = decoded(p);
+    const id = request.id;
     expect(request).toMatchObject({
       protocol: 2,
       id,
@@ -132,8 +134,9 @@ describe('TaskProducer.send message', () => {
 
   it("writes Celery's 16 headers and the full embed with wireHeaders 'full'", async () => {
     const { broker, producer } = setup('celery', 'full');
-    const id = await producer.send('proj.add', [2, 3], { z: 1 }, { headers: { 'x-trace': 'abc' } });
+    await producer.send('proj.add', [2, 3], { z: 1 }, { headers: { 'x-trace': 'abc' } });
     const p = broker.published[0]!;
+    const { id } = decoded(p);
     expect(Object.keys(p.options.headers!)).toEqual([
       'lang', 'task', 'id', 'shadow', 'eta', 'expires', 'group', 'group_index', 'retries', 'timelimit',
       'root_id', 'parent_id', 'argsrepr', 'kwargsrepr', 'origin', 'ignore_result', 'x-trace',
@@ -146,7 +149,8 @@ describe('TaskProducer.send message', () => {
     'writes a plain call (no links, no time limits) byte for byte as the spec with every embed key and limit null (%s)',
     async (wireHeaders) => {
       const { broker, producer } = setup('celery', wireHeaders);
-      const id = await producer.send('proj.add', [2, 3], { z: 1 }, { replyTo: 'r' });
+      await producer.send('proj.add', [2, 3], { z: 1 }, { replyTo: 'r' });
+      const { id } = decoded(broker.published[0]!);
       const explicit = encodeTaskMessage({
         id,
         task: 'proj.add',
@@ -181,8 +185,9 @@ describe('TaskProducer.send message', () => {
     const { broker, producer } = setup();
     const link = createSignature('proj.cb');
     const errback = createSignature('proj.eb');
-    const id = await producer.send('proj.add', [], {}, {
-      taskId: 'my-id',
+    const id = 'my-id';
+    await producer.send('proj.add', [], {}, {
+      taskId: id,
       rootId: 'root',
       parentId: 'parent',
       groupId: 'g',
@@ -328,11 +333,11 @@ describe('TaskProducer.send routing', () => {
   });
 });
 
-describe('TaskProducer.sendSignature', () => {
+describe('sendSignature', () => {
   it('merges the parent args, keeps the frozen id and applies the signature route and options', async () => {
     const { broker, producer } = setup();
     const sig = createSignature('proj.add', [4], { k: 2 }, { task_id: 'frozen', queue: 'math', priority: 2, reply_to: 'own-q' });
-    const id = await producer.sendSignature(sig, { args: [3], parentId: 'p', rootId: 'r', replyTo: 'fallback-q' });
+    const id = await sendSignature(producer, sig, { args: [3], parentId: 'p', rootId: 'r', replyTo: 'fallback-q' });
     expect(id).toBe('frozen');
     const p = broker.published[0]!;
     expect(p.routingKey).toBe('math');
@@ -350,7 +355,7 @@ describe('TaskProducer.sendSignature', () => {
   it('gives a new id with newId, the fallback reply_to, and the application group and chain', async () => {
     const { broker, producer } = setup();
     const rest = [createSignature('proj.next')];
-    const id = await producer.sendSignature(createSignature('proj.x', [], {}, { task_id: 'frozen' }), {
+    const id = await sendSignature(producer, createSignature('proj.x', [], {}, { task_id: 'frozen' }), {
       newId: true,
       replyTo: 'fallback-q',
       groupId: 'g',
@@ -369,7 +374,7 @@ describe('TaskProducer.sendSignature', () => {
       args: null as unknown as unknown[],
       kwargs: null as unknown as Record<string, unknown>,
     };
-    await producer.sendSignature(sig);
+    await sendSignature(producer, sig);
     const p = broker.published[0]!;
     expect(p.routingKey).toBe('entity-q');
     expect(decoded(p)).toMatchObject({ args: [], kwargs: {} });
@@ -377,7 +382,7 @@ describe('TaskProducer.sendSignature', () => {
 
   it('validates what the signature carries', async () => {
     const { broker, producer } = setup();
-    await expect(producer.sendSignature(createSignature('proj.x', [], {}, { countdown: -3 }))).rejects.toBeInstanceOf(
+    await expect(sendSignature(producer, createSignature('proj.x', [], {}, { countdown: -3 }))).rejects.toBeInstanceOf(
       CeleryInvalidCallError,
     );
     expect(broker.published).toHaveLength(0);

@@ -1,29 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Broker } from '../broker/broker.js';
 import { parseCeleryIsoDate } from '../protocol/iso-time.js';
-import { mergeSignatureArgs, type SignatureDict } from '../protocol/signature.js';
 import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
-import { isWireHeaders, WIRE_HEADERS_CHOICES, type TaskMessageSpec, type WireHeaders } from '../protocol/task-message.js';
+import { isWireHeaders, WIRE_HEADERS_CHOICES, type EncodedTaskMessage, type TaskMessageSpec, type WireHeaders } from '../protocol/task-message.js';
 import { resolveTaskRoute } from '../routing/task-route.js';
 import type { TaskRouter } from '../routing/task-router.js';
 import { CeleryInvalidCallError } from './producer.errors.js';
 import type { SendTaskOptions } from './send-task.options.js';
-import { signatureToSendOptions } from './signature-options.js';
-
-/** Workflow links a worker adds when it applies a signature (chain step, callback, errback). */
-export interface SignatureApplication {
-  /** Arguments put before the signature's own (the parent's return value, or the failed task id). */
-  args?: unknown[];
-  parentId?: string;
-  rootId?: string;
-  groupId?: string;
-  /** Reply queue to use when the signature has none of its own. */
-  replyTo?: string | null;
-  /** Remaining chain steps, for the next chain step. */
-  chain?: SignatureDict[];
-  /** Ignore the signature's frozen task id (Celery does for errbacks). */
-  newId?: boolean;
-}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -81,6 +64,16 @@ function checkFollowUps(list: unknown[] | null, field: string): void {
   }
 }
 
+/** Encodes the message; arguments that cannot be written as JSON are the caller's error. */
+function encode(spec: TaskMessageSpec): EncodedTaskMessage {
+  try {
+    return encodeTaskMessage(spec);
+  } catch (error) {
+    // the cause is the CeleryEncodeError (kombu's EncodeError on a Python client) with the path
+    throw new CeleryInvalidCallError(`arguments of task '${spec.task}' are not JSON-serializable: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 function checkNumber(value: unknown, field: string): void {
   if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
     throw new CeleryInvalidCallError(`option '${field}' must be a non-negative number of seconds, got ${String(value)}`);
@@ -106,76 +99,39 @@ export class TaskProducer {
     checkWireHeaders(routing.wireHeaders);
   }
 
-  /** Applies the routers to a call's options (explicit options win); the options themselves without routers. */
+  /**
+   * Applies `taskRoutes` and the service convention to a call's options (the caller's explicit
+   * options win); the options themselves when there are no routers. Pure: pass the result to {@link send}.
+   */
   route(name: string, args: unknown[], kwargs: Record<string, unknown>, options: SendTaskOptions): SendTaskOptions {
     const { router } = this.routing;
     return router && Array.isArray(args) && isPlainObject(kwargs) ? router.route(name, args, kwargs, options) : options;
   }
 
   /**
-   * Sends task `name` (after routing it) and resolves with its id once the broker confirmed it.
-   * Throws {@link CeleryInvalidCallError} for bad input, before anything is sent.
+   * The one way a task message leaves this library: checks the call, writes the Celery message,
+   * declares the target queue the first time (like Celery), publishes to the route the options
+   * name and resolves on the broker's confirm. It does not apply routers: pass options through
+   * {@link route} first. The task id is `options.taskId`, else a fresh one the caller cannot
+   * learn (give one to know it). No promise or async frame of its own holds the message until
+   * the confirm (the client's per-message path).
+   * Rejects with {@link CeleryInvalidCallError} for bad input (nothing is sent).
    */
-  send(name: string, args: unknown[], kwargs: Record<string, unknown>, options: SendTaskOptions): Promise<string> {
-    return this.sendRouted(name, args, kwargs, this.route(name, args, kwargs, options));
-  }
-
-  /** Sends task `name` with options already passed through {@link route}; resolves with its id once confirmed. */
-  async sendRouted(name: string, args: unknown[], kwargs: Record<string, unknown>, options: SendTaskOptions): Promise<string> {
-    const spec = this.toSpec(name, args, kwargs, options);
-    await this.publishSpec(spec, options);
-    return spec.id;
-  }
-
-  /**
-   * Like {@link sendRouted} for a caller that knows the task id (`options.taskId`, else a fresh
-   * one it cannot learn): the broker's confirm itself, with no promise or async frame of its own
-   * holding the message until then (the client's per-message path).
-   * @throws CeleryInvalidCallError synchronously, for bad input (nothing is sent)
-   */
-  publishRouted(name: string, args: unknown[], kwargs: Record<string, unknown>, options: SendTaskOptions): Promise<void> {
-    return this.publishSpec(this.toSpec(name, args, kwargs, options), options);
-  }
-
-  /** Encodes and publishes a message, after declaring its queue the first time; resolves on the confirm. */
-  private publishSpec(spec: TaskMessageSpec, options: SendTaskOptions): Promise<void> {
-    const route = this.routing.router
-      ? this.routing.router.resolve(options, this.defaultQueue, spec.task)
-      : resolveTaskRoute(options, this.defaultQueue, spec.task);
-    const broker = (options.lane ?? route.lane) === 'async' ? (this.routing.asyncBroker ?? this.broker) : this.broker;
-    let encoded;
+  send(name: string, args: unknown[], kwargs: Record<string, unknown>, options: SendTaskOptions): Promise<void> {
     try {
-      encoded = encodeTaskMessage(spec);
+      const spec = this.toSpec(name, args, kwargs, options);
+      const route = this.routing.router
+        ? this.routing.router.resolve(options, this.defaultQueue, spec.task)
+        : resolveTaskRoute(options, this.defaultQueue, spec.task);
+      const broker = (options.lane ?? route.lane) === 'async' ? (this.routing.asyncBroker ?? this.broker) : this.broker;
+      const { body, properties } = encode(spec);
+      if (route.declare && !(route.queue && broker.hasQueue(route.queue))) {
+        return broker.declare(route.declare).then(() => broker.publish(route.exchange, route.routingKey, body, properties));
+      }
+      return broker.publish(route.exchange, route.routingKey, body, properties);
     } catch (error) {
-      // the cause is the CeleryEncodeError (kombu's EncodeError on a Python client) with the path
-      throw new CeleryInvalidCallError(`arguments of task '${spec.task}' are not JSON-serializable: ${(error as Error).message}`, { cause: error });
+      return Promise.reject(error as Error);
     }
-    const { body, properties } = encoded;
-    if (route.declare && !(route.queue && broker.hasQueue(route.queue))) {
-      return broker.declare(route.declare).then(() => broker.publish(route.exchange, route.routingKey, body, properties));
-    }
-    return broker.publish(route.exchange, route.routingKey, body, properties);
-  }
-
-  /** Applies a signature (chain step, callback, errback) with the links a worker adds. */
-  sendSignature(signature: SignatureDict, application: SignatureApplication = {}): Promise<string> {
-    const options = signatureToSendOptions(signature.options ?? {});
-    const args = mergeSignatureArgs(signature, application.args ?? []);
-    const kwargs = isPlainObject(signature.kwargs) ? signature.kwargs : {};
-    // Object.assign rather than a spread with extra keys, which V8 turns into a slow dictionary object.
-    return this.send(
-      signature.task,
-      args,
-      kwargs,
-      Object.assign({}, options, {
-        taskId: application.newId ? undefined : options.taskId,
-        parentId: application.parentId ?? options.parentId,
-        rootId: application.rootId ?? options.rootId,
-        groupId: application.groupId ?? options.groupId,
-        chain: application.chain ?? options.chain,
-        replyTo: options.replyTo !== undefined ? options.replyTo : application.replyTo,
-      }),
-    );
   }
 
   private toSpec(name: string, args: unknown, kwargs: unknown, options: SendTaskOptions): TaskMessageSpec {
