@@ -17,6 +17,7 @@ import { mailboxQueueName, mailboxTopology, PIDBOX_REPLY_EXCHANGE } from '../pid
 import type { KombuQueueInfo } from '../queue-info.js';
 import { RevokedRegistry } from './revoked-registry.js';
 import { TaskEventSender } from './task-event.sender.js';
+import type { RevokeReason, TaskTracker } from './task-tracker.js';
 import { WorkerActivity } from './worker-activity.js';
 import { censorSettings } from './worker-conf.js';
 import { WorkerHeartbeat } from './worker-heartbeat.js';
@@ -50,11 +51,13 @@ const liveNodes = new Set<string>();
 /**
  * A worker's remote control, like Celery's `Pidbox`: consumes `<nodename>.celery.pidbox`
  * (bound to the `celery.pidbox` fanout), runs the commands addressed to this node and replies
- * `{ "<nodename>": <reply> }` with the request's `ticket` header. Also holds what the worker
- * asks before running a task: the revoked ids ({@link isRevoked}) and the running requests.
+ * `{ "<nodename>": <reply> }` with the request's `ticket` header. It is the worker's
+ * {@link TaskTracker} too: the worker reports each task's stages to it, and asks it whether a
+ * task id was revoked. It asks the worker two things in return, through its options: the
+ * registered task names and the queues consumed.
  * A bad control message is logged in one line and never reaches the task consumers.
  */
-export class WorkerControl implements ControlledWorker {
+export class WorkerControl implements ControlledWorker, TaskTracker {
   readonly clock = new LamportClock();
   readonly revoked = new RevokedRegistry();
   readonly activity = new WorkerActivity();
@@ -112,38 +115,61 @@ export class WorkerControl implements ControlledWorker {
     this.options.logger.log(boundedLine(message, REFUSAL_LOG_LINE_LIMIT));
   }
 
-  /** True when the task id was revoked (and not expired): the worker reports REVOKED instead of running it. */
+  // The task tracker: each stage updates the activity and sends its task event while events are on.
+
   isRevoked(id: string): boolean {
     return this.revoked.has(id);
   }
 
-  /** Logs a revoked task that arrives (or reaches its ETA) and is not run. */
-  discarded(request: Pick<TaskRequest, 'task' | 'id'>): void {
-    this.options.logger.log(ControlMessages.discardedRevoked(request.task, request.id));
-  }
-
-  /** Records a request the worker took, held for its ETA or waiting for a slot until it runs (sends `task-received`). */
-  taskReserved(request: TaskRequest, delivery: Delivery): void {
+  reserved(request: TaskRequest, delivery: Delivery): void {
     this.activity.reserve(request, delivery);
     this.taskEvents?.received(request);
   }
 
-  /** Forgets a request that ran, was discarded or handed back. */
-  taskReady(request: TaskRequest): void {
-    this.activity.release(request);
-  }
-
-  /** Records that a request starts running (sends `task-started`). */
-  taskStarted(ctx: CeleryContext): void {
+  started(ctx: CeleryContext): void {
     this.activity.start(ctx);
     this.taskEvents?.started(ctx.request);
   }
 
-  /** Records that a request finished; true when `revoke(terminate=True)` terminated it meanwhile (then sends `task-revoked`). */
-  taskFinished(ctx: CeleryContext): boolean {
+  finished(ctx: CeleryContext): boolean {
     const terminated = this.activity.finish(ctx);
     if (terminated) this.taskEvents?.revoked(ctx.request, 'terminated');
     return terminated;
+  }
+
+  succeeded(request: TaskRequest, value: unknown): void {
+    this.taskEvents?.succeeded(request, value);
+  }
+
+  failed(request: TaskRequest, error: unknown): void {
+    this.taskEvents?.failed(request, error);
+  }
+
+  retried(request: TaskRequest, cause: unknown, traceback: string | null): void {
+    this.taskEvents?.retried(request, cause, traceback);
+  }
+
+  rejected(request: TaskRequest, requeue: boolean): void {
+    this.taskEvents?.rejected(request, requeue);
+  }
+
+  discarded(request: TaskRequest, reason: Exclude<RevokeReason, 'terminated'>): void {
+    // Celery logs a revoked task that arrives (or reaches its ETA); an expired one is only reported.
+    if (reason === 'revoked') this.options.logger.log(ControlMessages.discardedRevoked(request.task, request.id));
+    this.taskEvents?.revoked(request, reason);
+  }
+
+  notRegistered(request: TaskRequest): void {
+    this.taskEvents?.notRegistered(request);
+  }
+
+  released(request: TaskRequest): void {
+    this.activity.release(request);
+  }
+
+  /** Cancels every running task's `ctx.signal` (the drain timeout of a shutdown). */
+  cancelRunning(reason: Error): void {
+    for (const ctx of this.activity.runningContexts()) ctx.cancel(reason);
   }
 
   /** Turns task events on or off (`enable_events` / `disable_events`); false when they already were. */
