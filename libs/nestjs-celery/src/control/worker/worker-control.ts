@@ -63,8 +63,8 @@ export class WorkerControl implements ControlledWorker, TaskTracker {
   readonly activity = new WorkerActivity();
   readonly startedAt = Date.now();
   /**
-   * The task events sender while task events are on, else undefined: the worker sends each
-   * event as `control.taskEvents?.started(request)`, so with events off a task pays one check.
+   * The task events sender while task events are on, else undefined: each tracker stage sends
+   * its event as `this.taskEvents?.started(request)`, so with events off a task pays one check.
    */
   taskEvents?: TaskEventSender;
   private consumer?: ConsumerHandle;
