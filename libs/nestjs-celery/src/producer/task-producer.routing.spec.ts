@@ -25,7 +25,7 @@ const wire = (p: Published) => ({ ...decodeDelivery(p.content, p.options), deliv
 
 describe('TaskProducer with a TaskRouter', () => {
   it('sends billing.sync.* to exchange billing, routing key = task name, transient, after declaring the convention queue once', async () => {
-    const { main, second, producer, send } = setup();
+    const { main, second, send } = setup();
     await send('billing.sync.get_invoice', [42], {}, { replyTo: 'r' });
     await send('billing.sync.get_invoice', [43], {}, { replyTo: 'r' });
     expect(main.published.map((p) => [p.exchange, p.routingKey, p.options.deliveryMode])).toEqual([
@@ -38,7 +38,7 @@ describe('TaskProducer with a TaskRouter', () => {
   });
 
   it('sends billing.async.* persistent, ignore_result and without reply_to, on the async broker', async () => {
-    const { main, second, producer, send } = setup();
+    const { main, second, send } = setup();
     await send('billing.async.rebuild_ledger', [], {}, {});
     expect(main.published).toEqual([]);
     expect(second.published.map((p) => [p.exchange, p.routingKey, p.options.deliveryMode])).toEqual([
@@ -49,13 +49,13 @@ describe('TaskProducer with a TaskRouter', () => {
   });
 
   it('uses the main broker for the async lane when there is no async broker', async () => {
-    const { main, producer, send } = setup(undefined, false);
+    const { main, send } = setup(undefined, false);
     await send('billing.async.x', [], {}, {});
     expect(main.published.map((p) => p.routingKey)).toEqual(['billing.async.x']);
   });
 
   it("lets explicit options win: an explicit unknown queue goes Celery's queue= way (default exchange), deliveryMode as given", async () => {
-    const { main, producer, send } = setup();
+    const { main, send } = setup();
     await send('billing.sync.get_invoice', [], {}, { queue: 'elsewhere', deliveryMode: 2 });
     expect([main.published[0]!.exchange, main.published[0]!.routingKey, main.published[0]!.options.deliveryMode]).toEqual([
       '',
