@@ -23,6 +23,15 @@ export class EventContext extends CeleryContext {
     this.version = eventVersion(message.fields.routingKey);
   }
 
+  /**
+   * @internal An event handler's failure always ends the call quietly, without Nest's exception
+   * filters: the event dispatcher dead-letters the event with the kept error and logs it once.
+   */
+  override keepFailure(error: unknown): boolean {
+    this.captureError(error);
+    return true;
+  }
+
   /** Routing key the event was published with, e.g. `order.v1.submit`. */
   get routingKey(): string {
     return this.message.fields.routingKey;

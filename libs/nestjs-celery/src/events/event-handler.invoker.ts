@@ -28,7 +28,7 @@ export function invokeEventHandler(
       try {
         const produced: unknown = await handler(payload, ctx);
         if (isObservable(produced)) await lastValueFrom(produced, { defaultValue: null });
-        // The error capture (installCeleryErrorCapture) ends a failed call quietly and keeps its error here.
+        // CeleryErrorInterceptor ends a failed call quietly and keeps its error here.
         if (ctx.capturedError) reject(handlerError(ctx.capturedError.error, ctx));
         else resolve();
       } catch (error) {

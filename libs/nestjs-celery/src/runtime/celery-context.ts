@@ -107,6 +107,17 @@ export class CeleryContext extends BaseRpcContext<[TaskRequest, ConsumeMessage, 
     return this.retryRequested;
   }
 
+  /**
+   * @internal Keeps the error a call failed with, before Nest's exception filters see it (see
+   * `CeleryErrorInterceptor`). True when the call is to end quietly, without the filters: a retry
+   * request is control flow, not a failure, also when an interceptor replaced it on its way out.
+   */
+  keepFailure(error: unknown): boolean {
+    const retry = error instanceof CeleryRetry ? error : this.retryRequested;
+    this.captureError(retry ?? error);
+    return retry !== undefined;
+  }
+
   /** @internal Records the handler's original error before Nest's exception filters replace it. */
   captureError(error: unknown): void {
     this.thrown ??= { error };

@@ -15,7 +15,6 @@ import { defaultNodeName } from '../producer/node-identity.js';
 import { TaskProducer } from '../producer/task-producer.js';
 import type { CeleryContext } from '../runtime/celery-context.js';
 import { DeadLetterPublisher, decodeTaskDelivery } from '../runtime/dead-letter.publisher.js';
-import { installCeleryErrorCapture } from './celery-error.capture.js';
 import { CELERY_TRANSPORT } from './celery-transport.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { EtaParking } from './eta-parking.js';
@@ -89,7 +88,6 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
 
   constructor(options: ServerCeleryOptions = {}) {
     super();
-    installCeleryErrorCapture();
     this.options = resolveServerOptions(options, defaultBrokerUrl());
     this.nodeName = options.nodeName ?? defaultNodeName();
     this.limiter = new ConcurrencyLimiter(this.options.concurrency);

@@ -133,7 +133,7 @@ export class TaskRunner {
   }
 }
 
-/** Calls a task handler and waits for its value (a retry request kept by the task-error capture is thrown). */
+/** Calls a task handler and waits for its value (a retry request kept by `CeleryErrorInterceptor` is thrown). */
 export async function runTaskHandler(handler: MessageHandler, payload: unknown, ctx: CeleryContext): Promise<unknown> {
   const produced = await handler(payload, ctx);
   const output = isObservable(produced) ? await lastValueFrom(produced, { defaultValue: null }) : produced;

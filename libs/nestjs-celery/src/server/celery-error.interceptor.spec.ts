@@ -15,16 +15,15 @@ import {
   UseInterceptors,
   UsePipes,
 } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { BaseRpcExceptionFilter, Ctx, RpcException } from '@nestjs/microservices';
-import { RpcExceptionsHandler } from '@nestjs/microservices/exceptions/rpc-exceptions-handler.js';
-import { ExecutionContextHost } from '@nestjs/core/internal';
-import { catchError, lastValueFrom, map, throwError, type Observable } from 'rxjs';
+import { catchError, map, of, throwError, type Observable } from 'rxjs';
 import type { CeleryClient } from '../client/celery-client.js';
 import { CeleryTask, OnEvent, TaskArg } from '../index.js';
 import type { CeleryRemoteError } from '../protocol/celery-remote.error.js';
 import { awaitPublished, callTask, createTestClient, startTestWorker, type MemoryBroker, type TestWorker } from '../testing/index.js';
 import { CeleryContext } from '../runtime/celery-context.js';
-import { installCeleryErrorCapture } from './celery-error.capture.js';
+import { CeleryErrorInterceptor } from './celery-error.interceptor.js';
 
 class PaymentDeclined extends Error {
   override readonly name = 'PaymentDeclined';
@@ -49,6 +48,12 @@ class LockedGuard implements CanActivate {
   }
 }
 
+class WrappedLockedGuard implements CanActivate {
+  canActivate(): boolean {
+    throw new RpcException(new PaymentDeclined('account locked, wrapped'));
+  }
+}
+
 class WrapInterceptor implements NestInterceptor {
   intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
     return next.handle().pipe(map((data) => ({ wrapped: data })));
@@ -66,6 +71,36 @@ class ToRpcExceptionInterceptor implements NestInterceptor {
 class DeclinedToRpcFilter implements ExceptionFilter {
   catch(error: PaymentDeclined): Observable<never> {
     return throwError(() => new RpcException(new RangeError(`mapped: ${error.message}`)));
+  }
+}
+
+class OverdraftError extends Error {
+  override readonly name = 'OverdraftError';
+}
+
+/** A class-level filter: maps OverdraftError to an RpcException around a RangeError. */
+@Catch(OverdraftError)
+class OverdraftToRpcFilter implements ExceptionFilter {
+  catch(error: OverdraftError): Observable<never> {
+    return throwError(() => new RpcException(new RangeError(`class filter: ${error.message}`)));
+  }
+}
+
+/** A global catch-all filter in the style of Nest's docs: it logs, then lets Nest's default filter answer. */
+@Catch()
+class CountingGlobalFilter extends BaseRpcExceptionFilter {
+  static seen: unknown[] = [];
+  override catch(exception: unknown, host: ArgumentsHost): Observable<unknown> {
+    CountingGlobalFilter.seen.push(exception);
+    return super.catch(exception, host);
+  }
+}
+
+/** A global filter for one type that answers with a value: the task then succeeds with it. */
+@Catch(SyntaxError)
+class FallbackGlobalFilter implements ExceptionFilter {
+  catch(error: SyntaxError): Observable<unknown> {
+    return of(`fallback after ${error.message}`);
   }
 }
 
@@ -102,6 +137,17 @@ class CaptureTasks {
     return 'never';
   }
 
+  @CeleryTask('capture.locked-wrapped')
+  @UseGuards(WrappedLockedGuard)
+  lockedWrapped(): string {
+    return 'never';
+  }
+
+  @CeleryTask('capture.syntax')
+  syntax(): never {
+    throw new SyntaxError('bad input');
+  }
+
   @CeleryTask('capture.wrapped')
   @UseInterceptors(WrapInterceptor)
   wrapped(@TaskArg(0) fail: boolean): string {
@@ -121,6 +167,26 @@ class CaptureTasks {
     attempts++;
     if (ctx.retries < 1) throw ctx.retry({ countdown: 0 });
     return `done after ${ctx.retries} retry`;
+  }
+}
+
+@Controller()
+@UseFilters(OverdraftToRpcFilter)
+class ClassFilteredTasks {
+  @CeleryTask('class.overdraft')
+  overdraft(): never {
+    throw new OverdraftError('over the limit');
+  }
+
+  @CeleryTask('class.other')
+  other(): never {
+    throw new PaymentDeclined('not for the class filter');
+  }
+
+  @CeleryTask('class.method-first')
+  @UseFilters(DeclinedToRpcFilter)
+  methodFirst(): never {
+    throw new PaymentDeclined('method filter');
   }
 }
 
@@ -156,6 +222,17 @@ class FailingSubscribers {
   onLocked(): string {
     return 'never';
   }
+
+  @OnEvent('shop.*.locked-wrapped', { exchange: 'shop' })
+  @UseGuards(WrappedLockedGuard)
+  onLockedWrapped(): string {
+    return 'never';
+  }
+}
+
+/** Nest's default RPC filter logs every error it replaces through this (protected) logger. */
+function spyOnFilterLog() {
+  return jest.spyOn((BaseRpcExceptionFilter as unknown as { logger: { error: (error: unknown) => void } }).logger, 'error');
 }
 
 async function failure(client: CeleryClient, task: string, args: unknown[] = []): Promise<CeleryRemoteError> {
@@ -167,13 +244,13 @@ async function failure(client: CeleryClient, task: string, args: unknown[] = [])
   );
 }
 
-describe('task error capture in Nest exception handler', () => {
+describe('CeleryErrorInterceptor: task errors reach the caller with their type', () => {
   let worker: TestWorker;
   let client: CeleryClient;
-  // Nest's default RPC filter logs every error it replaces through this (protected) logger.
-  const filterLog = jest.spyOn((BaseRpcExceptionFilter as unknown as { logger: { error: (error: unknown) => void } }).logger, 'error');
+  let filterLog: ReturnType<typeof spyOnFilterLog>;
 
   beforeAll(async () => {
+    filterLog = spyOnFilterLog();
     worker = await startTestWorker({ controllers: [CaptureTasks, RewritingTasks] });
     client = await createTestClient(worker.broker);
   });
@@ -204,9 +281,18 @@ describe('task error capture in Nest exception handler', () => {
     });
   });
 
-  it("reports a guard's refusal as Nest's 'Forbidden resource' and a guard's own error as itself", async () => {
+  it("reports a guard's refusal as Nest's 'Forbidden resource' and a guard's RpcException as its inner error", async () => {
     await expect(failure(client, 'capture.denied')).resolves.toMatchObject({ excType: 'Error', excMessage: 'Forbidden resource' });
-    await expect(failure(client, 'capture.locked')).resolves.toMatchObject({ excType: 'PaymentDeclined', excMessage: 'account locked' });
+    await expect(failure(client, 'capture.locked-wrapped')).resolves.toMatchObject({
+      excType: 'PaymentDeclined',
+      excMessage: 'account locked, wrapped',
+    });
+  });
+
+  it("reports a guard's own error as Nest's filters answer it (guards run before any interceptor)", async () => {
+    filterLog.mockClear();
+    await expect(failure(client, 'capture.locked')).resolves.toMatchObject({ excType: 'Error', excMessage: 'Internal server error' });
+    expect(filterLog.mock.calls.map(([error]) => error)).toEqual([expect.objectContaining({ name: 'PaymentDeclined', message: 'account locked' })]);
   });
 
   it('leaves interceptors in place: results are mapped, errors pass through them', async () => {
@@ -227,27 +313,88 @@ describe('task error capture in Nest exception handler', () => {
   });
 
   it('reports what leaves an interceptor that rewrites errors, and still retries a ctx.retry() it rewrote', async () => {
-    await expect(failure(client, 'rewrite.fail')).resolves.toMatchObject({ excType: 'Error', excMessage: 'rewritten: card expired' });
+    await expect(failure(client, 'rewrite.fail')).resolves.toMatchObject({
+      excType: 'Error',
+      excMessage: 'rewritten: card expired',
+      excArgs: [{ message: 'rewritten: card expired' }],
+    });
     rewrittenAttempts = 0;
     await expect(callTask(client, 'rewrite.retry')).resolves.toBe('done');
     expect(rewrittenAttempts).toBe(2);
   });
 
-  it('leaves calls of other transports to the filters untouched', async () => {
-    installCeleryErrorCapture();
-    const handler = new RpcExceptionsHandler();
-    const error = new PaymentDeclined('elsewhere');
-    const host = new ExecutionContextHost([{ some: 'payload' }, { not: 'a celery context' }]) as ArgumentsHost;
-    await expect(lastValueFrom(handler.handle(error, host))).rejects.toEqual({ status: 'error', message: 'Internal server error' });
+  it('leaves calls of other transports untouched', () => {
+    const handled = of('value');
+    const context = { switchToRpc: () => ({ getContext: () => ({ not: 'a celery context' }) }) } as unknown as ExecutionContext;
+    expect(new CeleryErrorInterceptor().intercept(context, { handle: () => handled })).toBe(handled);
   });
 });
 
-describe('@OnEvent error capture in Nest exception handler', () => {
+describe('CeleryErrorInterceptor: user filters still run', () => {
   let worker: TestWorker;
   let client: CeleryClient;
-  const filterLog = jest.spyOn((BaseRpcExceptionFilter as unknown as { logger: { error: (error: unknown) => void } }).logger, 'error');
 
   beforeAll(async () => {
+    worker = await startTestWorker({
+      controllers: [CaptureTasks, ClassFilteredTasks],
+      providers: [
+        { provide: APP_FILTER, useClass: CountingGlobalFilter },
+        { provide: APP_FILTER, useClass: FallbackGlobalFilter },
+      ],
+    });
+    client = await createTestClient(worker.broker);
+  });
+
+  afterAll(async () => {
+    await client.close();
+    await worker.close();
+  });
+
+  it('runs a global catch-all filter, and the caller still gets the real error when it lets Nest answer', async () => {
+    CountingGlobalFilter.seen = [];
+    await expect(failure(client, 'capture.fail')).resolves.toMatchObject({ excType: 'PaymentDeclined', excMessage: 'card expired' });
+    expect(CountingGlobalFilter.seen).toEqual([expect.objectContaining({ name: 'PaymentDeclined', message: 'card expired' })]);
+  });
+
+  it("runs a global filter for a guard's own error too", async () => {
+    CountingGlobalFilter.seen = [];
+    await failure(client, 'capture.locked');
+    expect(CountingGlobalFilter.seen).toEqual([expect.objectContaining({ message: 'account locked' })]);
+  });
+
+  it("lets a global filter's answer stand: a value makes the task succeed", async () => {
+    await expect(callTask(client, 'capture.syntax')).resolves.toBe('fallback after bad input');
+  });
+
+  it('runs a class-level filter for its type, and the global one for the others', async () => {
+    CountingGlobalFilter.seen = [];
+    await expect(failure(client, 'class.overdraft')).resolves.toMatchObject({ excType: 'RangeError', excMessage: 'class filter: over the limit' });
+    expect(CountingGlobalFilter.seen).toEqual([]);
+    await expect(failure(client, 'class.other')).resolves.toMatchObject({ excType: 'PaymentDeclined', excMessage: 'not for the class filter' });
+    expect(CountingGlobalFilter.seen).toHaveLength(1);
+  });
+
+  it('runs a method-level filter before the class-level and global ones', async () => {
+    CountingGlobalFilter.seen = [];
+    await expect(failure(client, 'class.method-first')).resolves.toMatchObject({ excType: 'RangeError', excMessage: 'mapped: method filter' });
+    expect(CountingGlobalFilter.seen).toEqual([]);
+  });
+
+  it('keeps retries away from the filters', async () => {
+    CountingGlobalFilter.seen = [];
+    attempts = 0;
+    await expect(callTask(client, 'capture.retry')).resolves.toEqual({ wrapped: 'done after 1 retry' });
+    expect(CountingGlobalFilter.seen).toEqual([]);
+  });
+});
+
+describe('CeleryErrorInterceptor: @OnEvent errors', () => {
+  let worker: TestWorker;
+  let client: CeleryClient;
+  let filterLog: ReturnType<typeof spyOnFilterLog>;
+
+  beforeAll(async () => {
+    filterLog = spyOnFilterLog();
     worker = await startTestWorker({ controllers: [FailingSubscribers] }, { serverOptions: { service: 'capture' } });
     client = await createTestClient(worker.broker);
   });
@@ -272,9 +419,17 @@ describe('@OnEvent error capture in Nest exception handler', () => {
     expect(filterLog).not.toHaveBeenCalled();
   });
 
-  it("dead-letters the event with a guard's own error", async () => {
+  it("dead-letters the event with a guard's RpcException as its inner error", async () => {
+    const headers = await deadLettered('shop.v1.locked-wrapped');
+    expect(headers).toMatchObject({ 'x-celery-rejected-reason': 'handler-failed' });
+    expect(String(headers['x-celery-rejected-detail'])).toContain('account locked, wrapped');
+  });
+
+  it("dead-letters the event with Nest's answer to a guard's own error, which Nest logs (guards run before any interceptor)", async () => {
+    filterLog.mockClear();
     const headers = await deadLettered('shop.v1.locked');
     expect(headers).toMatchObject({ 'x-celery-rejected-reason': 'handler-failed' });
-    expect(String(headers['x-celery-rejected-detail'])).toContain('account locked');
+    expect(String(headers['x-celery-rejected-detail'])).toContain('Internal server error');
+    expect(filterLog.mock.calls.map(([error]) => error)).toEqual([expect.objectContaining({ message: 'account locked' })]);
   });
 });
