@@ -10,7 +10,8 @@ import { writeFieldTable } from '../../libs/nestjs-celery/src/protocol/field-tab
 import { PyAmqpTable } from '../../libs/nestjs-celery/src/protocol/py-amqp-table.js';
 import { encodePublishFrames } from '../../libs/nestjs-celery/src/broker/publish-frames.js';
 import { amqplibEncodeTable, amqplibPublishArgs, amqplibPublishFrames } from '../../libs/nestjs-celery/test/support/amqplib-reference.js';
-const { CeleryClient, encodeTaskMessage, pythonRepr, amqplib } = await import('nestjs-celery');
+const { CeleryClient, encodeTaskMessage, amqplib } = await import('nestjs-celery');
+import { pythonRepr } from '../../libs/nestjs-celery/src/protocol/python-repr.js';
 import { ORDER } from '../payload.js';
 import { orderTaskSpec, stubBroker } from './stub-broker.js';
 import { median } from '../lib/stats.js';

@@ -1,6 +1,6 @@
 import type { ConsumeMessage } from 'amqplib';
 import type { TaskRequest } from '../protocol/task-message.js';
-import { CeleryContext } from '../server/celery-context.js';
+import { CeleryContext } from '../runtime/celery-context.js';
 import { eventVersion } from './event-version.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { MessageHandler } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { BaseRpcContext } from '@nestjs/microservices';
-import { unwrapHandlerError } from '../server/handler-error.js';
+import { unwrapHandlerError } from '../runtime/handler-error.js';
 import type { EventContext } from './event-context.js';
 
 /** `Server.runWithProcessingHooks`, handed in by `ServerCelery` (it is protected there). */

@@ -19,10 +19,10 @@ import { APP_FILTER } from '@nestjs/core';
 import { BaseRpcExceptionFilter, Ctx, RpcException } from '@nestjs/microservices';
 import { catchError, map, of, throwError, type Observable } from 'rxjs';
 import type { CeleryClient } from '../client/celery-client.js';
-import { CeleryTask, OnEvent, TaskArg } from '../decorators/index.js';
+import { CeleryTask, OnEvent, TaskArg } from '../index.js';
 import type { CeleryRemoteError } from '../protocol/celery-remote.error.js';
 import { awaitPublished, callTask, createTestClient, startTestWorker, type MemoryBroker, type TestWorker } from '../testing/index.js';
-import { CeleryContext } from './celery-context.js';
+import { CeleryContext } from '../runtime/celery-context.js';
 import { CeleryErrorInterceptor } from './celery-error.interceptor.js';
 
 class PaymentDeclined extends Error {

@@ -1,6 +1,6 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import { catchError, of, throwError, type Observable } from 'rxjs';
-import { CeleryContext } from './celery-context.js';
+import { CeleryContext } from '../runtime/celery-context.js';
 
 /**
  * Keeps the error of a `@CeleryTask` or `@OnEvent` call on its context, before Nest's exception
