@@ -13,3 +13,5 @@ export * from './field-table.codec.js';
 export * from './celery-json.js';
 export * from './celery-json.encoder.js';
 export * from './undecodable-field-table.js';
+export * from './celery-json.markers.js';
+export * from './celery-json.python-value.js';
