@@ -1,5 +1,6 @@
 import { toCeleryJsonData, type CeleryEncodeError, type CeleryJsonOptions } from './celery-json.encoder.js';
 import { parseCeleryJson } from './celery-json.js';
+import { InvalidTypeMarkerError } from './celery-json.markers.js';
 import { InvalidTaskMessageError } from './protocol.errors.js';
 
 /** A result tuple as Celery nests it in `children`: `[[id, parent], null]` or `[[gid, null], [children]]`. */
@@ -39,7 +40,8 @@ export function decodeResultMessage(content: Buffer): ResultMessage {
   let parsed: unknown;
   try {
     parsed = parseCeleryJson(content.toString('utf8'));
-  } catch {
+  } catch (error) {
+    if (error instanceof InvalidTypeMarkerError) throw new InvalidTaskMessageError('not-json', `result body has an ${error.message}`);
     throw new InvalidTaskMessageError('not-json', 'result body is not valid JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
