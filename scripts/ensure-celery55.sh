@@ -39,11 +39,14 @@ versions_in() {
   PYTHONPATH="$1" "$PY" -c 'import celery, kombu; print(celery.__version__, kombu.__version__)' 2>/dev/null
 }
 
-if [ -f "$STAMP" ] && [ -f "$SITE/celery/__init__.py" ]; then
-  echo "celery 5.5: present ($(cat "$STAMP"))"
-  echo "$SITE"
-  exit 0
-fi
+present() {
+  if [ -f "$STAMP" ] && [ -f "$SITE/celery/__init__.py" ] && [ -d "$SITE/celery/__pycache__" ]; then
+    echo "celery 5.5: present ($(cat "$STAMP"))"
+    echo "$SITE"
+    exit 0
+  fi
+}
+present
 
 [ -x "$PY" ] || die "$PY is missing (scripts/ensure-services.sh installs python3-celery, which brings it)"
 for tool in apt-get dpkg; do
@@ -65,6 +68,12 @@ keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 [ -f "$keyring" ] || die "$keyring is missing (package debian-archive-keyring), needed to verify $SUITE"
 
 mkdir -p "$CACHE_DIR"
+# One fetch at a time (several checkouts share the cache); the one that waited finds it present.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$CACHE_DIR/.lock"
+  flock 9
+  present
+fi
 WORK=$(mktemp -d "$CACHE_DIR/.fetch.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/etc/sources.list.d" "$WORK/etc/preferences.d" "$WORK/state/lists/partial" \
@@ -101,15 +110,16 @@ for deb in "$WORK"/debs/*.deb; do
 done
 
 fetched="$WORK/root/usr/lib/python3/dist-packages"
+# Byte-compile once, as Debian's postinst would: every Celery process otherwise compiles ~570
+# modules at start (PYTHONDONTWRITEBYTECODE keeps Python from caching them).
+"$PY" -m compileall -q -j 0 "$fetched" >"$WORK/compile.log" 2>&1 \
+  || echo "ensure-celery55: warning: some modules did not byte-compile (they still import): $(tail -n 1 "$WORK/compile.log")" >&2
 read -r celery kombu <<<"$(versions_in "$fetched" || true)"
 [ "${celery:-}" = "$WANT_CELERY" ] && [ "${kombu:-}" = "$WANT_KOMBU" ] \
   || die "Debian $SUITE gave celery ${celery:-?} / kombu ${kombu:-?}, expected $WANT_CELERY / $WANT_KOMBU"
 
-# Replace atomically: a concurrent run (another checkout) sees the old tree or the new one.
-rm -rf "$SITE.old"
-[ -d "$SITE" ] && mv "$SITE" "$SITE.old"
+rm -rf "$SITE"
 mv "$fetched" "$SITE"
-rm -rf "$SITE.old"
 (cd "$WORK/debs" && ls *.deb) >"$CACHE_DIR/packages.txt"
 echo "celery $celery, kombu $kombu from $mirror $SUITE" >"$STAMP"
 echo "celery 5.5: installed ($(cat "$STAMP"))"
