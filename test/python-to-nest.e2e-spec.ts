@@ -4,6 +4,7 @@
  * in its own Python process and reports what it observed as JSON; the assertions are here.
  */
 import { BROKER_URL } from './support/broker-url.js';
+import { celeryRelease } from './support/celery-version.js';
 import type { ManagedProcess } from './support/child-process.js';
 import { startInteropWorker } from './support/interop-worker.js';
 import { runPython } from './support/python.js';
@@ -66,7 +67,7 @@ async function py<T = Outcome>(params: { case: string } & Record<string, unknown
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-describe('Python Celery 5.2.6 client -> Nest worker', () => {
+describe(`Python Celery ${celeryRelease()} client -> Nest worker`, () => {
   let worker: ManagedProcess;
 
   beforeAll(async () => {

@@ -57,6 +57,7 @@ export class CeleryClient {
       router,
       asyncBroker: this.asyncBroker,
       wireHeaders: options.wireHeaders,
+      jsonTypeMarkers: options.jsonTypeMarkers,
     });
     if ((options.resultBackend ?? 'rpc') === 'rpc') {
       this.results = new ResultConsumer(this.broker, {

@@ -91,10 +91,11 @@ export class TaskProducer {
     private readonly defaultQueue: string,
     private readonly origin: string,
     /**
-     * `taskRoutes` / service convention, the broker of the `async` lane (default: `broker`) and
-     * the header table to write (default `'compact'`).
+     * `taskRoutes` / service convention, the broker of the `async` lane (default: `broker`), the
+     * header table to write (default `'compact'`) and whether arguments carry kombu ≥ 5.3's type
+     * markers (default false).
      */
-    private readonly routing: { router?: TaskRouter; asyncBroker?: Broker; wireHeaders?: WireHeaders } = {},
+    private readonly routing: { router?: TaskRouter; asyncBroker?: Broker; wireHeaders?: WireHeaders; jsonTypeMarkers?: boolean } = {},
   ) {
     checkWireHeaders(routing.wireHeaders);
   }
@@ -190,6 +191,7 @@ export class TaskProducer {
       deliveryMode: options.deliveryMode,
       headers: options.headers,
       wireHeaders: this.routing.wireHeaders ?? 'compact',
+      jsonTypeMarkers: this.routing.jsonTypeMarkers,
     };
   }
 }

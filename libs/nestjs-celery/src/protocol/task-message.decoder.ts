@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { parseCeleryJson } from './celery-json.js';
+import { InvalidTypeMarkerError } from './celery-json.markers.js';
 import { parseCeleryIsoDate } from './iso-time.js';
 import { InvalidTaskMessageError } from './protocol.errors.js';
 import type { SignatureDict } from './signature.js';
@@ -91,7 +92,9 @@ function parseBody(content: Buffer, message: TaskMessageProperties): unknown {
   if (!isUtf8(content)) throw new InvalidTaskMessageError('not-json', 'body is not valid UTF-8 JSON');
   try {
     return parseCeleryJson(content.toString('utf8'));
-  } catch {
+  } catch (error) {
+    // a kombu type marker that does not decode: kombu's loads raises ValueError for it too
+    if (error instanceof InvalidTypeMarkerError) throw new InvalidTaskMessageError('not-json', `body has an ${error.message}`);
     throw new InvalidTaskMessageError('not-json', 'body is not valid JSON');
   }
 }

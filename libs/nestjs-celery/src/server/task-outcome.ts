@@ -3,6 +3,7 @@ import type { Delivery } from '../broker/delivery.js';
 import type { RevokeReason, TaskTracker } from '../control/worker/task-tracker.js';
 import { CeleryState } from '../protocol/celery-state.js';
 import { CeleryEncodeError, toCeleryJsonData } from '../protocol/celery-json.encoder.js';
+import { speaksTypeMarkers } from '../protocol/celery-json.markers.js';
 import { toExceptionInfo, toTraceback } from '../protocol/exception-info.js';
 import { resultTuple } from '../protocol/result-message.js';
 import type { TaskRequest } from '../protocol/task-message.js';
@@ -128,7 +129,7 @@ export class TaskOutcome {
     value: unknown,
   ): Promise<void> {
     // A value the follow-ups cannot carry fails the task at once, as Celery's trace does.
-    const unencodable = encodeErrorOf(value);
+    const unencodable = encodeErrorOf(value, speaksTypeMarkers(request.headers));
     if (unencodable) return this.failUnencodable(delivery, request, unencodable);
     let children: unknown[];
     try {
@@ -211,10 +212,10 @@ export class TaskOutcome {
   }
 }
 
-/** The {@link CeleryEncodeError} of a task value that cannot be written as Celery JSON, if any. */
-function encodeErrorOf(value: unknown): CeleryEncodeError | undefined {
+/** The {@link CeleryEncodeError} of a task value that cannot be written as Celery JSON (with type markers or not), if any. */
+function encodeErrorOf(value: unknown, typeMarkers: boolean): CeleryEncodeError | undefined {
   try {
-    toCeleryJsonData(value, 'result');
+    toCeleryJsonData(value, 'result', { typeMarkers });
     return undefined;
   } catch (error) {
     if (error instanceof CeleryEncodeError) return error;
