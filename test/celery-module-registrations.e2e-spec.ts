@@ -20,7 +20,9 @@ import {
 } from 'nestjs-celery';
 import { firstValueFrom } from 'rxjs';
 import { BROKER_URL } from './support/broker-url.js';
+import { eventually } from './support/eventually.js';
 import { deleteExchanges, deleteQueues } from './support/rabbitmq-admin.js';
+import { listConnections } from './support/rabbitmqctl.js';
 import { ensureVhost, vhostOf, withVhost } from './support/vhost.js';
 
 const QUEUE = 'registrations.where';
@@ -168,5 +170,13 @@ describe('named CeleryModule registrations on two vhosts', () => {
     const services = caller.get(TwoServices);
     await caller.close();
     expect([services.orders.unwrap().status, services.billing.unwrap().status]).toEqual(['closed', 'closed']);
+    // RabbitMQ's view: no connection of either registration is left (one orphaned by the proxy's
+    // connect() on the billing client kept jest from exiting).
+    let left: string[] = [];
+    const stillOpen = async () =>
+      (left = [...(await listConnections(vhostOf(BROKER_URL))), ...(await listConnections(SECOND_VHOST))]
+        .map((connection) => connection.name)
+        .filter((name) => name.startsWith('registrations ')));
+    await eventually(async () => (await stillOpen()).length === 0, 15_000, 'the registrations to close their connections', () => `open: ${left.join(', ')}`, 200);
   });
 });

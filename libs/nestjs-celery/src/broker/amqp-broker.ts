@@ -169,7 +169,8 @@ export class AmqpBroker implements Broker {
   /** Connects (if not yet connected) and resolves once connected, or rejects after the connect timeout. */
   async connect(): Promise<void> {
     if (this.closed) throw new BrokerClosedError('AmqpBroker.connect(): the broker was closed');
-    this.connecting ??= this.connectLoop();
+    // whenConnected() starts the connect loop only when not connected: a loop started while
+    // connected would open a second connection and orphan the first (it is never closed).
     await this.whenConnected();
   }
 
