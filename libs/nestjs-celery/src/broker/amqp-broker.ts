@@ -1,14 +1,12 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
-import { toPyAmqpTable } from '../protocol/field-table.codec.js';
-import { PyAmqpTable } from '../protocol/py-amqp-table.js';
 import { AckBatcher } from './ack-batcher.js';
 import { AmqpBrokerMessages } from './amqp-broker.messages.js';
 import { AmqpDelivery } from './amqp-delivery.js';
 import { ChannelSlot } from './channel-slot.js';
-import { amqplib, amqplibTakesEncodedTables } from './amqplib.loader.js';
-import { publishOnChannel } from './amqplib-publish.js';
+import { amqplib } from './amqplib.js';
+import { publishOnChannel, publishOptions } from './amqplib-publish.js';
 import { describeUrlValue, redactUrl, redactUrlIn } from './broker-url.redaction.js';
 import {
   BrokerClosedError,
@@ -22,6 +20,8 @@ import { applyPrefetch } from './consumer-qos.js';
 import { declarationKey, type Declaration } from './declaration.js';
 import type { Delivery } from './delivery.js';
 import type { Topology } from './topology.js';
+import { readPyAmqpLongTags } from './py-amqp-long-tag.js';
+import { toPyAmqpTable } from './py-amqp-table.js';
 
 export type { BrokerStatus, ConsumeOptions, ConsumerHandle } from './broker.js';
 
@@ -70,17 +70,6 @@ function sleep(ms: number): Promise<void> {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * The header table amqplib writes for `options.headers`: typed for py-amqp, written by
- * {@link PyAmqpTable} in one pass when amqplib takes it (the per-message hot path), else as a typed copy.
- */
-function publishHeaders(options: Options.Publish): object | undefined {
-  const headers = options.headers as Record<string, unknown> | undefined;
-  if (!headers) return undefined;
-  const oneStep = amqplibTakesEncodedTables && options.CC === undefined && options.BCC === undefined;
-  return oneStep ? new PyAmqpTable(headers) : toPyAmqpTable(headers);
 }
 
 /** The {@link TopologyMismatchError} for a declaration RabbitMQ refused with 406, else undefined. */
@@ -256,21 +245,21 @@ export class AmqpBroker implements Broker {
    * repeats the publish if the connection drops before the confirm.
    */
   publish(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): Promise<void> {
-    const headers = publishHeaders(options);
+    const typed = publishOptions(options);
     const channel = this.publishChannel.ready;
     if (channel === undefined || this.statusSubject.value !== 'connected') {
-      return this.publishWithRetries(exchange, routingKey, content, options, headers, 0);
+      return this.publishWithRetries(exchange, routingKey, content, typed, 0);
     }
     // Connected: publish synchronously, one promise per message; retries only after a failure.
     return new Promise<void>((resolve, reject) => {
       const onConfirm = (error: unknown) => {
         if (!error) return resolve();
         this.afterFailedPublish(error, exchange, routingKey, 0)
-          .then(() => this.publishWithRetries(exchange, routingKey, content, options, headers, 1))
+          .then(() => this.publishWithRetries(exchange, routingKey, content, typed, 1))
           .then(resolve, reject);
       };
       try {
-        publishOnChannel(channel, exchange, routingKey, content, options, headers, onConfirm);
+        publishOnChannel(channel, exchange, routingKey, content, typed, onConfirm);
       } catch (error) {
         onConfirm(error);
       }
@@ -282,7 +271,6 @@ export class AmqpBroker implements Broker {
     routingKey: string,
     content: Buffer,
     options: Options.Publish,
-    headers: object | undefined,
     firstAttempt: number,
   ): Promise<void> {
     for (let attempt = firstAttempt; ; attempt++) {
@@ -291,7 +279,7 @@ export class AmqpBroker implements Broker {
         // Opening the channel can fail like the publish itself (connection lost, or closed by close()).
         const channel = await this.publishChannel.get();
         await new Promise<void>((resolve, reject) => {
-          publishOnChannel(channel, exchange, routingKey, content, options, headers, (err) => (err ? reject(err) : resolve()));
+          publishOnChannel(channel, exchange, routingKey, content, options, (err) => (err ? reject(err) : resolve()));
         });
         return;
       } catch (error) {
@@ -324,10 +312,10 @@ export class AmqpBroker implements Broker {
    */
   publishUnconfirmed(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): void {
     const channel = this.transientChannel.ready;
-    const headers = publishHeaders(options);
+    const typed = publishOptions(options);
     if (channel && this.statusSubject.value === 'connected') {
       try {
-        publishOnChannel(channel, exchange, routingKey, content, options, headers);
+        publishOnChannel(channel, exchange, routingKey, content, typed);
         return;
       } catch (error) {
         this.logger.warn?.(`unconfirmed publish failed: ${errorText(error)}; retrying on the confirm channel`);
@@ -335,7 +323,7 @@ export class AmqpBroker implements Broker {
     }
     void this.whenConnected()
       .then(() => this.transientChannel.get())
-      .then((ready) => publishOnChannel(ready, exchange, routingKey, content, options, headers))
+      .then((ready) => publishOnChannel(ready, exchange, routingKey, content, typed))
       .catch((error: unknown) => this.logger.warn?.(`unconfirmed publish to '${routingKey}' lost: ${errorText(error)}`));
   }
 
@@ -466,6 +454,7 @@ export class AmqpBroker implements Broker {
       await connection.close().catch(() => undefined);
       return;
     }
+    readPyAmqpLongTags(connection);
     this.connection = connection;
     connection.on('error', (error: unknown) => this.logger.warn?.(`connection error: ${this.safeErrorText(error)}`));
     connection.on('blocked', (reason: unknown) => this.logger.warn?.(`connection blocked by the broker: ${String(reason)}`));

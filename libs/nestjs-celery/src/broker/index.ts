@@ -5,6 +5,7 @@ export { redactUrl, URL_SECRET_MASK } from './broker-url.redaction.js';
 export * from './broker.errors.js';
 export * from './delivery.js';
 export * from './topology.js';
-export { amqplib } from './amqplib.loader.js';
+export { amqplib } from './amqplib.js';
+export { toPyAmqpTable, type TypedFieldValue } from './py-amqp-table.js';
 export * from './memory/index.js';
 export * from './topic.matcher.js';

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { headersTableBytes, loadVector, vectorNames } from '../../test/vectors/load-vectors.js';
-import { decodeFieldTable, MAX_FIELD_TABLE_DEPTH, readFieldTable, toPyAmqpTable } from './field-table.codec.js';
+import { toPyAmqpTable } from '../broker/py-amqp-table.js';
+import { decodeFieldTable, MAX_FIELD_TABLE_DEPTH, readFieldTable } from './field-table.codec.js';
 import { InvalidFieldTableError } from './protocol.errors.js';
 import { UndecodableFieldTable } from './undecodable-field-table.js';
 
