@@ -9,3 +9,5 @@ export { amqplib } from './amqplib.js';
 export { toPyAmqpTable, type TypedFieldValue } from './py-amqp-table.js';
 export * from './memory/index.js';
 export * from './topic.matcher.js';
+export * from './field-table.decoder.js';
+export * from './undecodable-field-table.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ChannelModel } from 'amqplib';
-import { UndecodableFieldTable } from '../protocol/undecodable-field-table.js';
+import { UndecodableFieldTable } from './undecodable-field-table.js';
 import { readPyAmqpLongTags } from './py-amqp-long-tag.js';
 
 /** A header table as py-amqp writes `{'x-big': 2**40, 'x-neg': -(2**40), 'task': 'add'}`: `L` for both big integers. */

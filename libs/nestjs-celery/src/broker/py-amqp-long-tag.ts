@@ -17,7 +17,7 @@
  * `recvFrame` (amqplib calls it as `this.recvFrame()`), which works whatever the load order.
  */
 import type { ChannelModel } from 'amqplib';
-import { readFieldTable } from '../protocol/field-table.codec.js';
+import { readFieldTable } from './field-table.decoder.js';
 
 /** The fields of amqplib 2.3.1's `Connection` this module relies on. */
 interface AmqplibConnection {

@@ -9,7 +9,5 @@ export * from './celery-remote.error.js';
 export * from './protocol.errors.js';
 export * from './iso-time.js';
 export * from './python-repr.js';
-export * from './field-table.codec.js';
 export * from './celery-json.js';
 export * from './celery-json.encoder.js';
-export * from './undecodable-field-table.js';

@@ -4,7 +4,7 @@ import { parseCeleryIsoDate } from './iso-time.js';
 import { InvalidTaskMessageError } from './protocol.errors.js';
 import type { SignatureDict } from './signature.js';
 import type { TaskEmbed, TaskRequest, TimeLimit } from './task-message.js';
-import { UndecodableFieldTable } from './undecodable-field-table.js';
+import { UndecodableFieldTable } from '../broker/undecodable-field-table.js';
 
 /** The parts of an incoming AMQP message the decoder reads. */
 export interface IncomingMessage extends TaskMessageProperties {

@@ -5,7 +5,7 @@ import type { Delivery } from '../broker/delivery.js';
 import { InvalidTaskMessageError } from '../protocol/protocol.errors.js';
 import { decodeDelivery } from '../protocol/task-message.decoder.js';
 import type { TaskRequest } from '../protocol/task-message.js';
-import { UndecodableFieldTable } from '../protocol/undecodable-field-table.js';
+import { UndecodableFieldTable } from '../broker/undecodable-field-table.js';
 import { boundedLine, REFUSAL_LOG_LINE_LIMIT, REJECTED_DETAIL_LIMIT } from './bounded-line.js';
 import { ServerMessages } from './server.messages.js';
 

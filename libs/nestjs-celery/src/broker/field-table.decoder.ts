@@ -1,10 +1,10 @@
 /**
  * Decoding AMQP field tables as py-amqp and RabbitMQ write them (wire spec §8): amqplib cannot
  * decode `L`, which py-amqp writes for integers beyond ±2^31; {@link decodeFieldTable} reads every
- * tag. (Encoding for py-amqp lives with the AMQP broker: `broker/py-amqp-table.ts`.)
+ * tag. (Encoding for py-amqp: `py-amqp-table.ts`.)
  */
 
-import { InvalidFieldTableError } from './protocol.errors.js';
+import { InvalidFieldTableError } from './broker.errors.js';
 import { UndecodableFieldTable } from './undecodable-field-table.js';
 
 /** Header keys seen so far, by a hash of their bytes: the same few keys arrive on every message. */
