@@ -25,6 +25,19 @@ const common = {
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/fixtures/', '<rootDir>/libs/nestjs-celery/dist/'],
   modulePathIgnorePatterns: ['<rootDir>/test/fixtures/', '<rootDir>/libs/nestjs-celery/dist/'],
 };
+/** The e2e suites that talk to Python Celery and run against both 5.2.6 (`e2e`) and 5.5.2 (`e2e-celery55`). */
+const CELERY55_SUITES = [
+  'celery-version',
+  'python-to-nest',
+  'nest-to-python',
+  'values-interop',
+  'control',
+  'celery-events',
+  'events-python',
+  'routing-bindings',
+  'routing-convention',
+  'routing-routers',
+];
 export default {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
@@ -33,6 +46,14 @@ export default {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       // Jest ignores a project's `testTimeout`: the setup file sets the 60 s default instead.
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
+    },
+    {
+      // The interop suites again, with the Python side on Celery 5.5.2 (test/support/celery-version.ts).
+      ...common,
+      displayName: 'e2e-celery55',
+      testMatch: CELERY55_SUITES.map((name) => `<rootDir>/test/${name}.e2e-spec.ts`),
+      setupFiles: ['<rootDir>/test/support/celery55.setup.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
     },
   ],

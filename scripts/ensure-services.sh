@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure what the test suites need is present: Debian's python3-celery
-# (for /usr/bin/python3) and a RabbitMQ broker reachable at CELERY_BROKER_URL
+# (for /usr/bin/python3), Celery 5.5 beside it (scripts/ensure-celery55.sh)
+# and a RabbitMQ broker reachable at CELERY_BROKER_URL
 # (default amqp://guest:guest@127.0.0.1:5672//).
 #
 # Idempotent and quick (~0.5 s) when everything is already there. Never
@@ -75,6 +76,12 @@ case "$ver" in
   "$CELERY_SERIES".*) ;;
   *) die "'$PY -m celery --version' printed '${ver:-nothing}', expected $CELERY_SERIES.x (Debian bookworm's python3-celery)" ;;
 esac
+
+# ---------------------------------------------------------------- celery 5.5
+# Celery 5.5 beside it, for the e2e-celery55 jest project (a user-level cache, no root).
+bash "$(dirname "${BASH_SOURCE[0]}")/ensure-celery55.sh" >/dev/null \
+  || die "Celery 5.5 is not available (see scripts/ensure-celery55.sh above)"
+echo "python celery 5.5: $(cat "${CELERY55_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nestjs-celery/celery55}/complete")"
 
 # ---------------------------------------------------------------- broker URL
 # Parse with Python's urllib: prints host, port, user, password, vhost.

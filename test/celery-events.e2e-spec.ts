@@ -10,6 +10,7 @@ import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { CeleryClient, CeleryTask, ServerCelery, TaskArg } from 'nestjs-celery';
 import { BROKER_URL, CELERY_PYTHON } from './support/broker-url.js';
+import { celeryPythonPath } from './support/celery-version.js';
 import { startProcess, type ManagedProcess } from './support/child-process.js';
 import { PYTHON_DIR, runCeleryCli } from './support/python.js';
 import { deleteExchanges, deleteQueues } from './support/rabbitmq-admin.js';
@@ -111,7 +112,7 @@ describe('Celery events: a Python State() receiver follows a Nest worker', () =>
     await deleteQueues(BROKER_URL, QUEUE);
     monitor = startProcess('python events monitor', CELERY_PYTHON, [`${PYTHON_DIR}events_monitor.py`, NODE], {
       CELERY_BROKER_URL: BROKER_URL,
-      PYTHONPATH: PYTHON_DIR,
+      PYTHONPATH: celeryPythonPath(PYTHON_DIR),
     });
     await until(monitor, 'its own consumer ready', (s) => s.ready, 30_000);
     const moduleRef = await Test.createTestingModule({ imports: [EventWorkerModule] }).compile();

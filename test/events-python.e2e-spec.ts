@@ -14,6 +14,7 @@ import { Test } from '@nestjs/testing';
 import { OrderSubmitted, OrderSubmittedLine, OrderSubmittedV2 } from '@app/contracts';
 import { EventContext, EventPublisher, OnEvent, ServerCelery, CeleryClient } from 'nestjs-celery';
 import { BROKER_URL } from './support/broker-url.js';
+import { celeryRelease } from './support/celery-version.js';
 import type { ManagedProcess } from './support/child-process.js';
 import { runPython, startPythonWorker } from './support/python.js';
 import { deleteExchanges, deleteQueues, queueDepth } from './support/rabbitmq-admin.js';
@@ -55,7 +56,7 @@ async function waitFor<T>(read: () => T | undefined, what: string, timeoutMs = 2
   }
 }
 
-describe('events interoperate with Python Celery 5.2.6', () => {
+describe(`events interoperate with Python Celery ${celeryRelease()}`, () => {
   let dir: string;
   let outFile: string;
   let pyWorker: ManagedProcess | undefined;

@@ -73,7 +73,9 @@ async function npmFromCache(label: string, args: string[], cwd: string): Promise
     await run(label, 'npm', [...args, '--offline', ...common], cwd, 120_000);
     return 'npm cache';
   } catch (offline) {
-    if (!String(offline).includes('ENOTCACHED')) throw offline;
+    // a cache without a package's metadata fails with ENOTCACHED, or with a bogus ERESOLVE
+    // ("Found: @nestjs/common@undefined") when it is a peer dependency: both need the registry
+    if (!/ENOTCACHED|ERESOLVE/.test(String(offline))) throw offline;
     await run(label, 'npm', [...args, '--prefer-offline', ...common], cwd, 180_000);
     return 'npm cache and registry';
   }

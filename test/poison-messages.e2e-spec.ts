@@ -17,7 +17,7 @@ import { startInteropWorker } from './support/interop-worker.js';
 import { runPython } from './support/python.js';
 import { deleteQueues, queueDepth, deleteExchanges } from './support/rabbitmq-admin.js';
 
-/** Bounds the worker keeps (libs/nestjs-celery/src/server/bounded-line.ts). */
+/** Bounds the worker keeps (libs/nestjs-celery/src/runtime/bounded-line.ts). */
 const DETAIL_LIMIT = 1024;
 const LOG_LINE_LIMIT = 2048;
 

@@ -4,6 +4,7 @@
  * in its own Python process and reports what it observed as JSON; the assertions are here.
  */
 import { BROKER_URL } from './support/broker-url.js';
+import { celeryRelease } from './support/celery-version.js';
 import type { ManagedProcess } from './support/child-process.js';
 import { startInteropWorker } from './support/interop-worker.js';
 import { runPython } from './support/python.js';
@@ -66,7 +67,7 @@ async function py<T = Outcome>(params: { case: string } & Record<string, unknown
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-describe('Python Celery 5.2.6 client -> Nest worker', () => {
+describe(`Python Celery ${celeryRelease()} client -> Nest worker`, () => {
   let worker: ManagedProcess;
 
   beforeAll(async () => {
@@ -171,6 +172,60 @@ describe('Python Celery 5.2.6 client -> Nest worker', () => {
       expect(r.messages[0]!.result).toBeNull();
       // three retries with countdown 0.2 s
       expect(r.elapsed).toBeGreaterThanOrEqual(0.55);
+    });
+  });
+
+  describe("failures in Nest's pipeline (apps/interop-worker/src/pipeline.tasks.ts)", () => {
+    interface SendOutcome extends Outcome {
+      messages: string[];
+    }
+    // exc.args that are not scalars are reported as their Python repr by interop_client.py
+    const send = (task: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}) =>
+      py<SendOutcome>({ case: 'send_task', task, args, kwargs });
+
+    it("a guard's refusal -> Error('Forbidden resource'); its RpcException(PermissionError) -> builtins.PermissionError", async () => {
+      const allowed = await send('interop.pipeline.guarded', [7], { token: 'secret' });
+      expect(allowed.error).toBeUndefined();
+      expect(allowed).toMatchObject({ value: 7, state: 'SUCCESS' });
+      const refused = await send('interop.pipeline.guarded', [7], { token: 'wrong' });
+      expect(refused.state).toBe('FAILURE');
+      expect(refused.error).toMatchObject({ type: 'Error', args: ['Forbidden resource'] });
+      const locked = await send('interop.pipeline.guarded', [7], { token: 'locked' });
+      expect(locked.error).toEqual({ type: 'PermissionError', module: 'builtins', args: ['account locked'], str: 'account locked', builtin: true });
+      // a guard's bare error: guards run before any interceptor, so Python gets Nest's generic answer (docs/failure-semantics.md)
+      const raw = await send('interop.pipeline.guarded', [7], { token: 'raw' });
+      expect(raw.error).toMatchObject({ type: 'Error', args: ['Internal server error'] });
+    });
+
+    it("a ValidationPipe's failure -> BadRequestException with every violation", async () => {
+      const r = await send('interop.pipeline.validated', [{ sku: 7, quantity: 0 }]);
+      expect(r.state).toBe('FAILURE');
+      // exc.args[0] is the response dict (interop_client.py reports it as its repr)
+      expect(r.error).toMatchObject({ type: 'BadRequestException' });
+      expect(r.error!.args).toEqual([
+        "{'message': ['sku must be a string', 'quantity must not be less than 1'], 'error': 'Bad Request', 'statusCode': 400}",
+      ]);
+    });
+
+    it('an interceptor that rewrites errors into an RpcException decides what Python sees (its data as args[0])', async () => {
+      await expect(send('interop.pipeline.enveloped', [false])).resolves.toMatchObject({ value: { ok: 'fine' }, state: 'SUCCESS' });
+      const r = await send('interop.pipeline.enveloped', [true]);
+      expect(r.state).toBe('FAILURE');
+      expect(r.error).toMatchObject({ type: 'Error', args: ["{'code': 'WRAPPED', 'message': 'ValueError: inner failure'}"] });
+    });
+
+    it('a class-level filter and a global filter still run: their RpcException(ValueError) -> builtins.ValueError', async () => {
+      const quota = await send('interop.pipeline.quota');
+      expect(quota.error).toMatchObject({ type: 'ValueError', module: 'builtins', args: ['quota: 10 calls per minute'] });
+      const limit = await send('interop.pipeline.limit');
+      expect(limit.error).toMatchObject({ type: 'ValueError', module: 'builtins', args: ['global limit: 3 parallel calls'] });
+    });
+
+    it('ctx.retry() under an interceptor that rewrites errors is still a retry: RETRY, RETRY, SUCCESS', async () => {
+      const r = await send('interop.pipeline.retry_enveloped', [2]);
+      expect(r.error).toBeUndefined();
+      expect(r).toMatchObject({ value: { ok: 2 }, state: 'SUCCESS' });
+      expect(r.messages).toEqual(['RETRY', 'RETRY', 'SUCCESS']);
     });
   });
 

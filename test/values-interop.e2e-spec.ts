@@ -1,12 +1,15 @@
 /**
  * The value and error rules (docs/guide-errors-and-values.md) both ways against real Python
- * Celery 5.2.6 over RabbitMQ: what a Python caller receives from the Nest interop worker
- * (apps/interop-worker/src/values.tasks.ts, called by test/python/p2n_values.py), what a Nest
- * handler receives from a Python caller, and what a Python worker (test/python/pyworker_app.py)
- * receives from the Nest client. A Python worker's own EncodeError is the reference shape.
+ * Celery over RabbitMQ, 5.2.6 and 5.5.2 (the `e2e-celery55` project): what a Python caller
+ * receives from the Nest interop worker (apps/interop-worker/src/values.tasks.ts, called by
+ * test/python/p2n_values.py), what a Nest handler receives from a Python caller, and what a
+ * Python worker (test/python/pyworker_app.py) receives from the Nest client. A Python worker's
+ * own EncodeError is the reference shape. Celery 5.5's kombu writes and reads JSON type markers
+ * (`{"__type__": "datetime", ...}`) where 5.2 writes strings: both are asserted.
  */
-import { CeleryClient, CeleryInvalidCallError, CeleryRemoteError } from 'nestjs-celery';
+import { CeleryClient, CeleryInvalidCallError, CeleryRemoteError, PythonValue } from 'nestjs-celery';
 import { BROKER_URL } from './support/broker-url.js';
+import { isCelery55 } from './support/celery-version.js';
 import type { ManagedProcess } from './support/child-process.js';
 import { startInteropWorker } from './support/interop-worker.js';
 import { runPython, startPythonWorker } from './support/python.js';
@@ -70,19 +73,28 @@ afterEach(() => {
   expect(nestWorker.child.exitCode).toBeNull();
 });
 
+/** A Python `datetime` as p2n_values.py prints it (its repr): what a Celery 5.5 caller receives for a `Date`. */
+function pyDatetime(...fields: number[]): string {
+  return `datetime.datetime(${fields.join(', ')}, tzinfo=datetime.timezone.utc)`;
+}
+
 describe('a Python caller of a Nest worker', () => {
-  it('receives Map as dict, Date as ISO string, a class instance as its data, undefined as None', async () => {
+  it('receives Map as dict, Date as ISO string (5.2) or datetime (5.5), a class instance as its data, undefined as None', async () => {
     const kinds = ['map', 'date', 'instance', 'undefined', 'nested_undefined'];
     const r = await py<Record<string, PyOutcome>>({ case: 'results', kinds });
     expect(untimed(r.map!)).toEqual({ value: { a: 1, '2': 'two', true: null }, state: 'SUCCESS' });
-    expect(untimed(r.date!)).toEqual({ value: '2026-01-02T03:04:05.123Z', state: 'SUCCESS' });
-    expect(untimed(r.instance!)).toEqual({ value: { kind: 'shipment', id: 's-1', parcels: { 'p-1': 2 }, at: '2026-01-02T00:00:00.000Z' }, state: 'SUCCESS' });
+    // the Nest worker answers a Celery 5.5 caller (told by its headers) with kombu's type markers
+    const date = isCelery55() ? pyDatetime(2026, 1, 2, 3, 4, 5, 123000) : '2026-01-02T03:04:05.123Z';
+    const at = isCelery55() ? pyDatetime(2026, 1, 2, 0, 0) : '2026-01-02T00:00:00.000Z';
+    expect(untimed(r.date!)).toEqual({ value: date, state: 'SUCCESS' });
+    expect(untimed(r.instance!)).toEqual({ value: { kind: 'shipment', id: 's-1', parcels: { 'p-1': 2 }, at }, state: 'SUCCESS' });
     expect(untimed(r.undefined!)).toEqual({ value: null, state: 'SUCCESS' });
     expect(untimed(r.nested_undefined!)).toEqual({ value: { kept: 1, list: [null, 2] }, state: 'SUCCESS' });
   }, CASE_TIMEOUT);
 
-  it('gets kombu.exceptions.EncodeError at once for a Set, Buffer, BigInt, cycle or function, as from a Python worker', async () => {
-    const kinds = ['set', 'buffer', 'bigint', 'circular', 'function'];
+  it('gets kombu.exceptions.EncodeError at once for a Set, Buffer (5.2), BigInt, cycle or function, as from a Python worker', async () => {
+    // kombu 5.5 reads bytes: a Buffer is a result for a 5.5 caller (next test)
+    const kinds = isCelery55() ? ['set', 'bigint', 'circular', 'function'] : ['set', 'buffer', 'bigint', 'circular', 'function'];
     const r = await py<Record<string, PyOutcome>>({ case: 'results', kinds });
     const reference = await py<PyOutcome>({ case: 'python_encode_error' }, PY_QUEUE);
     expect(reference.error).toMatchObject({ type: 'EncodeError', module: 'kombu.exceptions', is_encode_error: true });
@@ -105,6 +117,13 @@ describe('a Python caller of a Nest worker', () => {
     }
   }, CASE_TIMEOUT);
 
+  if (isCelery55()) {
+    it('receives a Buffer as bytes (Celery 5.5)', async () => {
+      const r = await py<Record<string, PyOutcome>>({ case: 'results', kinds: ['buffer'] });
+      expect(untimed(r.buffer!)).toEqual({ value: { raw: "b'raw'" }, state: 'SUCCESS' });
+    }, CASE_TIMEOUT);
+  }
+
   it("receives a ValidationPipe's violations and an RpcException's object as exc.args data", async () => {
     const r = await py<Record<string, PyOutcome>>({ case: 'errors' });
     expect(untimed(r.valid!)).toEqual({ value: '2 x a-1', state: 'SUCCESS' });
@@ -118,25 +137,31 @@ describe('a Python caller of a Nest worker', () => {
 });
 
 describe('a Nest handler called from Python', () => {
-  it("receives kombu's JSON of Python values: datetimes and dates as ISO strings, tuples as arrays, Decimal and UUID as strings, int keys as strings", async () => {
-    const r = await py<PyOutcome<{ args: { kind: string; value: unknown }[]; kwargs: Record<string, { kind: string; value: unknown }> }>>({ case: 'describe' });
+  it("receives kombu's JSON of Python values: datetimes and dates as ISO strings (5.2) or a Date and a date string (5.5's type markers), tuples as arrays, Decimal, UUID and time as strings, bytes as Buffer (5.5), int keys as strings", async () => {
+    const v55 = isCelery55();
+    const r = await py<PyOutcome<{ args: { kind: string; value: unknown }[]; kwargs: Record<string, { kind: string; value: unknown }> }>>({ case: 'describe', with_bytes: v55 });
     expect(r.state).toBe('SUCCESS');
+    // a 5.5 datetime is a Date (naive = UTC), which the worker's result takes back to 5.5 as a datetime
     expect(r.value!.args).toEqual([
-      { kind: 'string', value: '2026-01-02T03:04:05.123000Z' },
-      { kind: 'string', value: '2026-01-02T03:04:05' },
-      { kind: 'string', value: '2026-01-02T00:00:00' },
+      v55 ? { kind: 'Date', value: pyDatetime(2026, 1, 2, 3, 4, 5, 123000) } : { kind: 'string', value: '2026-01-02T03:04:05.123000Z' },
+      v55 ? { kind: 'Date', value: pyDatetime(2026, 1, 2, 3, 4, 5) } : { kind: 'string', value: '2026-01-02T03:04:05' },
+      { kind: 'string', value: v55 ? '2026-01-02' : '2026-01-02T00:00:00' },
       { kind: 'array', value: [1, 'two'] },
       { kind: 'string', value: '12.50' },
       { kind: 'string', value: '12345678-1234-5678-1234-567812345678' },
       { kind: 'object', value: { '1': 'one', '2.5': 'two and a half' } },
       { kind: 'null', value: null },
+      { kind: 'string', value: '03:04:05.123000' },
+      ...(v55 ? [{ kind: 'Buffer', value: "b'raw'" }] : []),
     ]);
-    expect(r.value!.kwargs).toEqual({ when: { kind: 'string', value: '2026-01-02T00:00:00Z' }, none: { kind: 'null', value: null } });
+    const when = v55 ? { kind: 'Date', value: pyDatetime(2026, 1, 2, 0, 0) } : { kind: 'string', value: '2026-01-02T00:00:00Z' };
+    expect(r.value!.kwargs).toEqual({ when, none: { kind: 'null', value: null } });
   }, CASE_TIMEOUT);
 
-  it("is never called with a set, bytes or an arbitrary object: the Python client raises kombu's EncodeError first", async () => {
-    const r = await py<Record<string, { sent: boolean; error?: { type: string; module: string } }>>({ case: 'refused' });
-    for (const name of ['set', 'bytes', 'object']) {
+  it(`is never called with a set${isCelery55() ? '' : ', bytes'} or an arbitrary object: the Python client raises kombu's EncodeError first`, async () => {
+    const names = isCelery55() ? ['set', 'object'] : ['set', 'bytes', 'object'];
+    const r = await py<Record<string, { sent: boolean; error?: { type: string; module: string } }>>({ case: 'refused', names });
+    for (const name of names) {
       expect({ name, ...r[name] }).toMatchObject({ name, sent: false, error: { type: 'EncodeError', module: 'kombu.exceptions' } });
     }
   }, CASE_TIMEOUT);
@@ -163,6 +188,41 @@ describe('a Python worker called by the Nest client', () => {
       { type: 'NoneType', value: null },
     ]);
     expect(value.kwargs).toEqual({ at: { type: 'str', value: '1970-01-01T00:00:00.000Z' } });
+  }, CASE_TIMEOUT);
+
+  it("with jsonTypeMarkers set for its version, receives Date, Buffer and PythonValue as Python's datetime, bytes, Decimal, UUID, date, time (5.5) or as kombu 5.2's strings (5.2)", async () => {
+    // one client per peer version: markers for Celery 5.5, kombu 5.2's JSON (the default) for 5.2
+    const typed = new CeleryClient({ brokerUrl: BROKER_URL, defaultQueue: PY_QUEUE, jsonTypeMarkers: isCelery55() });
+    await typed.connect();
+    try {
+      const uuid = '12345678-1234-5678-1234-567812345678';
+      const args = [new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 123)), PythonValue.decimal('12.50'), PythonValue.uuid(uuid), PythonValue.date('2026-01-02'), PythonValue.time('03:04:05')];
+      const kwargs = isCelery55() ? { raw: Buffer.from('raw'), binary: Buffer.from([0xff, 0]) } : {};
+      const r = await typed.sendTask<{ args: { type: string; value: unknown }[]; kwargs: Record<string, { type: string; value: unknown }> }>('pyinterop.describe', args, kwargs);
+      const value = await r.get({ timeout: 10_000 });
+      if (isCelery55()) {
+        // and the Python worker's result comes back with markers: a Date, Buffers, strings
+        expect(value.args).toEqual([
+          { type: 'datetime', value: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 123)) },
+          { type: 'Decimal', value: '12.50' },
+          { type: 'UUID', value: uuid },
+          { type: 'date', value: '2026-01-02' },
+          { type: 'time', value: '03:04:05' },
+        ]);
+        expect(value.kwargs).toEqual({ raw: { type: 'bytes', value: Buffer.from('raw') }, binary: { type: 'bytes', value: Buffer.from([0xff, 0]) } });
+      } else {
+        expect(value.args).toEqual([
+          { type: 'str', value: '2026-01-02T03:04:05.123Z' },
+          { type: 'str', value: '12.50' },
+          { type: 'str', value: uuid },
+          { type: 'str', value: '2026-01-02T00:00:00' },
+          { type: 'str', value: '03:04:05' },
+        ]);
+        expect(value.kwargs).toEqual({});
+      }
+    } finally {
+      await typed.close();
+    }
   }, CASE_TIMEOUT);
 
   it('is never sent a Set, Buffer or BigInt: the client refuses with the EncodeError as cause, like a Python client', async () => {

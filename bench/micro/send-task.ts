@@ -5,7 +5,8 @@
  * With CELERY_BROKER_URL set, also the process CPU per W1 message (sendTask with the confirm,
  * 1000 in flight) on that broker, against amqplib publishing the order with a confirm.
  */
-const { CeleryClient, encodeTaskMessage, pythonRepr, amqplib, toPyAmqpTable } = await import('nestjs-celery');
+const { CeleryClient, encodeTaskMessage, amqplib, toPyAmqpTable } = await import('nestjs-celery');
+import { pythonRepr } from '../../libs/nestjs-celery/src/protocol/python-repr.js';
 import { ORDER } from '../payload.js';
 import { orderTaskSpec, stubBroker } from './stub-broker.js';
 import { median } from '../lib/stats.js';

@@ -23,7 +23,7 @@ import { TaskPublisher } from '../support/task-publisher.js';
 const QUEUE = 'faults.hostile';
 const DLX = 'faults.hostile.dlx';
 const DLQ = `${DLX}.queue`;
-/** The worker's bounds (libs/nestjs-celery/src/server/bounded-line.ts), plus the logger's prefix. */
+/** The worker's bounds (libs/nestjs-celery/src/runtime/bounded-line.ts), plus the logger's prefix. */
 const LOG_LINE_LIMIT = 2048 + 200;
 const DETAIL_LIMIT = 1024;
 const VALID_TASKS = 300;

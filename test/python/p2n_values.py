@@ -1,11 +1,12 @@
-"""Python Celery 5.2.6 *client* side of test/values-interop.e2e-spec.ts.
+"""Python Celery *client* side of test/values-interop.e2e-spec.ts (5.2.6, or 5.5.2 on PYTHONPATH).
 
 Usage: p2n_values.py '{"queue": "<queue>", "case": "results" | "errors" | "describe" | "refused" | "python_encode_error", ...}'
 
 Calls the tasks of apps/interop-worker/src/values.tasks.ts (or, for `python_encode_error`,
 pyworker_app's `pyinterop.unencodable` on a Python worker) and prints ONE JSON line with what a
 Python caller observes: values as decoded, exceptions with their class, module and `args` kept as
-data (not repr), so the TypeScript test can assert what `except` and `exc.args` give.
+data (not repr), so the TypeScript test can assert what `except` and `exc.args` give. Values JSON
+has no type for (datetime, bytes, Decimal... as kombu >= 5.3 decodes them) are printed as repr().
 """
 import datetime
 import decimal
@@ -71,14 +72,19 @@ def case_describe():
         uuid.UUID('12345678-1234-5678-1234-567812345678'),
         {1: 'one', 2.5: 'two and a half'},
         None,
+        datetime.time(3, 4, 5, 123000),
     ]
+    if params.get('with_bytes'):  # kombu >= 5.3 writes bytes (5.2 refuses them)
+        args.append(b'raw')
     return call('interop.values.describe', args, {'when': datetime.datetime(2026, 1, 2, tzinfo=datetime.timezone.utc), 'none': None})
 
 
 def case_refused():
     # What a Python client does with the values kombu's JSON refuses: it raises before sending.
     out = {}
-    for name, value in (('set', {1, 2}), ('bytes', b'raw'), ('object', object())):
+    values = {'set': {1, 2}, 'bytes': b'raw', 'object': object()}
+    for name in params.get('names', list(values)):
+        value = values[name]
         try:
             app.send_task('interop.values.describe', args=[value], queue=QUEUE)
             out[name] = {'sent': True}

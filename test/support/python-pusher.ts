@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { BROKER_URL, CELERY_PYTHON } from './broker-url.js';
+import { celeryPythonPath } from './celery-version.js';
 import { startProcess, type ManagedProcess } from './child-process.js';
 
 /** Folder of the example Python pusher service. */
@@ -18,7 +19,7 @@ export async function startPythonPusher(bucketDir: string): Promise<ManagedProce
     CELERY_PYTHON,
     ['-m', 'celery', '-A', 'pusher_app', 'worker', '-P', 'solo', '-c', '1', '-Q', PUSHER_QUEUE, '-n', `pusher-${process.pid}@%h`,
       '--without-mingle', '--without-gossip', '-l', 'info'],
-    { CELERY_BROKER_URL: BROKER_URL, PYTHONPATH: PUSHER_DIR, PUSHER_BUCKET_DIR: bucketDir },
+    { CELERY_BROKER_URL: BROKER_URL, PYTHONPATH: celeryPythonPath(PUSHER_DIR), PUSHER_BUCKET_DIR: bucketDir },
   );
   await worker.waitFor(/ready\./, 60_000);
   return worker;

@@ -48,7 +48,8 @@ const RESULTS: Record<string, () => unknown> = {
 
 /** What a handler received: each value's JavaScript kind and the value itself. */
 function describe(value: unknown): { kind: string; value: unknown } {
-  const kind = value === null ? 'null' : Array.isArray(value) ? 'array' : value instanceof Date ? 'Date' : typeof value;
+  const kind =
+    value === null ? 'null' : Array.isArray(value) ? 'array' : value instanceof Date ? 'Date' : Buffer.isBuffer(value) ? 'Buffer' : typeof value;
   return { kind, value };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { LoggerService } from '@nestjs/common';
 import { brokerInfo } from '../control/worker-stats.js';
-import { censorSettings, maskBrokerUrl, sanitizeUrl } from '../control/worker-conf.js';
+import { censorSettings, maskBrokerUrl, sanitizeUrl } from '../control/worker/worker-conf.js';
 import { resolveServiceRouting } from '../server/service-routing.options.js';
 import { AmqpBroker } from './amqp-broker.js';
 import { createBroker } from './broker.factory.js';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Controller } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CeleryClient } from '../client/celery-client.js';
-import { CeleryTask, TaskArg } from '../decorators/index.js';
+import { CeleryTask, TaskArg } from '../index.js';
 import { ServerCelery } from '../server/server-celery.js';
 import { AmqpBroker } from './amqp-broker.js';
 import { createBroker } from './broker.factory.js';

@@ -1,5 +1,5 @@
-import { CeleryInvalidCallError } from './client.errors.js';
-import type { SendTaskOptions } from './send-task.options.js';
+import { CeleryInvalidCallError } from '../producer/producer.errors.js';
+import type { SendTaskOptions } from '../producer/send-task.options.js';
 
 /**
  * One task call spelled out, like Celery's `apply_async(args, kwargs, **options)`: what a

@@ -38,6 +38,14 @@ export interface CeleryClientOptions {
    * `task` header; tasks with a chain are still sent as `'compact'`. See `WireHeaders`.
    */
   wireHeaders?: WireHeaders;
+  /**
+   * Write task arguments with kombu ≥ 5.3's JSON type markers, for workers on Celery 5.3+ (5.5):
+   * a `Date` arrives as a Python `datetime`, a `Buffer` as `bytes`, a `PythonValue` as its
+   * `Decimal`, `UUID`, `date` or `time`. Default false: kombu 5.2's JSON (a `Date` as its ISO
+   * string), which every Celery 5 worker reads; a Celery 5.2 worker would get markers as dicts.
+   * Use a client per peer version when workers of both versions are called.
+   */
+  jsonTypeMarkers?: boolean;
   /** Connection name shown in RabbitMQ. Default `nestjs-celery-client`. */
   connectionName?: string;
   /**

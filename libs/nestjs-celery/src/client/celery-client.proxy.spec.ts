@@ -17,7 +17,8 @@ import { startTestWorker, type TestWorker } from '../testing/test-worker.js';
 import { CeleryClient } from './celery-client.js';
 import { CeleryClientProxy } from './celery-client.proxy.js';
 import { celeryCall } from './celery-call.js';
-import { CeleryInvalidCallError, CeleryTimeoutError } from './client.errors.js';
+import { CeleryTimeoutError } from './client.errors.js';
+import { CeleryInvalidCallError } from '../producer/producer.errors.js';
 
 @CeleryEvent({ exchange: 'proxyspec', routingKey: 'proxyspec.v1.done' })
 class ProxyDone {

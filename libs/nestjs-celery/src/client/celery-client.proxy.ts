@@ -6,8 +6,8 @@ import { EventPublisher } from '../events/event-publisher.js';
 import { CeleryClient } from './celery-client.js';
 import type { CeleryClientOptions } from './celery-client.options.js';
 import { toCeleryCall } from './celery-call.js';
-import { CeleryInvalidCallError } from './client.errors.js';
-import type { SendTaskOptions } from './send-task.options.js';
+import { CeleryInvalidCallError } from '../producer/producer.errors.js';
+import type { SendTaskOptions } from '../producer/send-task.options.js';
 
 /** Options of a {@link CeleryClientProxy}: a client of its own, or one to share. */
 export interface CeleryClientProxyOptions extends CeleryClientOptions {

@@ -2,20 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { createBroker } from '../broker/broker.factory.js';
 import type { Broker, BrokerStatus } from '../broker/broker.js';
-import { CeleryControl } from '../control/celery-control.js';
-import type { InspectOptions } from '../control/celery-inspect.js';
-import type { TaskTree } from '../control/task-tree.js';
+import { CeleryControl } from '../control/client/celery-control.js';
+import type { InspectOptions } from '../control/client/celery-inspect.js';
+import { buildTaskTree, type TaskTree } from './task-tree.js';
 import { createSignature, type SignatureDict } from '../protocol/signature.js';
 import { TaskRouter } from '../routing/task-router.js';
 import { AsyncResult } from './async-result.js';
 import { defaultBrokerUrl, type CeleryClientOptions } from './celery-client.options.js';
-import { CeleryInvalidCallError } from './client.errors.js';
+import { CeleryInvalidCallError } from '../producer/producer.errors.js';
 import { GroupResult } from './group-result.js';
-import { DEFAULT_ORIGIN } from './node-identity.js';
+import { DEFAULT_ORIGIN } from '../producer/node-identity.js';
 import { ResultConsumer } from './result-consumer.js';
-import type { SendTaskOptions } from './send-task.options.js';
-import { sendOptionsToSignature } from './signature-options.js';
-import { TaskProducer } from './task-producer.js';
+import type { SendTaskOptions } from '../producer/send-task.options.js';
+import { sendOptionsToSignature } from '../producer/signature-options.js';
+import { sendSignature } from '../producer/signature-call.js';
+import { TaskProducer } from '../producer/task-producer.js';
 import type { TaskDefinition, TaskProxy } from './task-definition.js';
 import type { Observable } from 'rxjs';
 
@@ -56,6 +57,7 @@ export class CeleryClient {
       router,
       asyncBroker: this.asyncBroker,
       wireHeaders: options.wireHeaders,
+      jsonTypeMarkers: options.jsonTypeMarkers,
     });
     if ((options.resultBackend ?? 'rpc') === 'rpc') {
       this.results = new ResultConsumer(this.broker, {
@@ -106,7 +108,7 @@ export class CeleryClient {
     const replyTo = options.replyTo === undefined ? this.results?.queue ?? null : options.replyTo;
     // Object.assign, not a spread with extra keys: V8 turns that copy into a slow dictionary object,
     // which made every option lookup downstream ~3 µs slower per send.
-    await this.producer.publishRouted(
+    await this.producer.send(
       name,
       args,
       kwargs,
@@ -163,7 +165,7 @@ export class CeleryClient {
     }
     const [first, ...rest] = frozen;
     const rootId = first!.options.task_id!;
-    await this.producer.sendSignature(first!, { chain: rest.reverse(), rootId, replyTo: replyTo ?? null });
+    await sendSignature(this.producer, first!, { chain: rest.reverse(), rootId, replyTo: replyTo ?? null });
     return last;
   }
 
@@ -178,7 +180,8 @@ export class CeleryClient {
           await this.results.start();
           this.results.track(result);
         }
-        await this.producer.sendSignature(
+        await sendSignature(
+          this.producer,
           { ...member, options: { ...member.options, task_id: taskId } },
           { groupId, replyTo: this.results?.queue ?? null },
         );
@@ -210,7 +213,8 @@ export class CeleryClient {
    * with the {@link AsyncResult}; it does not wait for the result. The catalog is `api[TASK_CATALOG]`.
    */
   async discover(options: InspectOptions = {}): Promise<TaskTree> {
-    return this.control.discover((name, args, kwargs, sendOptions) => this.sendTask(name, args, kwargs, sendOptions), options);
+    const catalog = await this.control.catalog(options);
+    return buildTaskTree(catalog, (name, args, kwargs, sendOptions) => this.sendTask(name, args, kwargs, sendOptions));
   }
 
   /** The broker connection this client publishes on (`CeleryModule` shares it with `EventPublisher`). */

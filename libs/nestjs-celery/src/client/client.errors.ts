@@ -11,8 +11,3 @@ export class CeleryTimeoutError extends Error {
     super(`task ${taskId} gave no result within ${timeoutMs} ms; it may still run (call get() again to keep waiting)`);
   }
 }
-
-/** The call was rejected before anything was sent (bad arguments or options). */
-export class CeleryInvalidCallError extends Error {
-  override readonly name = 'CeleryInvalidCallError';
-}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { AsyncResult } from './async-result.js';
 import type { CeleryClient } from './celery-client.js';
-import type { SendTaskOptions } from './send-task.options.js';
+import type { SendTaskOptions } from '../producer/send-task.options.js';
 import { defineTask } from './task-definition.js';
 
 interface Call {

@@ -1,8 +1,8 @@
 import type { AsyncResult } from './async-result.js';
 import type { CeleryClient } from './celery-client.js';
-import type { SendTaskOptions } from './send-task.options.js';
+import type { SendTaskOptions } from '../producer/send-task.options.js';
 import { createSignature, type SignatureDict } from '../protocol/signature.js';
-import { sendOptionsToSignature } from './signature-options.js';
+import { sendOptionsToSignature } from '../producer/signature-options.js';
 
 /** A task bound to a client: typed `.delay()` and `.applyAsync()`. */
 export interface TaskProxy<A extends unknown[], R> {

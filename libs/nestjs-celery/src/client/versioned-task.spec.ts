@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { AsyncResult } from './async-result.js';
 import type { CeleryClient } from './celery-client.js';
-import { CeleryInvalidCallError } from './client.errors.js';
-import type { SendTaskOptions } from './send-task.options.js';
+import { CeleryInvalidCallError } from '../producer/producer.errors.js';
+import type { SendTaskOptions } from '../producer/send-task.options.js';
 import { defineTask } from './task-definition.js';
 import { versionedTask } from './versioned-task.js';
 

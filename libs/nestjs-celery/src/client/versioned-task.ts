@@ -1,7 +1,7 @@
 import type { AsyncResult } from './async-result.js';
 import type { CeleryClient } from './celery-client.js';
-import { CeleryInvalidCallError } from './client.errors.js';
-import type { SendTaskOptions } from './send-task.options.js';
+import { CeleryInvalidCallError } from '../producer/producer.errors.js';
+import type { SendTaskOptions } from '../producer/send-task.options.js';
 import type { TaskDefinition } from './task-definition.js';
 
 /** One version of a task in a {@link VersionedTask}: its definition and which calls it can take. */

@@ -1,6 +1,6 @@
 import { pythonRepr } from '../protocol/python-repr.js';
 import type { TaskRequest } from '../protocol/task-message.js';
-import type { DeliveryInfo } from '../server/celery-context.js';
+import type { DeliveryInfo } from '../runtime/celery-context.js';
 
 /** Celery's `Request.info()`: one entry of `inspect active`, `reserved` and `query_task`. */
 export interface RequestInfo {
@@ -17,6 +17,17 @@ export interface RequestInfo {
   /** The process running the task; null while it waits. */
   worker_pid: number | null;
 }
+
+/** One entry of `inspect scheduled`: a task held until its ETA. */
+export interface ScheduledRequestInfo {
+  /** The ETA as Python's `isoformat()`. */
+  eta: string;
+  priority: number;
+  request: RequestInfo;
+}
+
+/** Where `query_task` finds a request: running, waiting for a slot, or held for its ETA. */
+export type RequestState = 'active' | 'reserved' | 'scheduled';
 
 /** Celery's `Request.argsrepr`: the sender's `argsrepr` header, else the args' Python repr (compact headers leave it out). */
 export function argsRepr(request: TaskRequest): string {

@@ -41,6 +41,7 @@ describe('inspect stats reply', () => {
     expect(Object.keys(stats).sort()).toEqual(['broker', 'clock', 'pid', 'pool', 'prefetch_count', 'rusage', 'total', 'uptime']);
     expect(stats).toMatchObject({ total: { 'a.b': 2 }, pid: process.pid, clock: '19', uptime: 20, prefetch_count: 16 });
     expect(stats.pool).toEqual({
+      implementation: 'nestjs-celery:ServerCelery',
       'max-concurrency': 4,
       processes: [process.pid],
       'max-tasks-per-child': null,

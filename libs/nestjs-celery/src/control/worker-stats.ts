@@ -27,6 +27,8 @@ export interface WorkerStats {
   /** Seconds since the worker started, rounded. */
   uptime: number;
   pool: {
+    /** The pool's `module:Class`, as Celery 5.5 sends it (5.2 does not). */
+    implementation: string;
     'max-concurrency': number;
     processes: number[];
     'max-tasks-per-child': null;
@@ -121,6 +123,7 @@ export function workerStats(input: WorkerStatsInput): WorkerStats {
     clock: String(input.clock),
     uptime: Math.round((now - input.startedAt) / 1000),
     pool: {
+      implementation: 'nestjs-celery:ServerCelery',
       'max-concurrency': input.concurrency,
       processes: [process.pid],
       'max-tasks-per-child': null,

@@ -4,6 +4,7 @@ import { INTERCEPTORS_METADATA } from '@nestjs/common/constants.js';
 import { PATTERN_EXTRAS_METADATA, PATTERN_HANDLER_METADATA, PATTERN_METADATA, TRANSPORT_METADATA } from '@nestjs/microservices/constants.js';
 import { PatternHandler } from '@nestjs/microservices/enums/pattern-handler.enum.js';
 import { CELERY_EVENT_SUBSCRIPTION } from '../events/event-subscription.js';
+import { celeryErrorInterceptor } from '../server/celery-error.interceptor.js';
 import { CELERY_TRANSPORT } from '../server/celery-transport.js';
 import { CeleryEvent } from './celery-event.decorator.js';
 import { EVENT_HANDLER_PATTERN_PREFIX, OnEvent } from './on-event.decorator.js';
@@ -30,8 +31,8 @@ describe('@OnEvent', () => {
       exchange: 'order',
       patterns: ['order.v1.submit'],
     });
-    // no interceptor: errors are kept by installCeleryErrorCapture in Nest's exception handler
-    expect(Reflect.getMetadata(INTERCEPTORS_METADATA, method)).toBeUndefined();
+    // errors are kept by the CeleryErrorInterceptor applied at method level
+    expect(Reflect.getMetadata(INTERCEPTORS_METADATA, method)).toEqual([celeryErrorInterceptor]);
   });
 
   it('records pattern subscriptions and the broadcast flag', () => {

@@ -1,3 +1,4 @@
+import { UseInterceptors } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
 import {
   CELERY_EVENT_SUBSCRIPTION,
@@ -5,6 +6,7 @@ import {
   type EventSubscriptionTarget,
   type OnEventOptions,
 } from '../events/event-subscription.js';
+import { celeryErrorInterceptor } from '../server/celery-error.interceptor.js';
 import { CELERY_TRANSPORT } from '../server/celery-transport.js';
 
 /** Prefix of the Nest patterns under which `@OnEvent` handlers are registered (never a task name). */
@@ -22,8 +24,8 @@ export const EVENT_HANDLER_PATTERN_PREFIX = '@event ';
  *
  * The second argument is the {@link EventContext} (`@Ctx()`): routing key, version, message id.
  * A throwing handler or an invalid payload sends the event to the service's dead-letter queue,
- * with one log line. The error passes the handler's interceptors and stops before the exception
- * filters (so Nest does not log it again); see `installCeleryErrorCapture`.
+ * with one log line. The error passes the handler's own interceptors and stops before the
+ * exception filters (so Nest does not log it again); see `CeleryErrorInterceptor`, applied here.
  */
 export function OnEvent(target: EventSubscriptionTarget, options: OnEventOptions = {}): MethodDecorator {
   return (prototype, key, descriptor) => {
@@ -32,6 +34,7 @@ export function OnEvent(target: EventSubscriptionTarget, options: OnEventOptions
     const pattern = EventPattern(`${EVENT_HANDLER_PATTERN_PREFIX}${handler}`, CELERY_TRANSPORT, {
       [CELERY_EVENT_SUBSCRIPTION]: subscription,
     }) as MethodDecorator;
-    return pattern(prototype, key, descriptor);
+    pattern(prototype, key, descriptor);
+    UseInterceptors(celeryErrorInterceptor)(prototype, key, descriptor);
   };
 }

@@ -1,6 +1,6 @@
 import type { ConsumeMessage } from 'amqplib';
 import type { TaskRequest } from '../protocol/task-message.js';
-import { CeleryContext } from '../server/celery-context.js';
+import { CeleryContext } from '../runtime/celery-context.js';
 import { eventVersion } from './event-version.js';
 
 /**
@@ -21,6 +21,15 @@ export class EventContext extends CeleryContext {
   ) {
     super(request, message, hostname);
     this.version = eventVersion(message.fields.routingKey);
+  }
+
+  /**
+   * @internal An event handler's failure always ends the call quietly, without Nest's exception
+   * filters: the event dispatcher dead-letters the event with the kept error and logs it once.
+   */
+  override keepFailure(error: unknown): boolean {
+    this.captureError(error);
+    return true;
   }
 
   /** Routing key the event was published with, e.g. `order.v1.submit`. */

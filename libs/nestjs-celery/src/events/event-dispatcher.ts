@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { MessageHandler } from '@nestjs/microservices';
 import type { Broker, ConsumerHandle } from '../broker/broker.js';
 import type { Delivery } from '../broker/delivery.js';
-import { decodeTaskDelivery, type RefusalLogLine } from '../server/dead-letter.publisher.js';
+import { decodeTaskDelivery, type RefusalLogLine } from '../runtime/dead-letter.publisher.js';
 import type { TaskRequest } from '../protocol/task-message.js';
 import type { EventClass } from './celery-event.metadata.js';
 import { EventContext } from './event-context.js';

@@ -1,7 +1,7 @@
 import type { MessageHandler } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { BaseRpcContext } from '@nestjs/microservices';
-import { unwrapHandlerError } from '../server/handler-error.js';
+import { unwrapHandlerError } from '../runtime/handler-error.js';
 import type { EventContext } from './event-context.js';
 
 /** `Server.runWithProcessingHooks`, handed in by `ServerCelery` (it is protected there). */
@@ -28,7 +28,7 @@ export function invokeEventHandler(
       try {
         const produced: unknown = await handler(payload, ctx);
         if (isObservable(produced)) await lastValueFrom(produced, { defaultValue: null });
-        // The error capture (installCeleryErrorCapture) ends a failed call quietly and keeps its error here.
+        // CeleryErrorInterceptor ends a failed call quietly and keeps its error here.
         if (ctx.capturedError) reject(handlerError(ctx.capturedError.error, ctx));
         else resolve();
       } catch (error) {

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Broker } from '../broker/broker.js';
 import type { ExchangeDeclaration } from '../broker/topology.js';
-import { DEFAULT_ORIGIN } from '../client/node-identity.js';
-import { TaskProducer } from '../client/task-producer.js';
+import { DEFAULT_ORIGIN } from '../producer/node-identity.js';
+import { TaskProducer } from '../producer/task-producer.js';
 import type { WireHeaders } from '../protocol/task-message.js';
 import { eventDescriptorOf, type EventClass } from './celery-event.metadata.js';
 import { decodeEventPayload, encodeEventPayload, eventViolations } from './event-payload.codec.js';
@@ -69,15 +70,17 @@ export class EventPublisher {
       await this.broker.declare({ exchanges: [eventExchange(exchange)] });
       this.declared.add(exchange);
     }
-    return this.producer.send(routingKey, [payload], {}, {
+    const id = options.id ?? randomUUID();
+    await this.producer.send(routingKey, [payload], {}, {
       exchange,
       routingKey,
       ignoreResult: true,
       replyTo: null,
-      taskId: options.id,
+      taskId: id,
       headers: options.headers,
       deliveryMode: options.persistent === false ? 1 : 2,
     });
+    return id;
   }
 
   /**

@@ -1,3 +1,5 @@
+import { bytesMarker, dateMarker, pythonValueMarker } from './celery-json.markers.js';
+import { PythonValue } from './celery-json.python-value.js';
 import { pythonStringRepr } from './python-repr.js';
 
 /** Python's module for the error kombu raises when a value cannot be serialized. */
@@ -50,7 +52,7 @@ function notSerializable(type: string, hint: string = TO_STRING_HINT): Unencodab
 function refusedObject(value: object): Unencodable | undefined {
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer)) {
     const type = Buffer.isBuffer(value) ? 'Buffer' : value.constructor?.name || 'ArrayBuffer';
-    return notSerializable(type, "send binary data as a string, e.g. buffer.toString('base64') (kombu's JSON refuses bytes too)");
+    return notSerializable(type, "send binary data as a string, e.g. buffer.toString('base64'), or enable jsonTypeMarkers for a Celery 5.3+ peer (kombu 5.2's JSON refuses bytes too)");
   }
   if (value instanceof Set) return notSerializable('Set', 'send an array, e.g. [...set] (kombu\'s JSON refuses a Python set too)');
   if (value instanceof Error) return notSerializable(value.name || 'Error', 'send its message or fields, or throw it to fail the task');
@@ -80,6 +82,12 @@ const TOO_DEEP = Symbol('too deep');
 /** The ancestors of the value being walked, once tracking started; undefined until then. */
 type Ancestors = Set<object> | undefined;
 
+/** How the walk writes what kombu 5.2 and kombu ≥ 5.3 write differently. */
+interface Mode {
+  /** Write kombu ≥ 5.3's type markers for `Date`, binary data and {@link PythonValue}. */
+  markers: boolean;
+}
+
 /** Sets `target[key]` even for `__proto__` (a plain assignment would change the prototype). */
 function define(target: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
@@ -90,7 +98,7 @@ function define(target: Record<string, unknown>, key: string, value: unknown): v
  * Returns `value` as data `JSON.stringify` writes faithfully, or throws {@link Unencodable}.
  * Unchanged values are returned as they are (the same reference), so plain data is never copied.
  */
-function toData(value: unknown, key: string, ancestors: Ancestors, depth: number): unknown {
+function toData(value: unknown, key: string, ancestors: Ancestors, depth: number, mode: Mode): unknown {
   switch (typeof value) {
     case 'string':
     case 'number':
@@ -111,14 +119,16 @@ function toData(value: unknown, key: string, ancestors: Ancestors, depth: number
   } else if (depth > UNTRACKED_DEPTH) {
     throw TOO_DEEP;
   }
-  if (Array.isArray(object)) return arrayData(object, ancestors, depth);
+  if (Array.isArray(object)) return arrayData(object, ancestors, depth, mode);
   const prototype: unknown = Object.getPrototypeOf(object);
   if (prototype !== Object.prototype && prototype !== null) {
     if (object instanceof Date) {
       if (Number.isNaN(object.getTime())) throw new Unencodable('Invalid Date is not JSON serializable', 'send a valid Date or null', 'ValueError');
-      return object.toISOString();
+      return mode.markers ? dateMarker(object) : object.toISOString();
     }
-    if (object instanceof Map) return mapData(object, ancestors, depth);
+    if (object instanceof PythonValue) return mode.markers ? pythonValueMarker(object) : object.toJSON();
+    if (mode.markers && object instanceof Uint8Array) return bytesMarker(object);
+    if (object instanceof Map) return mapData(object, ancestors, depth, mode);
     const refused = refusedObject(object);
     if (refused) throw refused;
     if (object instanceof Number || object instanceof String || object instanceof Boolean) return object.valueOf();
@@ -128,22 +138,22 @@ function toData(value: unknown, key: string, ancestors: Ancestors, depth: number
     const json: unknown = (toJSON as (key: string) => unknown).call(object, key);
     if (json !== object) {
       ancestors?.add(object);
-      const data = toData(json, key, ancestors, depth + 1);
+      const data = toData(json, key, ancestors, depth + 1, mode);
       ancestors?.delete(object);
       return data;
     }
   }
-  return objectData(object as Record<string, unknown>, ancestors, depth);
+  return objectData(object as Record<string, unknown>, ancestors, depth, mode);
 }
 
-function arrayData(array: unknown[], ancestors: Ancestors, depth: number): unknown[] {
+function arrayData(array: unknown[], ancestors: Ancestors, depth: number, mode: Mode): unknown[] {
   ancestors?.add(array);
   let copy: unknown[] | undefined;
   for (let i = 0; i < array.length; i++) {
     const item = array[i];
     let data: unknown;
     try {
-      data = toData(item, String(i), ancestors, depth + 1);
+      data = toData(item, String(i), ancestors, depth + 1, mode);
     } catch (error) {
       if (error instanceof Unencodable) error.keys.push(i);
       throw error;
@@ -156,7 +166,7 @@ function arrayData(array: unknown[], ancestors: Ancestors, depth: number): unkno
 }
 
 /** A plain object or a class instance: its own enumerable properties, as `JSON.stringify` writes them. */
-function objectData(object: Record<string, unknown>, ancestors: Ancestors, depth: number): unknown {
+function objectData(object: Record<string, unknown>, ancestors: Ancestors, depth: number, mode: Mode): unknown {
   ancestors?.add(object);
   const keys = Object.keys(object);
   let copy: Record<string, unknown> | undefined;
@@ -165,7 +175,7 @@ function objectData(object: Record<string, unknown>, ancestors: Ancestors, depth
     const item = object[key];
     let data: unknown;
     try {
-      data = toData(item, key, ancestors, depth + 1);
+      data = toData(item, key, ancestors, depth + 1, mode);
     } catch (error) {
       if (error instanceof Unencodable) error.keys.push(key);
       throw error;
@@ -181,14 +191,14 @@ function objectData(object: Record<string, unknown>, ancestors: Ancestors, depth
   return copy ?? object;
 }
 
-function mapData(map: Map<unknown, unknown>, ancestors: Ancestors, depth: number): Record<string, unknown> {
+function mapData(map: Map<unknown, unknown>, ancestors: Ancestors, depth: number, mode: Mode): Record<string, unknown> {
   ancestors?.add(map);
   const out: Record<string, unknown> = {};
   for (const [rawKey, item] of map) {
     const key = mapKey(rawKey);
     if (key instanceof Unencodable) throw key;
     try {
-      define(out, key, toData(item, key, ancestors, depth + 1));
+      define(out, key, toData(item, key, ancestors, depth + 1, mode));
     } catch (error) {
       if (error instanceof Unencodable) error.keys.push(key);
       throw error;
@@ -213,9 +223,23 @@ function pathOf(root: string, keys: (string | number)[]): string {
   return path;
 }
 
+/** Options of {@link toCeleryJsonData}. */
+export interface CeleryJsonOptions {
+  /**
+   * Write kombu ≥ 5.3's JSON type markers, which a Celery 5.3+ peer decodes to Python types: a
+   * `Date` as a `datetime`, a `Buffer`/`Uint8Array` as `bytes`, a {@link PythonValue} as its
+   * `Decimal`, `UUID`, `date` or `time`. Default false: what kombu 5.2 writes (a `Date` as its
+   * ISO string, a {@link PythonValue} as its string, binary data refused), which every Celery 5 reads.
+   */
+  typeMarkers?: boolean;
+}
+
+const PLAIN: Mode = { markers: false };
+const MARKERS: Mode = { markers: true };
+
 /**
  * `value` as the data Celery JSON carries, by one rule per kind (see docs/guide-errors-and-values.md):
- * a `Date` becomes its ISO 8601 string, a `Map` an object, a class instance its own enumerable
+ * a `Date` becomes its ISO 8601 string (a `datetime` marker with `typeMarkers`), a `Map` an object, a class instance its own enumerable
  * properties (or what its `toJSON()` returns), `undefined` is left for JSON to drop (`null` in
  * an array). What kombu's JSON encoder refuses for the Python equivalent (sets, bytes, other
  * objects) and what JSON cannot hold (`BigInt`, functions, symbols, cycles) throws
@@ -223,13 +247,14 @@ function pathOf(root: string, keys: (string | number)[]): string {
  * Plain JSON data is returned as it is, without copying.
  * @param root name of the value in the error's path, e.g. `result`, `args`
  */
-export function toCeleryJsonData(value: unknown, root: string): unknown {
+export function toCeleryJsonData(value: unknown, root: string, options: CeleryJsonOptions = {}): unknown {
+  const mode = options.typeMarkers ? MARKERS : PLAIN;
   try {
     try {
-      return toData(value, '', undefined, 0);
+      return toData(value, '', undefined, 0, mode);
     } catch (error) {
       if (error !== TOO_DEEP) throw error;
-      return toData(value, '', new Set(), 0);
+      return toData(value, '', new Set(), 0, mode);
     }
   } catch (error) {
     if (error instanceof Unencodable) throw new CeleryEncodeError(pathOf(root, error.keys), error.reason, error.hint, error.pythonType);
@@ -242,6 +267,6 @@ export function toCeleryJsonData(value: unknown, root: string): unknown {
 }
 
 /** `JSON.stringify` of {@link toCeleryJsonData}: throws {@link CeleryEncodeError} for what Celery JSON cannot carry. */
-export function stringifyCeleryJson(value: unknown, root: string): string {
-  return JSON.stringify(toCeleryJsonData(value, root)) ?? 'null';
+export function stringifyCeleryJson(value: unknown, root: string, options: CeleryJsonOptions = {}): string {
+  return JSON.stringify(toCeleryJsonData(value, root, options)) ?? 'null';
 }

@@ -1,7 +1,7 @@
-import { toCeleryJsonData } from './celery-json.encoder.js';
+import { toCeleryJsonData, type CeleryEncodeError, type CeleryJsonOptions } from './celery-json.encoder.js';
 import { parseCeleryJson } from './celery-json.js';
+import { InvalidTypeMarkerError } from './celery-json.markers.js';
 import { InvalidTaskMessageError } from './protocol.errors.js';
-import type { CeleryEncodeError } from './celery-json.encoder.js';
 
 /** A result tuple as Celery nests it in `children`: `[[id, parent], null]` or `[[gid, null], [children]]`. */
 export type ResultTuple = [[string, unknown], unknown];
@@ -19,9 +19,10 @@ export interface ResultMessage {
  * Encodes an rpc result body. `task_id` is mandatory: Python's client matches on it. The result
  * follows Celery JSON's value rules ({@link toCeleryJsonData}); throws {@link CeleryEncodeError}
  * when it cannot be written, as kombu raises `EncodeError` for a Python worker's result.
+ * `json.typeMarkers` writes kombu ≥ 5.3's type markers, for a caller on Celery 5.3+.
  */
-export function encodeResultMessage(message: ResultMessage): Buffer {
-  const result = message.result === undefined ? null : toCeleryJsonData(message.result, 'result');
+export function encodeResultMessage(message: ResultMessage, json: CeleryJsonOptions = {}): Buffer {
+  const result = message.result === undefined ? null : toCeleryJsonData(message.result, 'result', json);
   return Buffer.from(
     JSON.stringify({
       task_id: message.task_id,
@@ -39,7 +40,8 @@ export function decodeResultMessage(content: Buffer): ResultMessage {
   let parsed: unknown;
   try {
     parsed = parseCeleryJson(content.toString('utf8'));
-  } catch {
+  } catch (error) {
+    if (error instanceof InvalidTypeMarkerError) throw new InvalidTaskMessageError('not-json', `result body has an ${error.message}`);
     throw new InvalidTaskMessageError('not-json', 'result body is not valid JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {

@@ -363,6 +363,10 @@ describe('decodeTaskMessage: malformed input -> InvalidTaskMessageError', () => 
     expectReason(v2(Buffer.from('{not json', 'utf8')), 'not-json');
   });
 
+  it("a kombu type marker whose value does not decode -> not-json, naming it (kombu's loads raises ValueError)", () => {
+    expectReason(v2(Buffer.from('[[{"__type__": "datetime", "__value__": "soon"}], {}, null]', 'utf8')), 'not-json', /invalid 'datetime' type marker value "soon"/);
+  });
+
   it('pickle content type -> content-type (never deserialized)', () => {
     expectReason(v2(Buffer.from([0x80, 0x04, 0x95]), {}, { contentType: 'application/x-python-serialize' }), 'content-type', /x-python-serialize/);
   });
@@ -466,5 +470,13 @@ describe('decodeTaskMessage: malformed input -> InvalidTaskMessageError', () => 
     ['parent_id', []],
   ])('header %s = %j -> bad-header', (key, value) => {
     expectReason(v2([[], {}, null], { [key]: value }), 'bad-header', new RegExp(key));
+  });
+});
+
+describe("decodeTaskMessage: kombu 5.5's JSON type markers", () => {
+  it('decodes them in args and kwargs', () => {
+    const request = decodeTaskMessage(v2(Buffer.from('[[{"__type__": "datetime", "__value__": "2026-01-02T03:04:05+00:00"}], {"id": {"__type__": "uuid", "__value__": {"hex": "12345678123456781234567812345678"}}}, null]', 'utf8')));
+    expect(request.args).toEqual([new Date('2026-01-02T03:04:05Z')]);
+    expect(request.kwargs).toEqual({ id: '12345678-1234-5678-1234-567812345678' });
   });
 });

@@ -1,10 +1,11 @@
 import { isUtf8 } from 'node:buffer';
 import { parseCeleryJson } from './celery-json.js';
+import { InvalidTypeMarkerError } from './celery-json.markers.js';
 import { parseCeleryIsoDate } from './iso-time.js';
 import { InvalidTaskMessageError } from './protocol.errors.js';
 import type { SignatureDict } from './signature.js';
 import type { TaskEmbed, TaskRequest, TimeLimit } from './task-message.js';
-import { UndecodableFieldTable } from '../broker/undecodable-field-table.js';
+import { undecodableHeadersReason } from './undecodable-headers.js';
 
 /** The parts of an incoming AMQP message the decoder reads. */
 export interface IncomingMessage extends TaskMessageProperties {
@@ -91,7 +92,9 @@ function parseBody(content: Buffer, message: TaskMessageProperties): unknown {
   if (!isUtf8(content)) throw new InvalidTaskMessageError('not-json', 'body is not valid UTF-8 JSON');
   try {
     return parseCeleryJson(content.toString('utf8'));
-  } catch {
+  } catch (error) {
+    // a kombu type marker that does not decode: kombu's loads raises ValueError for it too
+    if (error instanceof InvalidTypeMarkerError) throw new InvalidTaskMessageError('not-json', `body has an ${error.message}`);
     throw new InvalidTaskMessageError('not-json', 'body is not valid JSON');
   }
 }
@@ -119,8 +122,9 @@ export function decodeTaskMessage(message: IncomingMessage): TaskRequest {
  */
 export function decodeDelivery(content: Buffer, message: TaskMessageProperties): TaskRequest {
   const headers = message.headers ?? {};
-  if (headers instanceof UndecodableFieldTable) {
-    throw new InvalidTaskMessageError('undecodable-headers', `the header table cannot be decoded: ${headers.reason}`);
+  const undecodable = undecodableHeadersReason(headers);
+  if (undecodable !== undefined) {
+    throw new InvalidTaskMessageError('undecodable-headers', `the header table cannot be decoded: ${undecodable}`);
   }
   const body = parseBody(content, message);
   if (typeof headers.task === 'string') return decodeV2(headers, body, message);

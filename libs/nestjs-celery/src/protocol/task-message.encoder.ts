@@ -175,8 +175,9 @@ function encodeBodyForm(spec: TaskMessageSpec, args: unknown[], kwargs: Record<s
  */
 export function encodeTaskMessage(spec: TaskMessageSpec): EncodedTaskMessage {
   // Dates, Maps and class instances become JSON data; what Celery JSON cannot carry throws CeleryEncodeError.
-  const args = toCeleryJsonData(spec.args ?? [], 'args') as unknown[];
-  const kwargs = toCeleryJsonData(spec.kwargs ?? {}, 'kwargs') as Record<string, unknown>;
+  const json = { typeMarkers: spec.jsonTypeMarkers };
+  const args = toCeleryJsonData(spec.args ?? [], 'args', json) as unknown[];
+  const kwargs = toCeleryJsonData(spec.kwargs ?? {}, 'kwargs', json) as Record<string, unknown>;
   if (spec.wireHeaders === 'body' && !spec.embed?.chain?.length) return encodeBodyForm(spec, args, kwargs);
   // 'body' with a chain falls back to the compact v2 form; undefined means 'full'.
   const compact = spec.wireHeaders === 'compact' || spec.wireHeaders === 'body';

@@ -119,4 +119,6 @@ export interface TaskMessageSpec {
   wireHeaders?: WireHeaders;
   /** Sets the AMQP `expiration` property from `expires` (Celery does); default true. */
   expirationProperty?: boolean;
+  /** Writes arguments with kombu ≥ 5.3's JSON type markers (see `CeleryJsonOptions.typeMarkers`); default false. */
+  jsonTypeMarkers?: boolean;
 }

@@ -3,7 +3,7 @@ import { BadRequestException, Controller, HttpException, HttpStatus, ValidationP
 import { RpcException } from '@nestjs/microservices';
 import { IsInt, IsString, Min } from 'class-validator';
 import type { CeleryClient } from '../client/celery-client.js';
-import { CeleryTask, TaskArg } from '../decorators/index.js';
+import { CeleryTask, TaskArg } from '../index.js';
 import type { CeleryRemoteError } from '../protocol/celery-remote.error.js';
 import { toExceptionInfo } from '../protocol/exception-info.js';
 import { callTask, createTestClient, startTestWorker, type TestWorker } from '../testing/index.js';

@@ -3,7 +3,7 @@ import { Controller } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { BrokerAuthenticationError, BrokerUnavailableError } from '../broker/broker.errors.js';
 import { MemoryBroker } from '../broker/memory/memory-broker.js';
-import { CeleryTask } from '../decorators/index.js';
+import { CeleryTask } from '../index.js';
 import { startTestWorker } from '../testing/index.js';
 
 @Controller()

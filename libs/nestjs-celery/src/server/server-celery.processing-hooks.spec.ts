@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Controller } from '@nestjs/common';
 import { CeleryRemoteError } from '../protocol/celery-remote.error.js';
-import { CeleryTask, TaskArg } from '../decorators/index.js';
+import { CeleryTask, TaskArg } from '../index.js';
 import { callTask, createTestClient, startTestWorker } from '../testing/index.js';
 
 class OrderRejectedError extends Error {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, type LoggerService } from '@nestjs/common';
 import type { CeleryClient } from '../client/celery-client.js';
-import { CeleryTask, TaskArg } from '../decorators/index.js';
+import { CeleryTask, TaskArg } from '../index.js';
 import { CeleryRemoteError } from '../protocol/celery-remote.error.js';
 import { callTask, createTestClient, startTestWorker, type TestWorker } from '../testing/index.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { Controller } from '@nestjs/common';
 import { Ctx } from '@nestjs/microservices';
-import { CeleryTask } from '../decorators/index.js';
+import { CeleryTask } from '../index.js';
 import { createTestClient, startTestWorker } from '../testing/index.js';
-import { CeleryContext } from './celery-context.js';
+import { CeleryContext } from '../runtime/celery-context.js';
 
 let started: () => void = () => undefined;
 let abortedWith: unknown;

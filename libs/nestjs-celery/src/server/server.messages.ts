@@ -6,8 +6,6 @@ const clip = (detail: string): string => (detail.length > MAX_DETAIL ? `${detail
 export const ServerMessages = {
   listening: (node: string, queues: string[], tasks: number) =>
     `${node} consuming ${queues.join(', ')} with ${tasks} registered task(s)`,
-  invalidMessage: (queue: string, reason: string, detail: string, action: string) =>
-    `Received invalid task message on '${queue}' (${reason}): ${detail}; ${action}`,
   unregistered: (task: string, action: string) => `Received unregistered task of type '${task}'; ${action}`,
   followUpFailed: (task: string, id: string, detail: string) =>
     `task ${task}[${id}] ran, but its follow-up tasks could not be sent (${clip(detail)}); marked FAILURE and acknowledged, as Celery does`,
@@ -19,6 +17,5 @@ export const ServerMessages = {
   resultUnencodable: (task: string, id: string, detail: string) => `task ${task}[${id}] failed with EncodeError: ${detail}`,
   handlerCrashed: (task: string, id: string, detail: string) => `task ${task}[${id}] could not be processed: ${detail}`,
   fatal: (detail: string) => `worker stops on a fatal broker error: ${detail}`,
-  deadLetterFailed: (detail: string) => `dead-lettering failed (${detail}); rejecting instead`,
   drainTimeout: (count: number) => `shutdown: ${count} task(s) still running after the drain timeout; their messages return to the queue`,
 } as const;

@@ -1,6 +1,7 @@
 import type { Broker } from '../broker/broker.js';
 import { CeleryState } from '../protocol/celery-state.js';
 import { CELERY_EXCEPTION_MODULE, type ExceptionInfo } from '../protocol/exception-info.js';
+import { speaksTypeMarkers } from '../protocol/celery-json.markers.js';
 import { encodeResultMessage } from '../protocol/result-message.js';
 import type { SignatureDict } from '../protocol/signature.js';
 import type { TaskRequest } from '../protocol/task-message.js';
@@ -22,17 +23,18 @@ export class TaskResultReporter {
   /**
    * Publishes one state update for `request`, synchronously (an unconfirmed publish never waits);
    * throws `CeleryEncodeError` (before publishing anything) when `result` cannot be written as
-   * Celery JSON, which the worker reports as an `EncodeError` FAILURE instead.
+   * Celery JSON, which the worker reports as an `EncodeError` FAILURE instead. A caller on Celery
+   * 5.3+ (told by the request's headers) gets kombu ≥ 5.3's type markers: a `Date` as a `datetime`.
    */
   report(
-    request: Pick<TaskRequest, 'id' | 'replyTo' | 'correlationId'>,
+    request: Pick<TaskRequest, 'id' | 'replyTo' | 'correlationId'> & Partial<Pick<TaskRequest, 'headers'>>,
     status: string,
     result: unknown,
     traceback: string | null = null,
     children: unknown[] = [],
   ): void {
     if (!this.enabled || !request.replyTo) return;
-    const body = encodeResultMessage({ task_id: request.id, status, result, traceback, children });
+    const body = encodeResultMessage({ task_id: request.id, status, result, traceback, children }, { typeMarkers: speaksTypeMarkers(request.headers) });
     // Replies are transient and unconfirmed, as Celery's: waiting for a confirm before the ack
     // would add a broker round trip to every task.
     this.broker.publishUnconfirmed('', request.replyTo, body, {

@@ -3,7 +3,7 @@ import type { ConsumeMessage } from 'amqplib';
 import { toExceptionInfo } from '../protocol/exception-info.js';
 import { decodeTaskMessage } from '../protocol/task-message.decoder.js';
 import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
-import { CeleryContext } from './celery-context.js';
+import { CeleryContext } from '../runtime/celery-context.js';
 import { SoftTimeLimitExceededError, TimeLimitExceededError, withTimeLimits } from './time-limits.js';
 
 function context(): CeleryContext {

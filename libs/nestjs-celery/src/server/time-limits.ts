@@ -1,5 +1,5 @@
 import type { TimeLimit } from '../protocol/task-message.js';
-import type { CeleryContext } from './celery-context.js';
+import type { CeleryContext } from '../runtime/celery-context.js';
 import type { CeleryTaskOptions } from './celery-task.options.js';
 
 /** The hard time limit passed (Celery's `billiard.exceptions.TimeLimitExceeded`). */

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { RecordingBroker, type Published } from '../../test/support/recording-broker.js';
 import { celeryQueueTopology } from '../broker/topology.js';
-import { TaskProducer } from '../client/task-producer.js';
+import { TaskProducer } from '../producer/task-producer.js';
 import { createSignature, type SignatureDict } from '../protocol/signature.js';
 import { decodeDelivery } from '../protocol/task-message.decoder.js';
 import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
 import type { TaskMessageSpec, TaskRequest } from '../protocol/task-message.js';
-import type { DeliveryInfo } from './celery-context.js';
+import type { DeliveryInfo } from '../runtime/celery-context.js';
 import { WorkflowPublisher } from './workflow.publisher.js';
 
 

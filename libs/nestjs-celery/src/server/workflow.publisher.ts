@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { TaskProducer } from '../client/task-producer.js';
+import type { SendTaskOptions } from '../producer/send-task.options.js';
+import { sendSignature } from '../producer/signature-call.js';
+import type { TaskProducer } from '../producer/task-producer.js';
 import { resultTuple, type ResultTuple } from '../protocol/result-message.js';
 import type { SignatureDict } from '../protocol/signature.js';
 import type { TaskRequest } from '../protocol/task-message.js';
-import type { DeliveryInfo } from './celery-context.js';
+import type { DeliveryInfo } from '../runtime/celery-context.js';
 
 /**
  * What a worker sends after a task, like Celery's `app/trace.py`: the next chain step and the
@@ -21,20 +23,20 @@ export class WorkflowPublisher {
     const rootId = request.rootId ?? request.id;
     const callbacks = request.embed.callbacks ?? [];
     if (callbacks.length === 1) {
-      const id = await this.producer.sendSignature(callbacks[0]!, { args: [value], parentId: request.id, rootId, newId: false });
+      const id = await sendSignature(this.producer, callbacks[0]!, { args: [value], parentId: request.id, rootId, newId: false });
       children.push(resultTuple(id));
     } else if (callbacks.length > 1) {
       // Several callbacks go out together as one group, as in Celery.
       const groupId = randomUUID();
       for (const callback of callbacks) {
-        const id = await this.producer.sendSignature(callback, { args: [value], parentId: request.id, rootId, groupId });
+        const id = await sendSignature(this.producer, callback, { args: [value], parentId: request.id, rootId, groupId });
         children.push(resultTuple(id));
       }
     }
     const chain = request.embed.chain;
     if (chain && chain.length > 0) {
       const next = chain[chain.length - 1]!;
-      const id = await this.producer.sendSignature(next, {
+      const id = await sendSignature(this.producer, next, {
         args: [value],
         chain: chain.slice(0, -1),
         parentId: request.id,
@@ -53,7 +55,7 @@ export class WorkflowPublisher {
     const groupId = randomUUID();
     const rootId = request.rootId ?? request.id;
     for (const errback of errbacks) {
-      await this.producer.sendSignature(errback, { args: [request.id], parentId: request.id, rootId, groupId, newId: true });
+      await sendSignature(this.producer, errback, { args: [request.id], parentId: request.id, rootId, groupId, newId: true });
     }
   }
 
@@ -65,7 +67,7 @@ export class WorkflowPublisher {
   async retry(request: TaskRequest, delivery: DeliveryInfo, eta: Date): Promise<void> {
     const route =
       delivery.exchange === '' ? { queue: delivery.routing_key } : { exchange: delivery.exchange, routingKey: delivery.routing_key };
-    await this.producer.send(request.task, request.args, request.kwargs, {
+    const options: SendTaskOptions = {
       ...route,
       taskId: request.id,
       retries: request.retries + 1,
@@ -83,6 +85,7 @@ export class WorkflowPublisher {
       shadow: request.shadow ?? undefined,
       priority: request.priority ?? undefined,
       replyTo: request.replyTo,
-    });
+    };
+    await this.producer.send(request.task, request.args, request.kwargs, this.producer.route(request.task, request.args, request.kwargs, options));
   }
 }

@@ -1,7 +1,7 @@
 import type { Broker } from '../broker/broker.js';
 import { CeleryClient } from '../client/celery-client.js';
 import type { CeleryClientOptions } from '../client/celery-client.options.js';
-import type { SendTaskOptions } from '../client/send-task.options.js';
+import type { SendTaskOptions } from '../producer/send-task.options.js';
 
 /**
  * A connected {@link CeleryClient} on `broker` (e.g. a test worker's memory broker). Closing the

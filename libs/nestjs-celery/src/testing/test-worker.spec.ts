@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Controller, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { CeleryClient } from '../client/celery-client.js';
-import { CeleryTask, TaskArg } from '../decorators/index.js';
+import { CeleryTask, TaskArg } from '../index.js';
 import { CeleryModule } from '../module/celery.module.js';
 import { callTask, createMemoryBroker, createTestClient, startTestWorker } from './index.js';
 
