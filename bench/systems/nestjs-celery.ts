@@ -11,7 +11,7 @@ const ORDER_TASK = 'bench.order';
 const RPC_TASK = 'bench.rpc';
 
 async function startConsumer(ctx: RunContext, hooks: ConsumerHooks): Promise<ConsumerHandle> {
-  // nestjs-celery first: it patches amqplib's field-table decoder before amqplib loads.
+  // nestjs-celery uses amqplib through its public API: the import order does not matter.
   const { CeleryTask, ServerCelery, TaskArg } = await import('nestjs-celery');
   const { Controller, Module } = await import('@nestjs/common');
   const { NestFactory } = await import('@nestjs/core');

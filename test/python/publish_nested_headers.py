@@ -2,10 +2,11 @@
 RabbitMQ routes it). Input: {"queue", "depth", "message_id", "kind": "table" | "array"}.
 Prints {"ok": true, "bytes": <size of the nested levels>}."""
 import json
-import os
 import sys
 
 import amqp
+
+from py_amqp_connection import connect
 
 sys.setrecursionlimit(1_000_000)
 args = json.loads(sys.argv[1])
@@ -13,13 +14,7 @@ depth = args['depth']
 nested = None
 for _ in range(depth):
     nested = [nested] if args.get('kind') == 'array' else {'n': nested}
-url = os.environ['CELERY_BROKER_URL']
-rest = url.split('://', 1)[1]
-credentials, location = rest.split('@', 1)
-user, password = credentials.split(':', 1)
-host, _, vhost = location.partition('/')
-vhost = '/' if vhost in ('', '/') else vhost
-with amqp.Connection(host=host, userid=user, password=password, virtual_host=vhost) as connection:
+with connect() as connection:
     channel = connection.channel()
     channel.confirm_select()
     headers = {'lang': 'py', 'task': 'interop.add', 'id': args['message_id'], 'deep': nested}

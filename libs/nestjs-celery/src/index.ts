@@ -81,6 +81,7 @@ export {
   BrokerConfigurationError,
   BrokerUnavailableError,
   HeaderFrameTooLargeError,
+  InvalidFieldTableError,
   PublishNotConfirmedError,
   TopologyMismatchError,
 } from './broker/broker.errors.js';
@@ -93,7 +94,9 @@ export {
   type Topology,
 } from './broker/topology.js';
 export { redactUrl, URL_SECRET_MASK } from './broker/broker-url.redaction.js';
-export { amqplib } from './broker/amqplib.loader.js';
+export { amqplib } from './broker/amqplib.js';
+export { decodeFieldTable } from './broker/field-table.decoder.js';
+export { toPyAmqpTable } from './broker/py-amqp-table.js';
 export { MemoryBroker, type MemoryBrokerOptions } from './broker/memory/memory-broker.js';
 export { MemoryVhost, type MemoryVhostOptions } from './broker/memory/memory-vhost.js';
 export { EntityNotFoundError, PreconditionFailedError, ResourceLockedError } from './broker/memory/memory-broker.errors.js';
@@ -118,9 +121,8 @@ export type { SignatureDict, SignatureOptions } from './protocol/signature.js';
 export { CeleryState, type CeleryStateName } from './protocol/celery-state.js';
 export type { ExceptionInfo } from './protocol/exception-info.js';
 export { CeleryNotRegisteredError, CeleryRemoteError, CeleryTaskRevokedError } from './protocol/celery-remote.error.js';
-export { InvalidFieldTableError, InvalidTaskMessageError, type InvalidTaskReason } from './protocol/protocol.errors.js';
+export { InvalidTaskMessageError, type InvalidTaskReason } from './protocol/protocol.errors.js';
 export { CeleryEncodeError, stringifyCeleryJson, toCeleryJsonData, type CeleryJsonOptions } from './protocol/celery-json.encoder.js';
 export { PythonValue, type PythonValueType } from './protocol/celery-json.python-value.js';
 export { InvalidTypeMarkerError, type TypeMarker } from './protocol/celery-json.markers.js';
 export { parseCeleryJson } from './protocol/celery-json.js';
-export { decodeFieldTable, toPyAmqpTable } from './protocol/field-table.codec.js';

@@ -1,31 +1,23 @@
-import type { Channel, Options } from 'amqplib';
-import { basicProperties } from './basic-properties.js';
-import type { PublishFields } from './publish-frames.js';
+import type { Channel, ConfirmChannel, Options } from 'amqplib';
+import { HeaderFrameTooLargeError } from './broker.errors.js';
+import { pyAmqpHeaders } from './py-amqp-table.js';
 
-/** The parts of an amqplib 2.3.1 channel that `channel.publish` itself uses (kept in step by the spec). */
-interface ChannelInternals {
-  sendMessage(fields: PublishFields, properties: PublishFields, content: Buffer): boolean;
-  pushConfirmCallback(callback: (error: unknown) => void): void;
-}
+/** amqplib's error for a table larger than the 64 KB buffer its encoder writes into. */
+const TABLE_OVERFLOW = /exceeds the (\d+) byte encoding buffer/;
 
-/** The header table amqplib writes when a message has none (its `Object.create(null)`), shared. */
-const NO_HEADERS: Record<string, never> = Object.freeze(Object.create(null) as Record<string, never>);
-
-/**
- * The method fields and properties amqplib's `Args.publish` builds from publish options, with
- * `headers` (the table to write, in place of `options.headers`) used as it is instead of as the
- * prototype of a copy. Making each message's headers a prototype costs V8 ~1 µs per publish;
- * `Args.publish` does it only to add `CC`/`BCC`, so options with those are left to amqplib.
- */
-export function publishFields(exchange: string, routingKey: string, options: Options.Publish, headers: object | undefined): PublishFields {
-  return basicProperties(options, headers ?? NO_HEADERS, { exchange, routingKey, mandatory: !!options.mandatory, immediate: false, ticket: undefined });
+/** The options amqplib is given for `options`: headers typed for py-amqp ({@link pyAmqpHeaders}), `options` itself when they need nothing. */
+export function publishOptions(options: Options.Publish): Options.Publish {
+  const headers = options.headers as Record<string, unknown> | undefined;
+  if (!headers) return options;
+  const typed = pyAmqpHeaders(headers);
+  return typed === headers ? options : { ...options, headers: typed };
 }
 
 /**
- * `channel.publish(exchange, routingKey, content, { ...options, headers }, onConfirm)`
- * (`onConfirm` only on a confirm channel, where it is required): the same frames, written with the
- * fields of {@link publishFields}. Options with `CC` or `BCC` go through amqplib's own `publish`.
- * A closed channel throws as `channel.publish` does.
+ * `channel.publish(exchange, routingKey, content, options[, onConfirm])` through amqplib's public
+ * API (`onConfirm` only on a confirm channel, where amqplib requires it). Throws synchronously as
+ * amqplib does (closed channel, a value it cannot encode), with headers over amqplib's encoding
+ * buffer reported as {@link HeaderFrameTooLargeError}.
  */
 export function publishOnChannel(
   channel: Channel,
@@ -33,18 +25,18 @@ export function publishOnChannel(
   routingKey: string,
   content: Buffer,
   options: Options.Publish,
-  headers: object | undefined,
   onConfirm?: (error: unknown) => void,
 ): boolean {
-  if (options.CC !== undefined || options.BCC !== undefined) {
-    const withHeaders = headers === undefined ? options : { ...options, headers };
+  try {
     return onConfirm
-      ? (channel as unknown as { publish(...args: unknown[]): boolean }).publish(exchange, routingKey, content, withHeaders, onConfirm)
-      : channel.publish(exchange, routingKey, content, withHeaders);
+      ? (channel as ConfirmChannel).publish(exchange, routingKey, content, options, onConfirm)
+      : channel.publish(exchange, routingKey, content, options);
+  } catch (error) {
+    const overflow = error instanceof RangeError ? TABLE_OVERFLOW.exec(error.message) : null;
+    if (!overflow) throw error;
+    throw new HeaderFrameTooLargeError(
+      `the message properties take more than the ${overflow[1]} bytes amqplib encodes headers into; send smaller headers`,
+      { cause: error },
+    );
   }
-  const internals = channel as unknown as ChannelInternals;
-  const fields = publishFields(exchange, routingKey, options, headers);
-  const written = internals.sendMessage(fields, fields, content);
-  if (onConfirm) internals.pushConfirmCallback(onConfirm);
-  return written;
 }

@@ -35,9 +35,17 @@ export class BrokerConfigurationError extends Error {
 }
 
 /**
- * A message's properties (mostly its headers) do not fit in one AMQP frame of the connection's
- * frame size; the broker would close the connection. Send smaller headers, or raise `frame_max`.
+ * A message's properties (mostly its headers) are larger than amqplib encodes: its header
+ * encoder writes into a 64 KB buffer. Nothing was sent; send smaller headers.
  */
 export class HeaderFrameTooLargeError extends Error {
   override readonly name = 'HeaderFrameTooLargeError';
+}
+
+/**
+ * Bytes that are not a readable AMQP field table: an unknown type tag, a length past the table's
+ * end, or nesting deeper than the decoder accepts. Fix the publisher that wrote the headers.
+ */
+export class InvalidFieldTableError extends Error {
+  override readonly name = 'InvalidFieldTableError';
 }

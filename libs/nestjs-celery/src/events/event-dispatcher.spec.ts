@@ -11,7 +11,7 @@ import { EventContext } from './event-context.js';
 import { EVENT_FAILED_HANDLERS_HEADER, EventDispatcher, type EventDispatchHost } from './event-dispatcher.js';
 import { CELERY_EVENT_SUBSCRIPTION, createEventSubscription, type EventSubscriptionTarget, type OnEventOptions } from './event-subscription.js';
 import { EventSubscriptionError } from './event.errors.js';
-import { UndecodableFieldTable } from '../protocol/undecodable-field-table.js';
+import { UndecodableFieldTable } from '../broker/undecodable-field-table.js';
 
 @CeleryEvent({ exchange: 'order', routingKey: 'order.v1.submit' })
 class Submitted {

@@ -25,11 +25,3 @@ export class InvalidTaskMessageError extends Error {
     super(message);
   }
 }
-
-/**
- * Bytes that are not a readable AMQP field table: an unknown type tag, a length past the table's
- * end, or nesting deeper than the decoder accepts. Fix the publisher that wrote the headers.
- */
-export class InvalidFieldTableError extends Error {
-  override readonly name = 'InvalidFieldTableError';
-}

@@ -5,7 +5,7 @@ import { parseCeleryIsoDate } from './iso-time.js';
 import { InvalidTaskMessageError } from './protocol.errors.js';
 import type { SignatureDict } from './signature.js';
 import type { TaskEmbed, TaskRequest, TimeLimit } from './task-message.js';
-import { UndecodableFieldTable } from './undecodable-field-table.js';
+import { undecodableHeadersReason } from './undecodable-headers.js';
 
 /** The parts of an incoming AMQP message the decoder reads. */
 export interface IncomingMessage extends TaskMessageProperties {
@@ -122,8 +122,9 @@ export function decodeTaskMessage(message: IncomingMessage): TaskRequest {
  */
 export function decodeDelivery(content: Buffer, message: TaskMessageProperties): TaskRequest {
   const headers = message.headers ?? {};
-  if (headers instanceof UndecodableFieldTable) {
-    throw new InvalidTaskMessageError('undecodable-headers', `the header table cannot be decoded: ${headers.reason}`);
+  const undecodable = undecodableHeadersReason(headers);
+  if (undecodable !== undefined) {
+    throw new InvalidTaskMessageError('undecodable-headers', `the header table cannot be decoded: ${undecodable}`);
   }
   const body = parseBody(content, message);
   if (typeof headers.task === 'string') return decodeV2(headers, body, message);

@@ -4,7 +4,7 @@ import type { ConsumeMessage, Options } from 'amqplib';
 import type { Broker } from '../broker/broker.js';
 import { HeaderFrameTooLargeError, PublishNotConfirmedError } from '../broker/broker.errors.js';
 import type { Delivery } from '../broker/delivery.js';
-import { UndecodableFieldTable } from '../protocol/undecodable-field-table.js';
+import { UndecodableFieldTable } from '../broker/undecodable-field-table.js';
 import { REFUSAL_LOG_LINE_LIMIT, REJECTED_DETAIL_LIMIT } from './bounded-line.js';
 import { DeadLetterPublisher, decodeTaskDelivery, HEADERS_DROPPED_HEADER, UNDECODABLE_HEADERS_HEADER } from './dead-letter.publisher.js';
 

@@ -5,14 +5,14 @@ import type { Delivery } from '../broker/delivery.js';
 import { InvalidTaskMessageError } from '../protocol/protocol.errors.js';
 import { decodeDelivery } from '../protocol/task-message.decoder.js';
 import type { TaskRequest } from '../protocol/task-message.js';
-import { UndecodableFieldTable } from '../protocol/undecodable-field-table.js';
+import { UndecodableFieldTable } from '../broker/undecodable-field-table.js';
 import { boundedLine, REFUSAL_LOG_LINE_LIMIT, REJECTED_DETAIL_LIMIT } from './bounded-line.js';
 import { DeadLetterMessages } from './dead-letter.messages.js';
 
 /** Header keeping the bytes of a header table that could not be decoded, on the dead-lettered copy. */
 export const UNDECODABLE_HEADERS_HEADER = 'x-celery-undecodable-headers';
 
-/** Header set on a dead-lettered copy whose original headers did not fit in one frame beside the reason headers. */
+/** Header set on a dead-lettered copy whose original headers could not be written again beside the reason headers (over amqplib's 64 KB, or refused by its encoder). */
 export const HEADERS_DROPPED_HEADER = 'x-celery-headers-dropped';
 
 /** A delivery decoded as a task message, or why it cannot be. */
@@ -30,7 +30,7 @@ export function decodeTaskDelivery(delivery: Delivery): DecodedDelivery {
 
 /**
  * The error (itself or the cause a failed publish carries) when writing the headers failed before
- * anything was sent: properties larger than a frame, or a table the encoder refuses.
+ * anything was sent: properties larger than amqplib encodes (64 KB), or a table the encoder refuses.
  */
 function encodingError(error: unknown): Error | undefined {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
@@ -90,7 +90,7 @@ export class DeadLetterPublisher {
         } catch (error) {
           const encoding = encodingError(error);
           if (!encoding) throw error;
-          // The original headers could not be written again (they fill the frame, or hold a value
+          // The original headers could not be written again (over amqplib's 64 KB, or holding a value
           // the encoder refuses), so nothing was sent: keep the message and say why without them.
           await publish({ [HEADERS_DROPPED_HEADER]: boundedLine(`${encoding.name}: ${encoding.message}`, REJECTED_DETAIL_LIMIT), ...rejection });
         }

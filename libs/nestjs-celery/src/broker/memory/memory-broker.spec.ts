@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import type { LoggerService } from '@nestjs/common';
-import { toPyAmqpTable } from '../../protocol/field-table.codec.js';
+import { toPyAmqpTable } from '../py-amqp-table.js';
 import { BrokerClosedError, PublishNotConfirmedError, TopologyMismatchError } from '../broker.errors.js';
 import type { ConsumeOptions } from '../broker.js';
 import type { Delivery } from '../delivery.js';

@@ -1,71 +1,11 @@
 /**
- * AMQP field tables as Python's py-amqp reads and writes them.
- *
- * Two hazards (wire spec §8): amqplib tags small integers `b`/`s`, which py-amqp 5.1 reads as
- * unsigned byte / short *string* (the worker crashes); and amqplib cannot decode `L`, which
- * py-amqp writes for integers beyond ±2^31. {@link toPyAmqpTable} types every integer as
- * `I` (int32), `l` (int64, non-negative only) or `d`; {@link decodeFieldTable} reads every tag.
+ * Decoding AMQP field tables as py-amqp and RabbitMQ write them (wire spec §8): amqplib cannot
+ * decode `L`, which py-amqp writes for integers beyond ±2^31; {@link decodeFieldTable} reads every
+ * tag. (Encoding for py-amqp: `py-amqp-table.ts`.)
  */
 
-import { InvalidFieldTableError } from './protocol.errors.js';
+import { InvalidFieldTableError } from './broker.errors.js';
 import { UndecodableFieldTable } from './undecodable-field-table.js';
-
-const INT32_MIN = -0x80000000;
-const INT32_MAX = 0x7fffffff;
-
-/** amqplib's explicit-type notation for a field value. */
-export interface TypedFieldValue {
-  '!': string;
-  value: unknown;
-}
-
-const INT64_MAX = 0x7fffffffffffffffn;
-
-function typedNumber(n: number): TypedFieldValue {
-  // Explicit for non-integers too: left untyped, amqplib picks 'l' for |n| >= 2^50 and for
-  // NaN/Infinity, and then throws converting them to BigInt.
-  if (!Number.isInteger(n)) return { '!': 'double', value: n };
-  if (n >= INT32_MIN && n <= INT32_MAX) return { '!': 'int32', value: n };
-  // py-amqp reads 'l' as unsigned: only non-negative values survive; others go as double.
-  return n >= 0 && Number.isSafeInteger(n) ? { '!': 'int64', value: n } : { '!': 'double', value: n };
-}
-
-function typedBigInt(n: bigint): TypedFieldValue {
-  if (n >= BigInt(INT32_MIN) && n <= BigInt(INT32_MAX)) return { '!': 'int32', value: Number(n) };
-  // amqplib writes an int64 from the bigint itself, so no precision is lost.
-  if (n >= 0n && n <= INT64_MAX) return { '!': 'int64', value: n };
-  return { '!': 'double', value: Number(n) };
-}
-
-function typedValue(value: unknown): unknown {
-  switch (typeof value) {
-    case 'number':
-      return typedNumber(value);
-    case 'bigint':
-      return typedBigInt(value);
-    case 'object': {
-      if (value === null || Buffer.isBuffer(value)) return value;
-      if (value instanceof Date) return value.toISOString();
-      if (Array.isArray(value)) return value.map(typedValue);
-      if (Object.hasOwn(value, '!')) return value;
-      return toPyAmqpTable(value as Record<string, unknown>);
-    }
-    case 'undefined':
-      return null;
-    default:
-      return value;
-  }
-}
-
-/**
- * Returns a copy of a header or arguments table in which every integer is explicitly typed
- * so py-amqp decodes it correctly. Strings, booleans, null and floats pass as they are.
- */
-export function toPyAmqpTable(table: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(table)) out[key] = typedValue(table[key]);
-  return out;
-}
 
 /** Header keys seen so far, by a hash of their bytes: the same few keys arrive on every message. */
 const KEY_CACHE = new Map<number, string>();

@@ -2,8 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { headersTableBytes, loadVector, vectorNames } from '../../test/vectors/load-vectors.js';
-import { decodeFieldTable, MAX_FIELD_TABLE_DEPTH, readFieldTable, toPyAmqpTable } from './field-table.codec.js';
-import { InvalidFieldTableError } from './protocol.errors.js';
+import { toPyAmqpTable } from './py-amqp-table.js';
+import { decodeFieldTable, MAX_FIELD_TABLE_DEPTH, readFieldTable } from './field-table.decoder.js';
+import { InvalidFieldTableError } from './broker.errors.js';
 import { UndecodableFieldTable } from './undecodable-field-table.js';
 
 /** amqplib's own field-table codec, the encoder the broker publishes with. */

@@ -1,3 +1,5 @@
+import { UNDECODABLE_HEADERS } from '../protocol/undecodable-headers.js';
+
 /**
  * What the worker's amqplib hands over as a message's `headers` when the table's bytes cannot be
  * decoded (nested too deep, an unknown type tag, a length past the table's end). Decoding must not
@@ -22,6 +24,11 @@ export class UndecodableFieldTable {
 
   /** Why the table cannot be decoded. */
   get reason(): string {
+    return this.#reason;
+  }
+
+  /** The mark the task decoder looks for (see {@link UNDECODABLE_HEADERS}). */
+  get [UNDECODABLE_HEADERS](): string {
     return this.#reason;
   }
 

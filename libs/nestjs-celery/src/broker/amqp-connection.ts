@@ -1,0 +1,268 @@
+import type { LoggerService } from '@nestjs/common';
+import type { Channel, ChannelModel } from 'amqplib';
+import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import { AmqpBrokerMessages } from './amqp-broker.messages.js';
+import { amqplib } from './amqplib.js';
+import { errorText, pause } from './broker-pause.js';
+import { redactUrl, redactUrlIn } from './broker-url.redaction.js';
+import { BrokerClosedError, BrokerUnavailableError } from './broker.errors.js';
+import type { BrokerStatus } from './broker.js';
+import { fatalConnectError } from './connect-error.classifier.js';
+import { readPyAmqpLongTags } from './py-amqp-long-tag.js';
+
+/** At most one "cannot connect" line per this window while reconnecting (the first failure is logged at once). */
+export const RECONNECT_LOG_WINDOW_MS = 30_000;
+
+/** Connection settings of an {@link AmqpConnection} (see `AmqpBrokerOptions`). */
+export interface AmqpConnectionSettings {
+  url: string;
+  connectionName: string;
+  heartbeatSeconds: number;
+  reconnectInitialDelayMs: number;
+  reconnectMaxDelayMs: number;
+  connectTimeoutMs: number;
+}
+
+/** What the broker does at the connection's turning points. */
+export interface AmqpConnectionHooks {
+  /** A new connection is open: declare, open channels, resume consumers. Throwing fails this attempt. */
+  setUp(connection: ChannelModel): Promise<void>;
+  /** The current connection was lost (not closed by us): forget its channels. */
+  lost(): void;
+  /** `close()` was called: settle what can be settled before the channels close. */
+  closing(): void;
+}
+
+/**
+ * The broker's one AMQP connection and its state: connects, and reconnects after a loss with
+ * exponential backoff, until `close()`. Tracks every channel opened on it so `close()` closes
+ * them first.
+ */
+export class AmqpConnection {
+  private readonly statusSubject = new BehaviorSubject<BrokerStatus>('connecting');
+  private readonly failures = new Subject<Error>();
+  /** Every open channel of the current connection, closed one by one before the connection (see {@link close}). */
+  private readonly openChannels = new Set<Channel>();
+  private model?: ChannelModel;
+  private connecting?: Promise<void>;
+  private closedByUs = false;
+
+  constructor(
+    private readonly settings: AmqpConnectionSettings,
+    private readonly logger: LoggerService,
+    private readonly hooks: AmqpConnectionHooks,
+  ) {}
+
+  get status$(): Observable<BrokerStatus> {
+    return this.statusSubject.asObservable();
+  }
+
+  get status(): BrokerStatus {
+    return this.statusSubject.value;
+  }
+
+  get failure$(): Observable<Error> {
+    return this.failures.asObservable();
+  }
+
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.closedByUs;
+  }
+
+  /** True while connected and set up (the synchronous publish paths check this). */
+  get connected(): boolean {
+    return this.statusSubject.value === 'connected';
+  }
+
+  /** The current connection; {@link BrokerUnavailableError} when there is none. */
+  get current(): ChannelModel {
+    if (!this.model) throw new BrokerUnavailableError(`not connected to ${this.safeUrl}`);
+    return this.model;
+  }
+
+  /** Is `connection` still the current one? */
+  isCurrent(connection: ChannelModel): boolean {
+    return this.model === connection;
+  }
+
+  /** The URL with its password masked. */
+  get safeUrl(): string {
+    return redactUrl(this.settings.url);
+  }
+
+  /** Starts connecting unless connected, connecting or closed. */
+  start(): void {
+    // never while connected: a second loop would open a second connection and orphan the first
+    if (!this.closedByUs && this.statusSubject.value !== 'connected') this.connecting ??= this.connectLoop();
+  }
+
+  /**
+   * Resolves when connected; rejects with {@link BrokerUnavailableError} after `timeoutMs`,
+   * {@link BrokerClosedError} after `close()`, or at once with a fatal error (see `failure$`).
+   */
+  whenConnected(timeoutMs = this.settings.connectTimeoutMs): Promise<void> {
+    if (this.statusSubject.value === 'connected') return Promise.resolve();
+    if (this.closedByUs) return Promise.reject(new BrokerClosedError('the broker connection was closed'));
+    this.start();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        subscription.unsubscribe();
+        failure.unsubscribe();
+        reject(new BrokerUnavailableError(`RabbitMQ at ${this.safeUrl} not reachable within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const failure = this.failures.subscribe((error) => {
+        clearTimeout(timer);
+        queueMicrotask(() => subscription.unsubscribe());
+        failure.unsubscribe();
+        reject(error);
+      });
+      const subscription = this.statusSubject.subscribe((status) => {
+        if (status === 'connected' || status === 'closed') {
+          clearTimeout(timer);
+          queueMicrotask(() => subscription.unsubscribe());
+          failure.unsubscribe();
+          if (status === 'connected') resolve();
+          else reject(new BrokerClosedError('the broker connection was closed'));
+        }
+      });
+    });
+  }
+
+  /**
+   * Opens a channel shared by many operations; `forget` drops it from its slot once it closes or
+   * fails to open.
+   */
+  openShared<C extends Channel>(
+    open: (connection: ChannelModel) => Promise<C>,
+    onError: (error: unknown) => void,
+    forget: (channel: Promise<C>) => void,
+  ): Promise<C> {
+    const created = open(this.current).then((channel) => {
+      this.track(channel);
+      channel.on('error', onError);
+      channel.on('close', () => forget(created));
+      return channel;
+    });
+    created.catch(() => forget(created));
+    return created;
+  }
+
+  /** Keeps `channel` among the channels {@link close} closes, until it closes. */
+  track(channel: Channel): void {
+    this.openChannels.add(channel);
+    channel.on('close', () => this.openChannels.delete(channel));
+  }
+
+  /** `work`, with the error amqplib gives when `close()` ends it half-way ("Channel ended", …) turned into {@link BrokerClosedError}. */
+  async whileOpen<T>(work: Promise<T>, operation: string): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      if (this.closedByUs) throw this.closedDuring(operation);
+      throw error;
+    }
+  }
+
+  closedDuring(operation: string): BrokerClosedError {
+    return new BrokerClosedError(`the broker connection was closed during ${operation}`);
+  }
+
+  /** Closes every channel, then the connection. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closedByUs) return;
+    this.closedByUs = true;
+    this.hooks.closing();
+    this.statusSubject.next('closed');
+    // Channels first: RabbitMQ confirms a channel's close only after what was sent on it before
+    // (the last acks, rpc replies), while a connection close can overtake frames amqplib still
+    // holds for other channels, and the broker drops those (requeued tasks, lost results).
+    await Promise.all([...this.openChannels].map((channel) => channel.close().catch(() => undefined)));
+    const model = this.model;
+    this.model = undefined;
+    if (model) await model.close().catch(() => undefined);
+    this.statusSubject.complete();
+    this.failures.complete();
+  }
+
+  /** An error's text with the URL and password masked (amqplib may quote them). */
+  private safeErrorText(error: unknown): string {
+    return redactUrlIn(errorText(error), this.settings.url);
+  }
+
+  private connectionUrl(): string {
+    const url = this.settings.url;
+    if (/[?&]heartbeat=/.test(url)) return url;
+    return `${url}${url.includes('?') ? '&' : '?'}heartbeat=${this.settings.heartbeatSeconds}`;
+  }
+
+  /**
+   * Connects, retrying transient failures forever with exponential backoff capped at
+   * `reconnectMaxDelayMs` and one log line per {@link RECONNECT_LOG_WINDOW_MS}. A fatal failure
+   * (see {@link fatalConnectError}) ends the loop and goes to `failure$`.
+   */
+  private async connectLoop(): Promise<void> {
+    let delay = this.settings.reconnectInitialDelayMs;
+    let attempt = 0;
+    const started = Date.now();
+    let loggedAt: number | undefined;
+    while (!this.closedByUs) {
+      try {
+        await this.openConnection();
+        this.connecting = undefined;
+        if (attempt > 0) this.logger.log(AmqpBrokerMessages.reconnected(this.safeUrl, attempt, Date.now() - started));
+        return;
+      } catch (error) {
+        attempt++;
+        const model = this.model;
+        this.model = undefined;
+        await model?.close().catch(() => undefined);
+        if (this.closedByUs) break;
+        const fatal = fatalConnectError(error, this.safeUrl);
+        if (fatal) {
+          this.connecting = undefined;
+          this.logger.error(AmqpBrokerMessages.fatal(fatal.message));
+          this.failures.next(fatal);
+          return;
+        }
+        if (loggedAt === undefined || Date.now() - loggedAt >= RECONNECT_LOG_WINDOW_MS) {
+          loggedAt = Date.now();
+          this.logger.warn?.(
+            AmqpBrokerMessages.cannotConnect(this.safeUrl, attempt, loggedAt - started, this.safeErrorText(error), this.settings.reconnectMaxDelayMs),
+          );
+        }
+        await pause(delay);
+        delay = Math.min(delay * 2, this.settings.reconnectMaxDelayMs);
+      }
+    }
+    this.connecting = undefined;
+  }
+
+  private async openConnection(): Promise<void> {
+    const model = await amqplib.connect(this.connectionUrl(), {
+      noDelay: true,
+      clientProperties: { connection_name: this.settings.connectionName },
+    });
+    if (this.closedByUs) {
+      await model.close().catch(() => undefined);
+      return;
+    }
+    readPyAmqpLongTags(model);
+    this.model = model;
+    model.on('error', (error: unknown) => this.logger.warn?.(`connection error: ${this.safeErrorText(error)}`));
+    model.on('blocked', (reason: unknown) => this.logger.warn?.(`connection blocked by the broker: ${String(reason)}`));
+    model.on('close', () => this.onConnectionLost(model));
+    await this.hooks.setUp(model);
+    this.statusSubject.next('connected');
+  }
+
+  private onConnectionLost(model: ChannelModel): void {
+    if (this.model !== model) return;
+    this.model = undefined;
+    this.hooks.lost();
+    if (this.closedByUs) return;
+    this.logger.warn?.(AmqpBrokerMessages.connectionLost(this.safeUrl));
+    this.statusSubject.next('reconnecting');
+    this.start();
+  }
+}
