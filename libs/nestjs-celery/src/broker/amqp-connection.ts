@@ -6,6 +6,7 @@ import { amqplib } from './amqplib.js';
 import { errorText, pause } from './broker-pause.js';
 import { redactUrl, redactUrlIn } from './broker-url.redaction.js';
 import { BrokerClosedError, BrokerUnavailableError } from './broker.errors.js';
+import { ChannelSlot } from './channel-slot.js';
 import type { BrokerStatus } from './broker.js';
 import { fatalConnectError } from './connect-error.classifier.js';
 import { readPyAmqpLongTags } from './py-amqp-long-tag.js';
@@ -127,6 +128,11 @@ export class AmqpConnection {
         }
       });
     });
+  }
+
+  /** A {@link ChannelSlot} whose channel {@link openShared} opens on this connection. */
+  sharedSlot<C extends Channel>(open: (connection: ChannelModel) => Promise<C>, onError: (error: unknown) => void): ChannelSlot<C> {
+    return new ChannelSlot((forget) => this.openShared(open, onError, forget));
   }
 
   /**

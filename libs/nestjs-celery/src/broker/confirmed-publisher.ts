@@ -4,7 +4,7 @@ import type { AmqpConnection } from './amqp-connection.js';
 import { publishOnChannel, publishOptions } from './amqplib-publish.js';
 import { errorText, pause } from './broker-pause.js';
 import { BrokerClosedError, PublishNotConfirmedError } from './broker.errors.js';
-import { ChannelSlot } from './channel-slot.js';
+import type { ChannelSlot } from './channel-slot.js';
 import { ReusedPublishOptions } from './reused-publish-options.js';
 
 /**
@@ -21,12 +21,9 @@ export class ConfirmedPublisher {
     private readonly logger: LoggerService,
     private readonly retries: number,
   ) {
-    this.channel = new ChannelSlot((forget) =>
-      connection.openShared(
-        (model) => model.createConfirmChannel(),
-        (error) => logger.warn?.(`publish channel error: ${errorText(error)}`),
-        forget,
-      ),
+    this.channel = connection.sharedSlot(
+      (model) => model.createConfirmChannel(),
+      (error) => logger.warn?.(`publish channel error: ${errorText(error)}`),
     );
   }
 

@@ -3,7 +3,7 @@ import type { Channel, Options } from 'amqplib';
 import type { AmqpConnection } from './amqp-connection.js';
 import { publishOnChannel, publishOptions } from './amqplib-publish.js';
 import { errorText } from './broker-pause.js';
-import { ChannelSlot } from './channel-slot.js';
+import type { ChannelSlot } from './channel-slot.js';
 import { ReusedPublishOptions } from './reused-publish-options.js';
 
 /**
@@ -19,12 +19,9 @@ export class UnconfirmedPublisher {
     private readonly connection: AmqpConnection,
     private readonly logger: LoggerService,
   ) {
-    this.channel = new ChannelSlot((forget) =>
-      connection.openShared(
-        (model) => model.createChannel(),
-        (error) => logger.warn?.(`reply channel error: ${errorText(error)}`),
-        forget,
-      ),
+    this.channel = connection.sharedSlot(
+      (model) => model.createChannel(),
+      (error) => logger.warn?.(`reply channel error: ${errorText(error)}`),
     );
   }
 
