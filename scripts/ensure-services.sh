@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure what the test suites need is present: Debian's python3-celery
 # (for /usr/bin/python3), Celery 5.5 beside it (scripts/ensure-celery55.sh)
+# python3-redis, a Redis at CELERY_REDIS_URL (default redis://127.0.0.1:6379/0)
 # and a RabbitMQ broker reachable at CELERY_BROKER_URL
 # (default amqp://guest:guest@127.0.0.1:5672//).
 #
@@ -82,6 +83,29 @@ esac
 bash "$(dirname "${BASH_SOURCE[0]}")/ensure-celery55.sh" >/dev/null \
   || die "Celery 5.5 is not available (see scripts/ensure-celery55.sh above)"
 echo "python celery 5.5: $(cat "${CELERY55_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nestjs-celery/celery55}/complete")"
+
+# ---------------------------------------------------------------- redis
+# Redis for the Redis result backend and broker suites (CELERY_REDIS_URL, default
+# redis://127.0.0.1:6379/0), and python3-redis so Python Celery 5.2 can use it.
+REDIS_URL="${CELERY_REDIS_URL:-redis://127.0.0.1:6379/0}"
+"$PY" -c 'import redis' >/dev/null 2>&1 || apt_install python3-redis
+r_hostport=$(echo "$REDIS_URL" | sed -E 's#^rediss?://([^@/]*@)?([^/?]*).*#\2#')
+R_HOST=${r_hostport%%:*}; R_PORT=${r_hostport##*:}; [ "$R_PORT" = "$r_hostport" ] && R_PORT=6379
+[ "$R_HOST" = localhost ] && R_HOST=127.0.0.1
+redis_open() { timeout 2 bash -c "exec 3<>/dev/tcp/$R_HOST/$R_PORT" >/dev/null 2>&1; }
+if redis_open; then
+  echo "redis: running on $R_HOST:$R_PORT"
+elif [ "$R_HOST" != 127.0.0.1 ] && [ "$R_HOST" != "::1" ]; then
+  die "remote Redis $R_HOST:$R_PORT (from CELERY_REDIS_URL) is not reachable"
+else
+  command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+  echo "redis: not answering on $R_HOST:$R_PORT, starting (redis-server --daemonize yes --save \"\") ..."
+  as_root redis-server --daemonize yes --bind 127.0.0.1 --port "$R_PORT" --save "" --appendonly no \
+    || die "'redis-server --daemonize yes' failed"
+  for _ in $(seq 1 50); do redis_open && break; sleep 0.2; done
+  redis_open || die "Redis did not start listening on $R_HOST:$R_PORT within 10s"
+  echo "redis: started, running on $R_HOST:$R_PORT"
+fi
 
 # ---------------------------------------------------------------- broker URL
 # Parse with Python's urllib: prints host, port, user, password, vhost.
