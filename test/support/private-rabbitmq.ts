@@ -1,8 +1,8 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 /** How long a node may take to boot on a loaded 2-core machine before {@link PrivateRabbitMq.start} gives up. */
 const BOOT_TIMEOUT_MS = 120_000;
@@ -19,18 +19,6 @@ export interface PrivateRabbitMqOptions {
   port?: number;
   /** Boot timeout in ms; default 120 s. */
   bootTimeoutMs?: number;
-}
-
-/** A free TCP port on 127.0.0.1 (the OS picks it; the short race before RabbitMQ binds it is acceptable in tests). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
