@@ -226,6 +226,8 @@ export class CeleryClient {
     }
     const replyTo = this.results?.replyTo ?? undefined;
     const frozen = upgradeGroups(steps).map((step) => freezeStep(step, replyTo));
+    // Celery raises while applying such a chain on a backend without chords, before sending anything.
+    if (!this.redisResults && frozen.some(isChordSignature)) throw new ChordsNotSupportedError(this.results ? 'rpc' : 'disabled');
     const lastStep = frozen[frozen.length - 1]!;
     const lastTask = isChordSignature(lastStep) ? ((lastStep.kwargs as { body: SignatureDict }).body) : lastStep;
     const last = new AsyncResult<T>(lastTask.options.task_id!, lastTask.task);
@@ -237,9 +239,7 @@ export class CeleryClient {
     const [first, ...rest] = frozen;
     if (isChordSignature(first!)) {
       // A chain that starts with a group: the chord runs from here, the rest follows its callback.
-      const redis = this.redisResults;
-      if (!redis) throw new ChordsNotSupportedError(this.results ? 'rpc' : 'disabled');
-      const store = redis.store!;
+      const store = this.redisResults!.store!;
       const { header, body } = first!.kwargs as { header: SignatureDict[]; body: SignatureDict };
       await applyChord(this.producer, header, body, (groupId, size) => store.setChordSize(groupId, size), { chain: rest.reverse() });
       return last;

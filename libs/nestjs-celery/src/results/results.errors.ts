@@ -25,6 +25,9 @@ export class InvalidResultBackendError extends Error {
  */
 export class ChordsNotSupportedError extends Error {
   override readonly name = 'ChordsNotSupportedError';
+  /** Reported to Python callers as Celery's own error: `NotImplementedError` (builtins). */
+  readonly excType = 'NotImplementedError';
+  readonly excModule = 'builtins';
   constructor(backend: string) {
     super(
       `The "${backend}" result backend does not support chords! Note that a group chained with a task is also upgraded to be a chord, ` +
