@@ -10,7 +10,7 @@ import type { ConsumerHandle, ConsumerHooks, ProducerHandle, RunContext, SystemA
 const ORDER_TASK = 'bench.order';
 const RPC_TASK = 'bench.rpc';
 
-async function startConsumer(ctx: RunContext, hooks: ConsumerHooks): Promise<ConsumerHandle> {
+async function startConsumer(ctx: RunContext, hooks: ConsumerHooks, redisResults = false): Promise<ConsumerHandle> {
   // nestjs-celery uses amqplib through its public API: the import order does not matter.
   const { CeleryTask, ServerCelery, TaskArg } = await import('nestjs-celery');
   const { Controller, Module } = await import('@nestjs/common');
@@ -40,6 +40,7 @@ async function startConsumer(ctx: RunContext, hooks: ConsumerHooks): Promise<Con
       defaultQueue: ctx.queue,
       prefetchCount: ctx.prefetch,
       concurrency: ctx.prefetch,
+      ...(redisResults ? { resultBackend: ctx.redisUrl as `redis://${string}` } : {}),
     }),
     logger: ['error', 'warn'],
   });
@@ -47,11 +48,17 @@ async function startConsumer(ctx: RunContext, hooks: ConsumerHooks): Promise<Con
   return { stop: () => app.close() };
 }
 
-async function startProducer(ctx: RunContext, wireHeaders: 'compact' | 'body' = 'compact'): Promise<ProducerHandle> {
+async function startProducer(ctx: RunContext, wireHeaders: 'compact' | 'body' = 'compact', redisResults = false): Promise<ProducerHandle> {
   const { CeleryClient } = await import('nestjs-celery');
   const { Logger } = await import('@nestjs/common');
   Logger.overrideLogger(['error', 'warn']);
-  const client = new CeleryClient({ brokerUrl: ctx.brokerUrl, defaultQueue: ctx.queue, connectionName: 'bench nestjs-celery client', wireHeaders });
+  const client = new CeleryClient({
+    brokerUrl: ctx.brokerUrl,
+    defaultQueue: ctx.queue,
+    connectionName: 'bench nestjs-celery client',
+    wireHeaders,
+    ...(redisResults ? { resultBackend: ctx.redisUrl as `redis://${string}` } : {}),
+  });
   await client.connect();
   const deliveryMode = ctx.persistent ? 2 : 1;
   const fireAndForget = { queue: ctx.queue, ignoreResult: true, replyTo: null, deliveryMode } as const;
@@ -92,4 +99,20 @@ export const nestjsCeleryBodySystem: SystemAdapter = {
   label: "nestjs-celery, wireHeaders 'body'",
   settings: `as nestjs-celery, the client with wireHeaders: 'body' (task fields in a dict body, protocol v1's layout; W1 properties: content type, delivery mode, {ignore_result})`,
   startProducer: (ctx) => startProducer(ctx, 'body'),
+};
+
+/**
+ * The same worker and client with the Redis result backend (`resultBackend: --redis`): results
+ * stored and published as Celery's Redis backend does, the client subscribed per call. Opt-in
+ * (`--only=nestjs-celery-redis,python-celery-redis`), against Python Celery on the same Redis.
+ */
+export const nestjsCeleryRedisSystem: SystemAdapter = {
+  ...nestjsCelerySystem,
+  name: 'nestjs-celery-redis',
+  label: 'nestjs-celery, Redis results',
+  settings:
+    'as nestjs-celery, worker and client with resultBackend: redis:// (GET + MULTI SETEX/PUBLISH per result; the client SUBSCRIBEs, ' +
+    'GETs and UNSUBSCRIBEs per call on one subscriber connection)',
+  startConsumer: (ctx, hooks) => startConsumer(ctx, hooks, true),
+  startProducer: (ctx) => startProducer(ctx, 'compact', true),
 };
