@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { createBroker } from '../broker/broker.factory.js';
+import { MemoryBroker } from '../broker/memory/memory-broker.js';
 import type { Broker, BrokerStatus } from '../broker/broker.js';
 import { CeleryControl } from '../control/client/celery-control.js';
 import type { InspectOptions } from '../control/client/celery-inspect.js';
@@ -43,6 +44,7 @@ export class CeleryClient {
       options.broker ??
       createBroker({
         url: options.brokerUrl ?? defaultBrokerUrl(),
+        connection: options.brokerConnection,
         connectionName: options.connectionName ?? 'nestjs-celery-client',
         logger: this.logger,
       });
@@ -50,7 +52,12 @@ export class CeleryClient {
     this.asyncBroker =
       options.asyncBroker ??
       (options.asyncBrokerUrl
-        ? createBroker({ url: options.asyncBrokerUrl, connectionName: `${options.connectionName ?? 'nestjs-celery-client'} async`, logger: this.logger })
+        ? createBroker({
+            url: options.asyncBrokerUrl,
+            connection: options.brokerConnection,
+            connectionName: `${options.connectionName ?? 'nestjs-celery-client'} async`,
+            logger: this.logger,
+          })
         : undefined);
     const router = options.taskRoutes || options.services ? new TaskRouter({ routes: options.taskRoutes, services: options.services }) : undefined;
     this.producer = new TaskProducer(this.broker, options.defaultQueue ?? 'celery', options.origin ?? DEFAULT_ORIGIN, {
@@ -58,6 +65,8 @@ export class CeleryClient {
       asyncBroker: this.asyncBroker,
       wireHeaders: options.wireHeaders,
       jsonTypeMarkers: options.jsonTypeMarkers,
+      queueType: options.queueType,
+      nativeDelayedDelivery: (options.nativeDelayedDelivery ?? options.queueType === 'quorum') && !(this.broker instanceof MemoryBroker),
     });
     if ((options.resultBackend ?? 'rpc') === 'rpc') {
       this.results = new ResultConsumer(this.broker, {
