@@ -18,7 +18,7 @@ export { CeleryEvent } from './decorators/celery-event.decorator.js';
 export { OnEvent } from './decorators/on-event.decorator.js';
 
 // Client: sending tasks and reading results
-export { CeleryClient } from './client/celery-client.js';
+export { CeleryClient, type CeleryClientHealth } from './client/celery-client.js';
 export type { CeleryClientOptions } from './client/celery-client.options.js';
 export { CeleryClientProxy, type CeleryClientProxyEvents, type CeleryClientProxyOptions } from './client/celery-client.proxy.js';
 export { CeleryCall, celeryCall, toCeleryCall, type CeleryCallParts } from './client/celery-call.js';
@@ -43,7 +43,7 @@ export type { BrokerInfo, WorkerStats } from './control/worker-stats.js';
 export { TaskTerminatedError } from './control/worker/control-panel.js';
 
 // Worker: the Nest transport and what a handler sees
-export { ServerCelery, type CeleryServerEvents, type CeleryServerStatus } from './server/server-celery.js';
+export { ServerCelery, type CeleryConsumerHealth, type CeleryServerEvents, type CeleryServerStatus, type CeleryWorkerHealth } from './server/server-celery.js';
 export { InvalidCeleryOptionError, type DeadLetterOptions, type ServerCeleryOptions, type WorkerQueue } from './server/server-celery.options.js';
 export type { ServiceConcurrency } from './server/service-routing.options.js';
 export { CELERY_TRANSPORT } from './server/celery-transport.js';
@@ -53,6 +53,7 @@ export { TaskArgumentsError, type CeleryTaskPayload } from './server/task-argume
 export { SoftTimeLimitExceededError, TimeLimitExceededError } from './server/time-limits.js';
 export { CeleryContext, type DeliveryInfo } from './runtime/celery-context.js';
 export { CeleryRetry, MaxRetriesExceededError, type RetryOptions } from './runtime/celery-retry.js';
+export type { CeleryObserver, ObservedQueue, ObservedTaskOutcome } from './runtime/celery-observer.js';
 
 // Domain events
 export { EventPublisher, type PublishEventOptions } from './events/event-publisher.js';

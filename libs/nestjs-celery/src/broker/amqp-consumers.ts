@@ -55,6 +55,9 @@ export class AmqpConsumers {
     await this.connection.whileOpen(this.start(registration), 'consume');
     return {
       queue,
+      get consuming() {
+        return !registration.cancelled && registration.consumerTag !== undefined;
+      },
       setPrefetch: async (count: number) => {
         registration.prefetch = count;
         registration.acks?.setPrefetch(count);

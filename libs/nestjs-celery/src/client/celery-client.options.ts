@@ -4,6 +4,7 @@ import type { Broker } from '../broker/broker.js';
 import type { QueueType } from '../broker/topology.js';
 import type { WireHeaders } from '../protocol/task-message.js';
 import type { TaskRoutes } from '../routing/task-routes.js';
+import type { CeleryObserver } from '../runtime/celery-observer.js';
 
 /** The broker URL used when none is configured: `CELERY_BROKER_URL`, else the local RabbitMQ. */
 export function defaultBrokerUrl(): string {
@@ -89,5 +90,10 @@ export interface CeleryClientOptions {
   asyncBrokerUrl?: BrokerUrls;
   /** Share an existing connection for the `async` lane instead of opening one from `asyncBrokerUrl`. */
   asyncBroker?: Broker;
+  /**
+   * Told of each publish the broker confirmed (and of events published through the module's
+   * `EventPublisher`); `nestjs-celery/metrics` provides one. Default none.
+   */
+  observer?: CeleryObserver;
   logger?: LoggerService;
 }

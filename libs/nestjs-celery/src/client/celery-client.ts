@@ -20,6 +20,14 @@ import { sendSignature } from '../producer/signature-call.js';
 import { TaskProducer } from '../producer/task-producer.js';
 import type { TaskDefinition, TaskProxy } from './task-definition.js';
 import type { Observable } from 'rxjs';
+import { ObservedBroker } from '../runtime/observed-broker.js';
+
+/** What {@link CeleryClient.health} reports. */
+export interface CeleryClientHealth {
+  readonly broker: BrokerStatus;
+  /** The rpc:// reply consumer: started on the first call that waits for a result. */
+  readonly replies: 'not-started' | 'consuming' | 'down' | 'disabled';
+}
 
 /**
  * Calls Celery tasks by name, on Python or Nest workers: `sendTask` resolves with an
@@ -60,7 +68,7 @@ export class CeleryClient {
           })
         : undefined);
     const router = options.taskRoutes || options.services ? new TaskRouter({ routes: options.taskRoutes, services: options.services }) : undefined;
-    this.producer = new TaskProducer(this.broker, options.defaultQueue ?? 'celery', options.origin ?? DEFAULT_ORIGIN, {
+    this.producer = new TaskProducer(options.observer ? new ObservedBroker(this.broker, options.observer) : this.broker, options.defaultQueue ?? 'celery', options.origin ?? DEFAULT_ORIGIN, {
       router,
       asyncBroker: this.asyncBroker,
       wireHeaders: options.wireHeaders,
@@ -80,6 +88,11 @@ export class CeleryClient {
   /** Connection state changes of the client's broker connection. */
   get status$(): Observable<BrokerStatus> {
     return this.broker.status$;
+  }
+
+  /** The broker connection and the reply consumer, for health checks (`nestjs-celery/health`). */
+  health(): CeleryClientHealth {
+    return { broker: this.broker.status, replies: this.results?.state ?? 'disabled' };
   }
 
   /** The reply queue name (`reply_to`), or undefined without a result backend. */

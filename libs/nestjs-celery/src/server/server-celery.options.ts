@@ -5,6 +5,7 @@ import type { Broker } from '../broker/broker.js';
 import type { QueueType } from '../broker/topology.js';
 import { isWireHeaders, WIRE_HEADERS_CHOICES, type WireHeaders } from '../protocol/task-message.js';
 import type { TaskRoutes } from '../routing/task-routes.js';
+import type { CeleryObserver } from '../runtime/celery-observer.js';
 import { DEFAULT_ETA_HOLD_LIMIT_MS } from './eta-parking.js';
 import { resolveServiceRouting, type ServiceConcurrency } from './service-routing.options.js';
 
@@ -151,6 +152,11 @@ export interface ServerCeleryOptions {
    * control commands turn them on and off at run time. Default false.
    */
   taskEvents?: boolean;
+  /**
+   * Told of every task, event and publish this worker handles (`nestjs-celery/metrics` provides
+   * one: `CeleryMetrics`). Default none: then the worker calls nothing extra per message.
+   */
+  observer?: CeleryObserver;
   logger?: LoggerService;
 }
 

@@ -20,6 +20,8 @@ import { CELERY_EVENT_SUBSCRIPTION } from '../events/event-subscription.js';
 import { defaultNodeName } from '../producer/node-identity.js';
 import { TaskProducer } from '../producer/task-producer.js';
 import type { CeleryContext } from '../runtime/celery-context.js';
+import type { CeleryObserver } from '../runtime/celery-observer.js';
+import { ObservedBroker } from '../runtime/observed-broker.js';
 import { DeadLetterPublisher, decodeTaskDelivery } from '../runtime/dead-letter.publisher.js';
 import { CELERY_TRANSPORT } from './celery-transport.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
@@ -27,6 +29,7 @@ import { EtaParking } from './eta-parking.js';
 import { EtaScheduler } from './eta-scheduler.js';
 import { ServerMessages } from './server.messages.js';
 import { celerySettings, resolveServerOptions, type ResolvedServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
+import { ObservedTaskTracker } from './observed-task-tracker.js';
 import { TaskOutcome } from './task-outcome.js';
 import { TaskResultReporter } from './task-result.reporter.js';
 import { runTaskHandler, TaskRunner } from './task-runner.js';
@@ -47,6 +50,20 @@ export type CeleryServerEvents = {
    */
   error: (error: Error) => void;
 };
+
+/** A consumer of a worker, as {@link ServerCelery.health} reports it. */
+export interface CeleryConsumerHealth {
+  readonly queue: string;
+  /** True while the broker delivers to it (false while the connection is down or the consumer is being resumed). */
+  readonly consuming: boolean;
+}
+
+/** What {@link ServerCelery.health} reports: the broker connection and each consumer. */
+export interface CeleryWorkerHealth {
+  /** The worker's broker connection; `not-started` before `listen()`. */
+  readonly broker: BrokerStatus | 'not-started';
+  readonly consumers: readonly CeleryConsumerHealth[];
+}
 
 /** The end hook handed to a handler run when no processing hooks are registered. */
 const noEndHook = (): void => undefined;
@@ -81,6 +98,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private readonly errorListeners = new Set<(error: Error) => void>();
   private readonly control: WorkerControl;
   private readonly refusals: DeadLetterPublisher;
+  /** Set only with the `observer` option: every call on the message path checks it once. */
+  private readonly observer?: CeleryObserver;
   private closing?: Promise<void>;
   private statusSubscription?: Subscription;
   private failureSubscription?: Subscription;
@@ -98,6 +117,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.nodeName = options.nodeName ?? defaultNodeName();
     this.limiter = new ConcurrencyLimiter(this.options.concurrency);
     this.logger = options.logger ?? new Logger('ServerCelery');
+    this.observer = options.observer;
     this.refusals = new DeadLetterPublisher(() => this.broker, this.options.deadLetter, this.nodeName, this.logger);
     this.control = new WorkerControl({
       hostname: this.nodeName,
@@ -161,6 +181,15 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     return [...this.messageHandlers].filter(([, handler]) => !handler.extras?.[CELERY_EVENT_SUBSCRIPTION]).map(([name]) => name).sort();
   }
 
+  /** The broker connection and each consumer's state, for health checks (`nestjs-celery/health`). */
+  health(): CeleryWorkerHealth {
+    const broker = this.broker?.status ?? 'not-started';
+    return {
+      broker,
+      consumers: this.consumers.map((consumer) => ({ queue: consumer.queue, consuming: broker === 'connected' && (consumer.consuming ?? true) })),
+    };
+  }
+
   /** Names of the event queues this worker consumes (`billing.order-events`), after `listen()`. */
   eventQueues(): string[] {
     return this.events?.queues ?? [];
@@ -178,6 +207,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       });
     this.broker = broker;
     this.statusSubscription = broker.status$.subscribe((status: BrokerStatus) => {
+      this.observer?.brokerStatus?.(status);
       if (status === 'connected') this._status$.next('connected');
       else if (status === 'reconnecting') this._status$.next('reconnecting');
       else this._status$.next('disconnected');
@@ -220,7 +250,15 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       this.basePrefetch.set(handle, plan.prefetch);
       this.consumers.push(handle);
     }
-    if (this.events) this.consumers.push(...(await this.events.start(broker, this.options.prefetchCount)));
+    if (this.events) {
+      const eventConsumers = await this.events.start(broker, this.options.prefetchCount);
+      for (const handle of eventConsumers) this.basePrefetch.set(handle, this.options.prefetchCount);
+      this.consumers.push(...eventConsumers);
+    }
+    this.observer?.workerStarted?.(
+      this.nodeName,
+      this.consumers.map((handle) => ({ name: handle.queue, prefetch: this.basePrefetch.get(handle) ?? this.options.prefetchCount })),
+    );
     if (this.options.remoteControl) await this.control.start(broker);
     await this.control.startEvents(broker);
     this.logger.log(ServerMessages.listening(this.nodeName, [...plans.map((q) => q.name), ...this.eventQueues()], this.registeredTasks().length));
@@ -243,7 +281,9 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
 
   /** The task path of this worker: ETA scheduling, execution and outcome reporting on `broker`. */
   private taskRunner(broker: Broker): TaskRunner {
-    const producer = new TaskProducer(broker, this.options.defaultQueue, this.nodeName, {
+    const observer = this.observer;
+    const tracker = observer ? new ObservedTaskTracker(this.control, observer) : this.control;
+    const producer = new TaskProducer(observer ? new ObservedBroker(broker, observer) : broker, this.options.defaultQueue, this.nodeName, {
       router: this.options.router,
       asyncBroker: this.asyncBroker,
       wireHeaders: this.options.wireHeaders,
@@ -259,12 +299,12 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       acksLate: this.options.acksLate,
       trackStarted: this.options.trackStarted,
       logger: this.logger,
-      tracker: this.control,
+      tracker,
       outcome: new TaskOutcome(
         new TaskResultReporter(broker, this.options.resultBackend === 'rpc'),
         new WorkflowPublisher(producer),
         this.refusals,
-        this.control,
+        tracker,
         this.options.acksLate,
         this.logger,
       ),
@@ -352,10 +392,12 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     if (this.refusedOverDeliveryLimit(queue, delivery)) return;
     const { request, reason, detail } = decodeTaskDelivery(delivery);
     if (!request) {
+      this.observer?.taskRejected?.('undecodable', undefined, queue);
       this.track(this.refusals.deadLetter(queue, delivery, reason, detail));
       return;
     }
     this.activeTasks++;
+    this.observer?.taskReceived?.(queue, request);
     void this.runner!.accept(queue, delivery, request, this.messageHandlers.get(request.task), limiter);
   }
 
@@ -406,8 +448,23 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       queueType: this.options.queueType,
       refusedOverDeliveryLimit: (queue, delivery) => this.refusedOverDeliveryLimit(queue, delivery),
       track: (work) => this.track(work),
-      run: (handler, payload, ctx) => this.limiter.run(() => invokeEventHandler(handler, payload, ctx, hooks)),
-      deadLetter: (queue, delivery, reason, detail, logLine, headers) => this.refusals.deadLetter(queue, delivery, reason, detail, logLine, headers),
+      run: (handler, payload, ctx) => {
+        const run = this.limiter.run(() => invokeEventHandler(handler, payload, ctx, hooks));
+        const observer = this.observer;
+        if (!observer?.eventHandled) return run;
+        const routingKey = ctx.message.fields.routingKey;
+        return run.then(
+          () => observer.eventHandled!(routingKey, ctx.handler, true),
+          (error: unknown) => {
+            observer.eventHandled!(routingKey, ctx.handler, false);
+            throw error;
+          },
+        );
+      },
+      deadLetter: (queue, delivery, reason, detail, logLine, headers) => {
+        this.observer?.eventDeadLettered?.(queue, reason);
+        return this.refusals.deadLetter(queue, delivery, reason, detail, logLine, headers);
+      },
     };
   }
 }
