@@ -63,13 +63,13 @@ function startService(name: (typeof SERVICES)[number]): ManagedProcess {
   return service;
 }
 
-/** The node name a sample service printed when ready (`billing worker ready: nest123@host ...`). */
+/** The node name a sample service printed when ready (`billing worker ready: nest123@host ...`, `order service ready: ... (worker nest124@host; ...`). */
 function nodeNameOf(name: string): string {
-  const found = new RegExp(`${name} (?:worker|service) ready: (?:http\\S+ )?`).exec(services.get(name)!.log);
   const known = nodeNames.get(name);
   if (known) return known;
+  const found = new RegExp(`${name} (?:worker|service) ready: .*?([\\w.-]+@[\\w.-]+)`).exec(services.get(name)!.log);
   expect(found).not.toBeNull();
-  const hostname = /(\S+@\S+)/.exec(services.get(name)!.log.slice(found!.index))![1]!;
+  const hostname = found![1]!;
   nodeNames.set(name, hostname);
   return hostname;
 }
