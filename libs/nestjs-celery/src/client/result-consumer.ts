@@ -30,6 +30,7 @@ export class ResultConsumer implements TaskResults {
   private readonly finalizer = new FinalizationRegistry<ResultSlot>((slot) => this.forget(slot));
   private started?: Promise<ConsumerHandle>;
   private consumingReplies = false;
+  private handle?: ConsumerHandle;
   private readonly logger: LoggerService;
 
   constructor(
@@ -52,8 +53,11 @@ export class ResultConsumer implements TaskResults {
     })();
     this.started = started;
     started.then(
-      () => {
-        if (this.started === started) this.consumingReplies = true;
+      (handle) => {
+        if (this.started === started) {
+          this.consumingReplies = true;
+          this.handle = handle;
+        }
       },
       () => {
         if (this.started === started) this.started = undefined;
@@ -70,6 +74,12 @@ export class ResultConsumer implements TaskResults {
   /** True once {@link start} has finished (and until {@link stop}): a send need not wait for it. */
   get consuming(): boolean {
     return this.consumingReplies;
+  }
+
+  /** The reply consumer for health checks: not started yet (no call waited for a result), consuming, or not (the connection is down). */
+  get state(): 'not-started' | 'consuming' | 'down' {
+    if (!this.consumingReplies || !this.handle) return 'not-started';
+    return this.handle.consuming === false ? 'down' : 'consuming';
   }
 
   /** Registers a result to be completed by replies for its id; returns it. */
