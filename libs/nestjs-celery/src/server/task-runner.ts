@@ -102,7 +102,8 @@ export class TaskRunner {
     if (!acksLate) delivery.ack();
     const ctx = new CeleryContext(request, delivery.message, this.options.hostname);
     const taskOptions = handler.extras?.[CELERY_TASK_OPTIONS] as CeleryTaskOptions | undefined;
-    if (this.options.trackStarted) outcome.started(request, this.options.hostname);
+    // Celery's tracer: no STARTED for a task whose result is ignored (`@task(ignore_result=True)`).
+    if (this.options.trackStarted && !taskOptions?.ignoreResult) outcome.started(request, this.options.hostname);
     tracker.started(ctx);
     let terminated = false;
     let value: unknown;
