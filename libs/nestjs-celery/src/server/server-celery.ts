@@ -14,7 +14,9 @@ import { CELERY_EVENT_SUBSCRIPTION } from '../events/event-subscription.js';
 import { defaultNodeName } from '../producer/node-identity.js';
 import { TaskProducer } from '../producer/task-producer.js';
 import type { CeleryContext } from '../runtime/celery-context.js';
+import { TaskRateLimits } from '../runtime/task-rate-limits.js';
 import { DeadLetterPublisher, decodeTaskDelivery } from '../runtime/dead-letter.publisher.js';
+import { CELERY_TASK_OPTIONS, type CeleryTaskOptions } from './celery-task.options.js';
 import { CELERY_TRANSPORT } from './celery-transport.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { EtaParking } from './eta-parking.js';
@@ -75,6 +77,12 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private readonly errorListeners = new Set<(error: Error) => void>();
   private readonly control: WorkerControl;
   private readonly refusals: DeadLetterPublisher;
+  /** Each task's `rateLimit`, changed at run time by the `rate_limit` control command. */
+  private readonly rateLimits = new TaskRateLimits((task) => {
+    const handler = this.messageHandlers.get(task);
+    if (!handler || handler.extras?.[CELERY_EVENT_SUBSCRIPTION]) return undefined;
+    return { rate: (handler.extras?.[CELERY_TASK_OPTIONS] as CeleryTaskOptions | undefined)?.rateLimit };
+  });
   private closing?: Promise<void>;
   private statusSubscription?: Subscription;
   private failureSubscription?: Subscription;
@@ -102,6 +110,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       workerEvents: this.options.workerEvents,
       taskEvents: this.options.taskEvents,
       settings: celerySettings(this.options),
+      rateLimits: this.rateLimits,
       registeredTasks: () => this.registeredTasks(),
       activeQueues: () => planWorkerQueues(this.options).map((plan) => queueInfoFromTopology(plan.name, plan.topology)),
       logger: this.logger,
@@ -235,6 +244,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         this.logger,
       ),
       eta: this.eta,
+      rateLimits: this.rateLimits,
       invoke: (handler, payload, ctx) => this.invoke(handler, payload, ctx),
       isClosing: () => this.closing !== undefined,
       onError: (error) => this.emitError(error),
@@ -280,6 +290,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.consumers.length = 0;
     this.basePrefetch.clear();
     this.eta?.close();
+    this.rateLimits.close();
     if (this.inFlight.size > 0 || this.activeTasks > 0) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<'timeout'>((resolve) => {
