@@ -37,6 +37,7 @@ const CELERY55_SUITES = [
   'routing-bindings',
   'routing-convention',
   'routing-routers',
+  'autoretry',
 ];
 export default {
   projects: [
