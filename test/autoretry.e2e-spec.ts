@@ -9,6 +9,7 @@ import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { Ctx } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { CeleryClient, CeleryContext, CeleryRemoteError, CeleryTask, etaParkingQueueName, ServerCelery, TaskArg, type ResultMessage } from 'nestjs-celery';
+import { PaymentGateway, PaymentsTasks } from '../apps/billing/src/payments/index.js';
 import { BROKER_URL } from './support/broker-url.js';
 import { celeryRelease } from './support/celery-version.js';
 import type { ManagedProcess } from './support/child-process.js';
@@ -19,6 +20,7 @@ import { waitFor } from './support/wait-for.js';
 const NEST_QUEUE = 'ops.retry.nest';
 const PARK_QUEUE = 'ops.retry.park';
 const PY_QUEUE = 'ops.py';
+const BILLING_QUEUE = 'ops.retry.billing';
 
 /** Python's builtin ValueError, as a Nest task throws it. */
 class ValueError extends Error {
@@ -50,6 +52,12 @@ class RetryTasks {
     if (ctx.request.retries === 0) throw new GatewayTimeout('gateway did not answer within 5 s');
     return 'charged';
   }
+}
+
+/** The sample shop's simulated payment gateway, failing its first two calls. */
+function gatewayFailingTwice(): PaymentGateway {
+  let call = 0;
+  return new PaymentGateway({ failureRate: 0.5, random: () => (++call <= 2 ? 0 : 0.99) });
 }
 
 @Module({ controllers: [RetryTasks] })
@@ -86,15 +94,18 @@ describe(`automatic retries: a Nest task beside its Python Celery ${celeryReleas
   let pyWorker: ManagedProcess;
 
   beforeAll(async () => {
-    await deleteQueues(BROKER_URL, NEST_QUEUE, PARK_QUEUE, etaParkingQueueName(PARK_QUEUE), PY_QUEUE);
-    const start = async (queue: string, etaHoldLimitMs?: number) => {
-      const moduleRef = await Test.createTestingModule({ imports: [RetryWorkerModule] }).compile();
+    await deleteQueues(BROKER_URL, NEST_QUEUE, PARK_QUEUE, etaParkingQueueName(PARK_QUEUE), PY_QUEUE, BILLING_QUEUE);
+    const start = async (queue: string, etaHoldLimitMs?: number, module: object = { imports: [RetryWorkerModule] }) => {
+      const moduleRef = await Test.createTestingModule(module).compile();
       const server = new ServerCelery({ brokerUrl: BROKER_URL, queues: [queue], defaultQueue: queue, etaHoldLimitMs, nodeName: `${queue}-${process.pid}@test` });
       const worker = moduleRef.createNestMicroservice({ strategy: server, logger: false });
       workers.push(worker);
       await worker.listen();
     };
-    const [started] = await Promise.all([startPythonWorker('ops_app', [PY_QUEUE]), start(NEST_QUEUE), start(PARK_QUEUE, 1000)]);
+    const [started] = await Promise.all([startPythonWorker('ops_app', [PY_QUEUE]), start(NEST_QUEUE), start(PARK_QUEUE, 1000), start(BILLING_QUEUE, undefined, {
+      controllers: [PaymentsTasks],
+      providers: [{ provide: PaymentGateway, useFactory: gatewayFailingTwice }],
+    })]);
     pyWorker = started;
     client = new CeleryClient({ brokerUrl: BROKER_URL, defaultQueue: NEST_QUEUE });
     await client.connect();
@@ -104,8 +115,8 @@ describe(`automatic retries: a Nest task beside its Python Celery ${celeryReleas
     await client?.close();
     await Promise.all(workers.map((worker) => worker.close()));
     await pyWorker?.stop();
-    await deleteQueues(BROKER_URL, NEST_QUEUE, PARK_QUEUE, etaParkingQueueName(PARK_QUEUE), PY_QUEUE);
-    await deleteExchanges(BROKER_URL, NEST_QUEUE, PARK_QUEUE, PY_QUEUE);
+    await deleteQueues(BROKER_URL, NEST_QUEUE, PARK_QUEUE, etaParkingQueueName(PARK_QUEUE), PY_QUEUE, BILLING_QUEUE);
+    await deleteExchanges(BROKER_URL, NEST_QUEUE, PARK_QUEUE, PY_QUEUE, BILLING_QUEUE);
   }, 30_000);
 
   it('a Python caller sees RETRY, RETRY, SUCCESS with the same errors and backoff (1 s, 2 s) from both', async () => {
@@ -143,6 +154,23 @@ describe(`automatic retries: a Nest task beside its Python Celery ${celeryReleas
     expect(states.map((s) => s.status)).toEqual(['RETRY', 'RETRY', 'FAILURE']);
     expect(error).toBeInstanceOf(CeleryRemoteError);
     expect(error).toMatchObject({ excType: 'ValueError', excArgs: ['attempt 2'] });
+  }, 30_000);
+
+  it("the sample shop's billing.sync.charge rides out a flaky payment gateway: a Python caller sees RETRY, RETRY, SUCCESS", async () => {
+    const out = await runPython<{ ok: boolean; result: StatesResult; error?: string }>('ops_client.py', {
+      case: 'states',
+      task: 'billing.sync.charge',
+      queue: BILLING_QUEUE,
+      args: ['order-42', 12.5],
+    });
+    expect(out.ok).toBe(true);
+    const { seen, final } = out.result;
+    expect(seen.map((s) => [s.status, s.exc?.[0] ?? null])).toEqual([
+      ['RETRY', 'PaymentGatewayUnavailable'],
+      ['RETRY', 'PaymentGatewayUnavailable'],
+      ['SUCCESS', null],
+    ]);
+    expect(final).toMatchObject({ state: 'SUCCESS', value: { orderId: 'order-42', amount: 12.5, attempts: 3 } });
   }, 30_000);
 
   it('a backoff longer than etaHoldLimitMs waits in the ETA parking queue, not unacknowledged on the worker', async () => {
