@@ -73,4 +73,13 @@ describe('the folders of src/', () => {
       expect([...reach(low)].filter((folder) => ['server', 'client', 'events', 'module', 'decorators', 'control/worker', 'control/client'].includes(folder))).toEqual([]);
     }
   });
+
+  it('keep the optional entry points (health, metrics, monitor) on top: no other folder imports them', () => {
+    const graph = folderImports();
+    const optional = ['health', 'metrics', 'monitor'];
+    for (const [from, targets] of graph) {
+      if (optional.includes(from)) continue;
+      expect({ from, imports: [...targets].filter((folder) => optional.includes(folder)) }).toEqual({ from, imports: [] });
+    }
+  });
 });

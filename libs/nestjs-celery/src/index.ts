@@ -18,7 +18,7 @@ export { CeleryEvent } from './decorators/celery-event.decorator.js';
 export { OnEvent } from './decorators/on-event.decorator.js';
 
 // Client: sending tasks and reading results
-export { CeleryClient } from './client/celery-client.js';
+export { CeleryClient, type CeleryClientHealth } from './client/celery-client.js';
 export type { CeleryClientOptions } from './client/celery-client.options.js';
 export { CeleryClientProxy, type CeleryClientProxyEvents, type CeleryClientProxyOptions } from './client/celery-client.proxy.js';
 export { CeleryCall, celeryCall, toCeleryCall, type CeleryCallParts } from './client/celery-call.js';
@@ -43,7 +43,7 @@ export type { BrokerInfo, WorkerStats } from './control/worker-stats.js';
 export { TaskTerminatedError } from './control/worker/control-panel.js';
 
 // Worker: the Nest transport and what a handler sees
-export { ServerCelery, type CeleryServerEvents, type CeleryServerStatus } from './server/server-celery.js';
+export { ServerCelery, type CeleryConsumerHealth, type CeleryServerEvents, type CeleryServerStatus, type CeleryWorkerHealth } from './server/server-celery.js';
 export { InvalidCeleryOptionError, type DeadLetterOptions, type ServerCeleryOptions, type WorkerQueue } from './server/server-celery.options.js';
 export type { ServiceConcurrency } from './server/service-routing.options.js';
 export { CELERY_TRANSPORT } from './server/celery-transport.js';
@@ -56,6 +56,7 @@ export { TaskArgumentsError, type CeleryTaskPayload } from './server/task-argume
 export { SoftTimeLimitExceededError, TimeLimitExceededError } from './server/time-limits.js';
 export { CeleryContext, type DeliveryInfo } from './runtime/celery-context.js';
 export { CeleryRetry, MaxRetriesExceededError, type RetryOptions } from './runtime/celery-retry.js';
+export type { CeleryObserver, ObservedQueue, ObservedTaskOutcome } from './runtime/celery-observer.js';
 
 // Domain events
 export { EventPublisher, type PublishEventOptions } from './events/event-publisher.js';
@@ -72,14 +73,28 @@ export type { RouteValue, RouterRoute, TaskRoutePairs, TaskRouterFunction, TaskR
 export type { BrokerLane, TaskRoute } from './routing/task-route.js';
 export type { TaskQueue } from './routing/task-queue.js';
 export { InvalidTaskRoutesError } from './routing/routing.errors.js';
+export {
+  DELAYED_DELIVERY_EXCHANGE,
+  delayedDeliveryBindings,
+  delayedRoutingKey,
+  nativeDelayedDeliveryTopology,
+} from './routing/native-delayed-delivery.js';
+export { DELIVERY_COUNT_HEADER, DELIVERY_LIMIT_REASON } from './runtime/delivery-limit.js';
 
 // Brokers
 export type { Broker, BrokerStatus, ConsumeOptions, ConsumerHandle } from './broker/broker.js';
 export type { Delivery } from './broker/delivery.js';
 export { AmqpBroker, type AmqpBrokerOptions } from './broker/amqp-broker.js';
 export { createBroker, type CreateBrokerOptions } from './broker/broker.factory.js';
+export type {
+  BrokerConnectionOptions,
+  BrokerFailoverStrategy,
+  BrokerTlsOptions,
+  BrokerUrls,
+} from './broker/broker-connection.options.js';
 export {
   BrokerAuthenticationError,
+  BrokerTlsError,
   BrokerClosedError,
   BrokerConfigurationError,
   BrokerUnavailableError,
@@ -90,6 +105,9 @@ export {
 } from './broker/broker.errors.js';
 export {
   celeryQueueTopology,
+  withQueueType,
+  type ExchangeBindingDeclaration,
+  type QueueType,
   type BindingDeclaration,
   type CeleryQueueTopologyOptions,
   type ExchangeDeclaration,

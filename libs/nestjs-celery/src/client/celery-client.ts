@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { createBroker } from '../broker/broker.factory.js';
+import { MemoryBroker } from '../broker/memory/memory-broker.js';
 import type { Broker, BrokerStatus } from '../broker/broker.js';
 import { CeleryControl } from '../control/client/celery-control.js';
 import type { InspectOptions } from '../control/client/celery-inspect.js';
@@ -19,6 +20,14 @@ import { sendSignature } from '../producer/signature-call.js';
 import { TaskProducer } from '../producer/task-producer.js';
 import type { TaskDefinition, TaskProxy } from './task-definition.js';
 import type { Observable } from 'rxjs';
+import { ObservedBroker } from '../runtime/observed-broker.js';
+
+/** What {@link CeleryClient.health} reports. */
+export interface CeleryClientHealth {
+  readonly broker: BrokerStatus;
+  /** The rpc:// reply consumer: started on the first call that waits for a result. */
+  readonly replies: 'not-started' | 'consuming' | 'down' | 'disabled';
+}
 
 /**
  * Calls Celery tasks by name, on Python or Nest workers: `sendTask` resolves with an
@@ -43,6 +52,7 @@ export class CeleryClient {
       options.broker ??
       createBroker({
         url: options.brokerUrl ?? defaultBrokerUrl(),
+        connection: options.brokerConnection,
         connectionName: options.connectionName ?? 'nestjs-celery-client',
         logger: this.logger,
       });
@@ -50,14 +60,21 @@ export class CeleryClient {
     this.asyncBroker =
       options.asyncBroker ??
       (options.asyncBrokerUrl
-        ? createBroker({ url: options.asyncBrokerUrl, connectionName: `${options.connectionName ?? 'nestjs-celery-client'} async`, logger: this.logger })
+        ? createBroker({
+            url: options.asyncBrokerUrl,
+            connection: options.brokerConnection,
+            connectionName: `${options.connectionName ?? 'nestjs-celery-client'} async`,
+            logger: this.logger,
+          })
         : undefined);
     const router = options.taskRoutes || options.services ? new TaskRouter({ routes: options.taskRoutes, services: options.services }) : undefined;
-    this.producer = new TaskProducer(this.broker, options.defaultQueue ?? 'celery', options.origin ?? DEFAULT_ORIGIN, {
+    this.producer = new TaskProducer(options.observer ? new ObservedBroker(this.broker, options.observer) : this.broker, options.defaultQueue ?? 'celery', options.origin ?? DEFAULT_ORIGIN, {
       router,
       asyncBroker: this.asyncBroker,
       wireHeaders: options.wireHeaders,
       jsonTypeMarkers: options.jsonTypeMarkers,
+      queueType: options.queueType,
+      nativeDelayedDelivery: (options.nativeDelayedDelivery ?? options.queueType === 'quorum') && !(this.broker instanceof MemoryBroker),
     });
     if ((options.resultBackend ?? 'rpc') === 'rpc') {
       this.results = new ResultConsumer(this.broker, {
@@ -71,6 +88,11 @@ export class CeleryClient {
   /** Connection state changes of the client's broker connection. */
   get status$(): Observable<BrokerStatus> {
     return this.broker.status$;
+  }
+
+  /** The broker connection and the reply consumer, for health checks (`nestjs-celery/health`). */
+  health(): CeleryClientHealth {
+    return { broker: this.broker.status, replies: this.results?.state ?? 'disabled' };
   }
 
   /** The reply queue name (`reply_to`), or undefined without a result backend. */

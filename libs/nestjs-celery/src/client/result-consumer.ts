@@ -29,6 +29,7 @@ export class ResultConsumer {
   private readonly finalizer = new FinalizationRegistry<ResultSlot>((slot) => this.forget(slot));
   private started?: Promise<ConsumerHandle>;
   private consumingReplies = false;
+  private handle?: ConsumerHandle;
   private readonly logger: LoggerService;
 
   constructor(
@@ -51,8 +52,11 @@ export class ResultConsumer {
     })();
     this.started = started;
     started.then(
-      () => {
-        if (this.started === started) this.consumingReplies = true;
+      (handle) => {
+        if (this.started === started) {
+          this.consumingReplies = true;
+          this.handle = handle;
+        }
       },
       () => {
         if (this.started === started) this.started = undefined;
@@ -64,6 +68,12 @@ export class ResultConsumer {
   /** True once {@link start} has finished (and until {@link stop}): a send need not wait for it. */
   get consuming(): boolean {
     return this.consumingReplies;
+  }
+
+  /** The reply consumer for health checks: not started yet (no call waited for a result), consuming, or not (the connection is down). */
+  get state(): 'not-started' | 'consuming' | 'down' {
+    if (!this.consumingReplies || !this.handle) return 'not-started';
+    return this.handle.consuming === false ? 'down' : 'consuming';
   }
 
   /** Registers a result to be completed by replies for its id; returns it. */

@@ -37,7 +37,20 @@ describe('resolveServerOptions', () => {
       remoteControl: true,
       workerEvents: true,
       taskEvents: false,
+      heartbeatSeconds: 30,
+      failoverStrategy: 'round-robin',
+      queueType: 'classic',
+      deliveryLimit: 20,
+      nativeDelayedDelivery: false,
     });
+  });
+
+  it('quorum queues: per queue or as the default, with native delayed delivery and a delivery limit', () => {
+    expect(resolveServerOptions({ queueType: 'quorum' }, URL)).toMatchObject({ queueType: 'quorum', nativeDelayedDelivery: true, deliveryLimit: 20 });
+    expect(resolveServerOptions({ queues: [{ name: 'q', queueType: 'quorum' }] }, URL).nativeDelayedDelivery).toBe(true);
+    expect(() => resolveServerOptions({ queueType: 'stream' as never }, URL)).toThrow(/'queueType' must be 'classic' or 'quorum'/);
+    expect(() => resolveServerOptions({ deliveryLimit: 0 }, URL)).toThrow(/deliveryLimit/);
+    expect(() => resolveServerOptions({ brokerConnection: { heartbeatSeconds: -1 } }, URL)).toThrow(/brokerConnection.*heartbeatSeconds/);
   });
 
   it('validates workerEvents and taskEvents as booleans (worker heartbeats on, task events off by default)', () => {
@@ -55,6 +68,7 @@ describe('resolveServerOptions', () => {
       result_backend: 'rpc://',
       task_default_queue: 'q',
       task_track_started: true,
+      task_default_queue_type: 'classic',
       worker_enable_remote_control: true,
     });
     expect(celerySettings(resolveServerOptions({ resultBackend: 'disabled' }, URL)).result_backend).toBeNull();

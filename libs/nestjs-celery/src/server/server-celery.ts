@@ -2,8 +2,14 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { merge, type Observable, type Subscription } from 'rxjs';
 import { BrokerUnavailableError } from '../broker/broker.errors.js';
+import { joinBrokerUrls } from '../broker/broker-connection.options.js';
 import { createBroker } from '../broker/broker.factory.js';
+import { MemoryBroker } from '../broker/memory/memory-broker.js';
+import { withQueueType } from '../broker/topology.js';
+import { delayedDeliveryBindings, nativeDelayedDeliveryTopology } from '../routing/native-delayed-delivery.js';
+import { DELIVERY_LIMIT_REASON, overDeliveryLimit } from '../runtime/delivery-limit.js';
 import type { Broker, BrokerStatus, ConsumerHandle } from '../broker/broker.js';
+import type { Topology } from '../broker/topology.js';
 import type { Delivery } from '../broker/delivery.js';
 import { defaultBrokerUrl } from '../client/celery-client.options.js';
 import { queueInfoFromTopology } from '../control/queue-info.js';
@@ -15,6 +21,8 @@ import { defaultNodeName } from '../producer/node-identity.js';
 import { TaskProducer } from '../producer/task-producer.js';
 import type { CeleryContext } from '../runtime/celery-context.js';
 import { TaskRateLimits } from '../runtime/task-rate-limits.js';
+import type { CeleryObserver } from '../runtime/celery-observer.js';
+import { ObservedBroker } from '../runtime/observed-broker.js';
 import { DeadLetterPublisher, decodeTaskDelivery } from '../runtime/dead-letter.publisher.js';
 import { CELERY_TASK_OPTIONS, type CeleryTaskOptions } from './celery-task.options.js';
 import { CELERY_TRANSPORT } from './celery-transport.js';
@@ -23,6 +31,7 @@ import { EtaParking } from './eta-parking.js';
 import { EtaScheduler } from './eta-scheduler.js';
 import { ServerMessages } from './server.messages.js';
 import { celerySettings, resolveServerOptions, type ResolvedServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
+import { ObservedTaskTracker } from './observed-task-tracker.js';
 import { TaskOutcome } from './task-outcome.js';
 import { TaskResultReporter } from './task-result.reporter.js';
 import { runTaskHandler, TaskRunner } from './task-runner.js';
@@ -43,6 +52,20 @@ export type CeleryServerEvents = {
    */
   error: (error: Error) => void;
 };
+
+/** A consumer of a worker, as {@link ServerCelery.health} reports it. */
+export interface CeleryConsumerHealth {
+  readonly queue: string;
+  /** True while the broker delivers to it (false while the connection is down or the consumer is being resumed). */
+  readonly consuming: boolean;
+}
+
+/** What {@link ServerCelery.health} reports: the broker connection and each consumer. */
+export interface CeleryWorkerHealth {
+  /** The worker's broker connection; `not-started` before `listen()`. */
+  readonly broker: BrokerStatus | 'not-started';
+  readonly consumers: readonly CeleryConsumerHealth[];
+}
 
 /** The end hook handed to a handler run when no processing hooks are registered. */
 const noEndHook = (): void => undefined;
@@ -83,6 +106,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     if (!handler || handler.extras?.[CELERY_EVENT_SUBSCRIPTION]) return undefined;
     return { rate: (handler.extras?.[CELERY_TASK_OPTIONS] as CeleryTaskOptions | undefined)?.rateLimit };
   });
+  /** Set only with the `observer` option: every call on the message path checks it once. */
+  private readonly observer?: CeleryObserver;
   private closing?: Promise<void>;
   private statusSubscription?: Subscription;
   private failureSubscription?: Subscription;
@@ -100,12 +125,14 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.nodeName = options.nodeName ?? defaultNodeName();
     this.limiter = new ConcurrencyLimiter(this.options.concurrency);
     this.logger = options.logger ?? new Logger('ServerCelery');
+    this.observer = options.observer;
     this.refusals = new DeadLetterPublisher(() => this.broker, this.options.deadLetter, this.nodeName, this.logger);
     this.control = new WorkerControl({
       hostname: this.nodeName,
       concurrency: this.options.concurrency,
       prefetchCount: this.options.prefetchCount,
-      brokerUrl: this.options.brokerUrl,
+      brokerUrl: joinBrokerUrls(this.options.brokerUrl),
+      heartbeatSeconds: this.options.heartbeatSeconds,
       acksEarly: !this.options.acksLate,
       workerEvents: this.options.workerEvents,
       taskEvents: this.options.taskEvents,
@@ -163,6 +190,15 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     return [...this.messageHandlers].filter(([, handler]) => !handler.extras?.[CELERY_EVENT_SUBSCRIPTION]).map(([name]) => name).sort();
   }
 
+  /** The broker connection and each consumer's state, for health checks (`nestjs-celery/health`). */
+  health(): CeleryWorkerHealth {
+    const broker = this.broker?.status ?? 'not-started';
+    return {
+      broker,
+      consumers: this.consumers.map((consumer) => ({ queue: consumer.queue, consuming: broker === 'connected' && (consumer.consuming ?? true) })),
+    };
+  }
+
   /** Names of the event queues this worker consumes (`billing.order-events`), after `listen()`. */
   eventQueues(): string[] {
     return this.events?.queues ?? [];
@@ -174,11 +210,13 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       this.options.broker ??
       createBroker({
         url: this.options.brokerUrl,
+        connection: this.options.brokerConnection,
         connectionName: `nestjs-celery-worker ${this.nodeName}`,
         logger: this.logger,
       });
     this.broker = broker;
     this.statusSubscription = broker.status$.subscribe((status: BrokerStatus) => {
+      this.observer?.brokerStatus?.(status);
       if (status === 'connected') this._status$.next('connected');
       else if (status === 'reconnecting') this._status$.next('reconnecting');
       else this._status$.next('disconnected');
@@ -186,6 +224,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     if (this.options.asyncBrokerUrl) {
       this.asyncBroker = createBroker({
         url: this.options.asyncBrokerUrl,
+        connection: this.options.brokerConnection,
         connectionName: `nestjs-celery-worker ${this.nodeName} async`,
         logger: this.logger,
       });
@@ -195,15 +234,23 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     if (this.asyncBroker) await this.awaitBroker(this.asyncBroker);
     const { deadLetter } = this.options;
     if (deadLetter) {
-      await broker.declare({
-        exchanges: [{ name: deadLetter.exchange, type: 'fanout', durable: true }],
-        queues: [{ name: deadLetter.queue, durable: true }],
-        bindings: [{ queue: deadLetter.queue, exchange: deadLetter.exchange, routingKey: '' }],
-      });
+      await broker.declare(
+        withQueueType(
+          {
+            exchanges: [{ name: deadLetter.exchange, type: 'fanout', durable: true }],
+            queues: [{ name: deadLetter.queue, durable: true }],
+            bindings: [{ queue: deadLetter.queue, exchange: deadLetter.exchange, routingKey: '' }],
+          },
+          this.options.queueType,
+        ),
+      );
     }
     const plans = planWorkerQueues(this.options);
     const brokerOf = (lane: string) => (lane === 'async' ? (this.asyncBroker ?? broker) : broker);
     for (const plan of plans) await brokerOf(plan.lane).declare(plan.topology);
+    if (this.options.nativeDelayedDelivery) {
+      for (const plan of plans) await this.bindDelayedDelivery(brokerOf(plan.lane), plan.name, plan.topology);
+    }
     for (const plan of plans) {
       const limiter = plan.concurrency === undefined ? this.limiter : new ConcurrencyLimiter(plan.concurrency);
       const handle = await brokerOf(plan.lane).consume(plan.name, (delivery) => this.onDelivery(plan.name, delivery, limiter), {
@@ -212,18 +259,45 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       this.basePrefetch.set(handle, plan.prefetch);
       this.consumers.push(handle);
     }
-    if (this.events) this.consumers.push(...(await this.events.start(broker, this.options.prefetchCount)));
+    if (this.events) {
+      const eventConsumers = await this.events.start(broker, this.options.prefetchCount);
+      for (const handle of eventConsumers) this.basePrefetch.set(handle, this.options.prefetchCount);
+      this.consumers.push(...eventConsumers);
+    }
+    this.observer?.workerStarted?.(
+      this.nodeName,
+      this.consumers.map((handle) => ({ name: handle.queue, prefetch: this.basePrefetch.get(handle) ?? this.options.prefetchCount })),
+    );
     if (this.options.remoteControl) await this.control.start(broker);
     await this.control.startEvents(broker);
     this.logger.log(ServerMessages.listening(this.nodeName, [...plans.map((q) => q.name), ...this.eventQueues()], this.registeredTasks().length));
   }
 
+  /**
+   * Celery 5.5's `DelayedDelivery` bootstep for one queue: the `celery_delayed_*` topology (once
+   * per broker; declarations are idempotent) and the queue's `#.<key>` bindings. A queue on a
+   * direct exchange cannot take part: one warning, as kombu logs, and its ETA tasks are held.
+   * The in-process memory broker has no exchange-to-exchange bindings: skipped there.
+   */
+  private async bindDelayedDelivery(broker: Broker, queue: string, topology: Topology): Promise<void> {
+    if (broker instanceof MemoryBroker) return;
+    const { topology: bindings, skipped } = delayedDeliveryBindings(topology);
+    if (skipped.length > 0) this.logger.warn?.(ServerMessages.delayedDeliveryDirect(queue, skipped));
+    if (!bindings.bindings?.length) return;
+    await broker.declare(nativeDelayedDeliveryTopology('quorum'));
+    await broker.declare(bindings);
+  }
+
   /** The task path of this worker: ETA scheduling, execution and outcome reporting on `broker`. */
   private taskRunner(broker: Broker): TaskRunner {
-    const producer = new TaskProducer(broker, this.options.defaultQueue, this.nodeName, {
+    const observer = this.observer;
+    const tracker = observer ? new ObservedTaskTracker(this.control, observer) : this.control;
+    const producer = new TaskProducer(observer ? new ObservedBroker(broker, observer) : broker, this.options.defaultQueue, this.nodeName, {
       router: this.options.router,
       asyncBroker: this.asyncBroker,
       wireHeaders: this.options.wireHeaders,
+      queueType: this.options.queueType,
+      nativeDelayedDelivery: this.options.nativeDelayedDelivery && !(broker instanceof MemoryBroker),
     });
     this.eta = new EtaScheduler(
       this.options.etaHoldLimitMs === false ? undefined : new EtaParking(broker, this.options.etaHoldLimitMs, this.logger),
@@ -234,12 +308,12 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       acksLate: this.options.acksLate,
       trackStarted: this.options.trackStarted,
       logger: this.logger,
-      tracker: this.control,
+      tracker,
       outcome: new TaskOutcome(
         new TaskResultReporter(broker, this.options.resultBackend === 'rpc'),
         new WorkflowPublisher(producer),
         this.refusals,
-        this.control,
+        tracker,
         this.options.acksLate,
         this.logger,
       ),
@@ -326,13 +400,24 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       delivery.reject(true);
       return;
     }
+    if (this.refusedOverDeliveryLimit(queue, delivery)) return;
     const { request, reason, detail } = decodeTaskDelivery(delivery);
     if (!request) {
+      this.observer?.taskRejected?.('undecodable', undefined, queue);
       this.track(this.refusals.deadLetter(queue, delivery, reason, detail));
       return;
     }
     this.activeTasks++;
+    this.observer?.taskReceived?.(queue, request);
     void this.runner!.accept(queue, delivery, request, this.messageHandlers.get(request.task), limiter);
+  }
+
+  /** Dead-letters (reason `delivery-limit`) a quorum-queue message delivered more often than `deliveryLimit`; true when it did. */
+  private refusedOverDeliveryLimit(queue: string, delivery: Delivery): boolean {
+    const detail = overDeliveryLimit(delivery, this.options.deliveryLimit);
+    if (detail === undefined) return false;
+    this.track(this.refusals.deadLetter(queue, delivery, DELIVERY_LIMIT_REASON, detail));
+    return true;
   }
 
   /** Raises every task consumer's prefetch by the number of tasks held for their ETA (as Celery does). */
@@ -371,9 +456,26 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       hostname: this.nodeName,
       logger: this.logger,
       isClosing: () => this.closing !== undefined,
+      queueType: this.options.queueType,
+      refusedOverDeliveryLimit: (queue, delivery) => this.refusedOverDeliveryLimit(queue, delivery),
       track: (work) => this.track(work),
-      run: (handler, payload, ctx) => this.limiter.run(() => invokeEventHandler(handler, payload, ctx, hooks)),
-      deadLetter: (queue, delivery, reason, detail, logLine, headers) => this.refusals.deadLetter(queue, delivery, reason, detail, logLine, headers),
+      run: (handler, payload, ctx) => {
+        const run = this.limiter.run(() => invokeEventHandler(handler, payload, ctx, hooks));
+        const observer = this.observer;
+        if (!observer?.eventHandled) return run;
+        const routingKey = ctx.message.fields.routingKey;
+        return run.then(
+          () => observer.eventHandled!(routingKey, ctx.handler, true),
+          (error: unknown) => {
+            observer.eventHandled!(routingKey, ctx.handler, false);
+            throw error;
+          },
+        );
+      },
+      deadLetter: (queue, delivery, reason, detail, logLine, headers) => {
+        this.observer?.eventDeadLettered?.(queue, reason);
+        return this.refusals.deadLetter(queue, delivery, reason, detail, logLine, headers);
+      },
     };
   }
 }
