@@ -127,7 +127,7 @@ describe('quorum queues with Celery 5.5.2', () => {
     const client = new CeleryClient({ brokerUrl: rabbit.url(), services: ['qs'], queueType: 'quorum', logger });
     try {
       const results = await Promise.all(
-        Array.from({ length: 40 }, async (_, i) => (await client.sendTask<{ by: string }>('qs.sync.stamp', [i])).get({ timeoutMs: 30_000 })),
+        Array.from({ length: 40 }, async (_, i) => (await client.sendTask<{ by: string }>('qs.sync.stamp', [i])).get({ timeout: 30_000 })),
       );
       const by = new Set(results.map((result) => result.by));
       expect(by).toEqual(new Set(['nest', 'python']));
@@ -167,7 +167,7 @@ describe('quorum queues with Celery 5.5.2', () => {
       // 12 s = 0b1100: the message waits in level 3 (8 s), then level 2 (4 s), in RabbitMQ.
       const level3 = await withChannel((channel) => channel.checkQueue('celery_delayed_3'));
       expect(level3.messageCount).toBe(1);
-      const [shortRun, longRun] = await Promise.all([short.get({ timeoutMs: 30_000 }), long.get({ timeoutMs: 30_000 })]);
+      const [shortRun, longRun] = await Promise.all([short.get({ timeout: 30_000 }), long.get({ timeout: 30_000 })]);
       expect(shortRun.ran_at - sentAt).toBeGreaterThanOrEqual(900);
       expect(shortRun.ran_at - sentAt).toBeLessThan(5000);
       expect(longRun.ran_at - sentAt).toBeGreaterThanOrEqual(11_900);

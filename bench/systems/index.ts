@@ -6,6 +6,7 @@ export const SYSTEM_NAMES = [
   'amqplib-confirm',
   'nestjs-celery',
   'nestjs-celery-body',
+  'nestjs-celery-metrics',
   'nest-rmq',
   'golevelup',
   'celery-node',
@@ -32,6 +33,8 @@ export async function loadSystem(name: string): Promise<SystemAdapter> {
       return (await import('./nestjs-celery.js')).nestjsCelerySystem;
     case 'nestjs-celery-body':
       return (await import('./nestjs-celery.js')).nestjsCeleryBodySystem;
+    case 'nestjs-celery-metrics':
+      return (await import('./nestjs-celery.js')).nestjsCeleryMetricsSystem;
     case 'nest-rmq':
       return (await import('./nest-rmq.js')).nestRmqSystem;
     case 'golevelup':

@@ -10,11 +10,12 @@ import type { ConsumerHandle, ConsumerHooks, ProducerHandle, RunContext, SystemA
 const ORDER_TASK = 'bench.order';
 const RPC_TASK = 'bench.rpc';
 
-async function startConsumer(ctx: RunContext, hooks: ConsumerHooks): Promise<ConsumerHandle> {
+async function startConsumer(ctx: RunContext, hooks: ConsumerHooks, withMetrics = false): Promise<ConsumerHandle> {
   // nestjs-celery uses amqplib through its public API: the import order does not matter.
   const { CeleryTask, ServerCelery, TaskArg } = await import('nestjs-celery');
   const { Controller, Module } = await import('@nestjs/common');
   const { NestFactory } = await import('@nestjs/core');
+  const observer = withMetrics ? new (await import('nestjs-celery/metrics')).CeleryMetrics() : undefined;
 
   @Controller()
   class BenchTasks {
@@ -40,6 +41,7 @@ async function startConsumer(ctx: RunContext, hooks: ConsumerHooks): Promise<Con
       defaultQueue: ctx.queue,
       prefetchCount: ctx.prefetch,
       concurrency: ctx.prefetch,
+      observer,
     }),
     logger: ['error', 'warn'],
   });
@@ -47,11 +49,12 @@ async function startConsumer(ctx: RunContext, hooks: ConsumerHooks): Promise<Con
   return { stop: () => app.close() };
 }
 
-async function startProducer(ctx: RunContext, wireHeaders: 'compact' | 'body' = 'compact'): Promise<ProducerHandle> {
+async function startProducer(ctx: RunContext, wireHeaders: 'compact' | 'body' = 'compact', withMetrics = false): Promise<ProducerHandle> {
   const { CeleryClient } = await import('nestjs-celery');
   const { Logger } = await import('@nestjs/common');
   Logger.overrideLogger(['error', 'warn']);
-  const client = new CeleryClient({ brokerUrl: ctx.brokerUrl, defaultQueue: ctx.queue, connectionName: 'bench nestjs-celery client', wireHeaders });
+  const observer = withMetrics ? new (await import('nestjs-celery/metrics')).CeleryMetrics() : undefined;
+  const client = new CeleryClient({ brokerUrl: ctx.brokerUrl, defaultQueue: ctx.queue, connectionName: 'bench nestjs-celery client', wireHeaders, observer });
   await client.connect();
   const deliveryMode = ctx.persistent ? 2 : 1;
   const fireAndForget = { queue: ctx.queue, ignoreResult: true, replyTo: null, deliveryMode } as const;
@@ -92,4 +95,18 @@ export const nestjsCeleryBodySystem: SystemAdapter = {
   label: "nestjs-celery, wireHeaders 'body'",
   settings: `as nestjs-celery, the client with wireHeaders: 'body' (task fields in a dict body, protocol v1's layout; W1 properties: content type, delivery mode, {ignore_result})`,
   startProducer: (ctx) => startProducer(ctx, 'body'),
+};
+
+/**
+ * The same worker and client with Prometheus metrics on (`nestjs-celery/metrics`): a
+ * `CeleryMetrics` observer on the worker (every task counted and timed) and on the client (every
+ * publish confirm timed). What metrics cost per message.
+ */
+export const nestjsCeleryMetricsSystem: SystemAdapter = {
+  ...nestjsCelerySystem,
+  name: 'nestjs-celery-metrics',
+  label: 'nestjs-celery, metrics on',
+  settings: 'as nestjs-celery, with a CeleryMetrics observer (prom-client) on the worker and on the client',
+  startConsumer: (ctx, hooks) => startConsumer(ctx, hooks, true),
+  startProducer: (ctx) => startProducer(ctx, 'compact', true),
 };

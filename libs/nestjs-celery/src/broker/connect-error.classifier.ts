@@ -54,9 +54,11 @@ export function fatalConnectError(error: unknown, safeUrl: string, safeText?: st
  * with Node's code and a hint; undefined for anything else (a reset socket stays transient).
  */
 function tlsSetupError(error: unknown, safeUrl: string, safeText?: string): BrokerTlsError | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const code = typeof (error as NodeJS.ErrnoException).code === 'string' ? (error as NodeJS.ErrnoException).code! : '';
-  const text = safeText ?? error.message;
+  // Duck-typed: an error from another realm (Node's own, seen from a VM context) is no `instanceof Error` here.
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code: rawCode, message } = error as { code?: unknown; message?: unknown };
+  const code = typeof rawCode === 'string' ? rawCode : '';
+  const text = safeText ?? String(message);
   const isTls = code !== '' ? TLS_SETUP_CODE.test(code) : /^amqps:/i.test(safeUrl) && TLS_SETUP_TEXT.test(text);
   if (!isTls) return undefined;
   return new BrokerTlsError(
