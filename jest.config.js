@@ -39,6 +39,8 @@ const CELERY55_SUITES = [
   'routing-convention',
   'routing-routers',
   'autoretry',
+  'redis-results',
+  'chords',
 ];
 export default {
   projects: [

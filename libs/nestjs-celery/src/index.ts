@@ -24,6 +24,9 @@ export { CeleryClientProxy, type CeleryClientProxyEvents, type CeleryClientProxy
 export { CeleryCall, celeryCall, toCeleryCall, type CeleryCallParts } from './client/celery-call.js';
 export { AsyncResult, type GetResultOptions } from './client/async-result.js';
 export { GroupResult } from './client/group-result.js';
+export type { ResultBackendOptions, ResultBackendUrl } from './results/result-backend.options.js';
+export { ChordsNotSupportedError, InvalidResultBackendError, ResultBackendUnavailableError } from './results/results.errors.js';
+export { chordSignature, groupSignature } from './producer/canvas-apply.js';
 export { CeleryTimeoutError } from './client/client.errors.js';
 export { defineTask, type TaskDefinition, type TaskProxy } from './client/task-definition.js';
 export { versionedTask, type TaskVersion, type VersionChoice, type VersionPolicy, type VersionedTask, type VersionedTaskProxy } from './client/versioned-task.js';

@@ -33,6 +33,9 @@ import { ServerMessages } from './server.messages.js';
 import { celerySettings, resolveServerOptions, type ResolvedServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
 import { ObservedTaskTracker } from './observed-task-tracker.js';
 import { TaskOutcome } from './task-outcome.js';
+import { RedisResultStore } from '../results/redis-result-store.js';
+import { RedisResultReporter } from './redis-result.reporter.js';
+import type { ResultReporter } from './result-reporter.js';
 import { TaskResultReporter } from './task-result.reporter.js';
 import { runTaskHandler, TaskRunner } from './task-runner.js';
 import { WorkflowPublisher } from './workflow.publisher.js';
@@ -93,6 +96,10 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private runner?: TaskRunner;
   private eta?: EtaScheduler;
   private events?: EventDispatcher;
+  /** Where task states go (rpc replies or the Redis store): set up in `listen()`. */
+  private reporter?: ResultReporter;
+  /** The Redis store of a `redis://` result backend. */
+  private resultStore?: RedisResultStore;
   private limiter: ConcurrencyLimiter;
   private readonly consumers: ConsumerHandle[] = [];
   private readonly basePrefetch = new Map<ConsumerHandle, number>();
@@ -229,6 +236,14 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         logger: this.logger,
       });
     }
+    if (this.options.resultBackend === 'redis') {
+      this.resultStore = await RedisResultStore.open(this.options.resultBackendUrl!, {
+        expiresMs: this.options.resultExpiresMs,
+        tls: this.options.resultBackendTls,
+        connectionName: `nestjs-celery-worker ${this.nodeName}`,
+        logger: this.logger,
+      });
+    }
     this.runner = this.taskRunner(broker);
     await this.awaitBroker(broker);
     if (this.asyncBroker) await this.awaitBroker(this.asyncBroker);
@@ -303,6 +318,9 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       this.options.etaHoldLimitMs === false ? undefined : new EtaParking(broker, this.options.etaHoldLimitMs, this.logger),
       (held) => this.raisePrefetch(held),
     );
+    this.reporter = this.resultStore
+      ? new RedisResultReporter(this.resultStore, { producer, hostname: this.nodeName, extended: this.options.resultExtended, logger: this.logger })
+      : new TaskResultReporter(broker, this.options.resultBackend === 'rpc');
     return new TaskRunner({
       hostname: this.nodeName,
       acksLate: this.options.acksLate,
@@ -310,8 +328,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       logger: this.logger,
       tracker,
       outcome: new TaskOutcome(
-        new TaskResultReporter(broker, this.options.resultBackend === 'rpc'),
-        new WorkflowPublisher(producer),
+        this.reporter,
+        new WorkflowPublisher(producer, this.resultStore ? (groupId, size) => this.resultStore!.setChordSize(groupId, size) : undefined),
         this.refusals,
         tracker,
         this.options.acksLate,
@@ -378,6 +396,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         this.control.cancelRunning(new Error('worker shutting down'));
       }
     }
+    await this.reporter?.close().catch(() => undefined);
+    if (!this.reporter) await this.resultStore?.close();
     this.statusSubscription?.unsubscribe();
     // A broker given in the options belongs to the caller (it may be shared with clients).
     if (!this.options.broker) await this.broker?.close();
@@ -409,6 +429,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     }
     this.activeTasks++;
     this.observer?.taskReceived?.(queue, request);
+    if (this.options.resultExtended && this.reporter instanceof RedisResultReporter) this.reporter.queues.set(request, delivery.message.fields.routingKey);
     void this.runner!.accept(queue, delivery, request, this.messageHandlers.get(request.task), limiter);
   }
 

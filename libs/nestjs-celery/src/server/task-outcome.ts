@@ -14,7 +14,7 @@ import type { CeleryTaskOptions } from './celery-task.options.js';
 import { nestExceptionArgs } from './nest-exception.args.js';
 import { WorkerLostError } from './worker-lost.error.js';
 import { ServerMessages } from './server.messages.js';
-import type { TaskResultReporter } from './task-result.reporter.js';
+import type { ResultReporter } from './result-reporter.js';
 import type { WorkflowPublisher } from './workflow.publisher.js';
 
 /** Settlement of a message acknowledged before its task ran: nothing left to do. */
@@ -28,7 +28,7 @@ const noSettle = (): void => undefined;
  */
 export class TaskOutcome {
   constructor(
-    private readonly reporter: TaskResultReporter,
+    private readonly reporter: ResultReporter,
     private readonly workflow: WorkflowPublisher,
     private readonly refusals: DeadLetterPublisher,
     private readonly tracker: TaskTracker,
@@ -174,7 +174,7 @@ export class TaskOutcome {
         if (error instanceof CeleryEncodeError) return this.failUnencodable(delivery, request, error);
         this.logger.warn(ServerMessages.replyFailed(request.task, request.id, (error as Error).message));
       }
-    }
+    } else this.reporter.resultIgnored(request, CeleryState.SUCCESS, value);
     this.tracker.succeeded(request, value);
     this.settle(delivery);
   }
@@ -204,7 +204,9 @@ export class TaskOutcome {
     const info = toExceptionInfo(error, nestExceptionArgs(error));
     const traceback = toTraceback(error);
     try {
+      // An ignored failure is not stored, but a chord still counts it (Celery's mark_as_failure).
       if (reportsErrors(taskOptions)) this.reporter.report(request, CeleryState.FAILURE, info, traceback);
+      else this.reporter.resultIgnored(request, CeleryState.FAILURE, info);
       this.reporter.failChain(request.embed.chain, info, traceback);
     } catch (e) {
       this.logger.warn(ServerMessages.replyFailed(request.task, request.id, (e as Error).message));
