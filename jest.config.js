@@ -38,6 +38,8 @@ const CELERY55_SUITES = [
   'routing-bindings',
   'routing-convention',
   'routing-routers',
+  'redis-results',
+  'chords',
 ];
 export default {
   projects: [

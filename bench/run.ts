@@ -21,7 +21,7 @@ import { RabbitAdmin } from './lib/rabbit.js';
 import { median } from './lib/stats.js';
 import { runW4 } from './events/w4.js';
 import { ORDER_JSON_BYTES } from './payload.js';
-import { BASELINE, isSystemName, loadSystem, SYSTEM_NAMES } from './systems/index.js';
+import { BASELINE, isSystemName, loadSystem, OPT_IN_SYSTEM_NAMES, SYSTEM_NAMES } from './systems/index.js';
 import type { RunContext, SystemAdapter } from './systems/types.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,6 +55,7 @@ interface Options {
 const HELP = `npm run bench -- [flags]
 
   --only=a,b,...     systems to run (default: all): ${SYSTEM_NAMES.join(', ')}
+                     opt-in (only with --only; need Redis at --redis): ${OPT_IN_SYSTEM_NAMES.join(', ')}
   --rounds=N         rounds; every round runs each system once, in turn (default 3; figures are the best round)
   --w1=N             W1 fire-and-forget messages (default 20000)
   --w2=N             W2 sequential RPC calls (default 2000)
@@ -70,7 +71,7 @@ const HELP = `npm run bench -- [flags]
   --cpu-prof         CPU profiles (V8, via the inspector, workload window only) of the nestjs-celery (or --only)
                      consumer and producer on W1 and W3; .cpuprofile files and a top self-time summary
   --broker=URL       default $CELERY_BROKER_URL or amqp://guest:guest@127.0.0.1:5672//
-  --redis=URL        celery-node's result backend (default redis://127.0.0.1:6379/0)
+  --redis=URL        result backend of celery-node and the *-redis systems (default redis://127.0.0.1:6379/0)
   --python=PATH      interpreter with Celery (default $CELERY_PYTHON or /usr/bin/python3)
   --out=FILE         results JSON (default bench/results/latest.json, memory-latest.json, cpu-prof-latest.json)
   --verbose          echo the children's own output
@@ -115,7 +116,9 @@ function parseOptions(argv: string[]): Options {
         break;
       case '--only':
         options.only = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-        for (const name of options.only) if (!isSystemName(name)) throw new UsageError(`--only: unknown system '${name}'; known: ${SYSTEM_NAMES.join(', ')}`);
+        for (const name of options.only) {
+          if (!isSystemName(name)) throw new UsageError(`--only: unknown system '${name}'; known: ${[...SYSTEM_NAMES, ...OPT_IN_SYSTEM_NAMES].join(', ')}`);
+        }
         break;
       case '--rounds':
         options.rounds = positive('rounds', value);

@@ -13,13 +13,19 @@ export const SYSTEM_NAMES = [
   'python-celery',
 ] as const;
 
-export type SystemName = (typeof SYSTEM_NAMES)[number];
+/**
+ * Systems run only when named with `--only`: the Redis result backend (nestjs-celery's against
+ * Python Celery's, same Redis), which needs a Redis server (`--redis=URL`).
+ */
+export const OPT_IN_SYSTEM_NAMES = ['nestjs-celery-redis', 'python-celery-redis'] as const;
+
+export type SystemName = (typeof SYSTEM_NAMES)[number] | (typeof OPT_IN_SYSTEM_NAMES)[number];
 
 /** The baseline of the ratios. */
 export const BASELINE: SystemName = 'amqplib';
 
 export function isSystemName(name: string): name is SystemName {
-  return (SYSTEM_NAMES as readonly string[]).includes(name);
+  return (SYSTEM_NAMES as readonly string[]).includes(name) || (OPT_IN_SYSTEM_NAMES as readonly string[]).includes(name);
 }
 
 /** Loads a system's adapter (cheap: adapters import their libraries only when started). */
@@ -43,7 +49,11 @@ export async function loadSystem(name: string): Promise<SystemAdapter> {
       return (await import('./celery-node.js')).celeryNodeSystem;
     case 'python-celery':
       return (await import('./python-celery.js')).pythonCelerySystem;
+    case 'nestjs-celery-redis':
+      return (await import('./nestjs-celery.js')).nestjsCeleryRedisSystem;
+    case 'python-celery-redis':
+      return (await import('./python-celery.js')).pythonCeleryRedisSystem;
     default:
-      throw new Error(`unknown system '${name}'; known: ${SYSTEM_NAMES.join(', ')}`);
+      throw new Error(`unknown system '${name}'; known: ${[...SYSTEM_NAMES, ...OPT_IN_SYSTEM_NAMES].join(', ')}`);
   }
 }

@@ -10,12 +10,18 @@ import type { ConsumerHandle, ConsumerHooks, ProducerHandle, RunContext, SystemA
 const ORDER_TASK = 'bench.order';
 const RPC_TASK = 'bench.rpc';
 
-async function startConsumer(ctx: RunContext, hooks: ConsumerHooks, withMetrics = false): Promise<ConsumerHandle> {
+/** What a variant turns on beside the plain system. */
+interface Variant {
+  metrics?: boolean;
+  redisResults?: boolean;
+}
+
+async function startConsumer(ctx: RunContext, hooks: ConsumerHooks, variant: Variant = {}): Promise<ConsumerHandle> {
   // nestjs-celery uses amqplib through its public API: the import order does not matter.
   const { CeleryTask, ServerCelery, TaskArg } = await import('nestjs-celery');
   const { Controller, Module } = await import('@nestjs/common');
   const { NestFactory } = await import('@nestjs/core');
-  const observer = withMetrics ? new (await import('nestjs-celery/metrics')).CeleryMetrics() : undefined;
+  const observer = variant.metrics ? new (await import('nestjs-celery/metrics')).CeleryMetrics() : undefined;
 
   @Controller()
   class BenchTasks {
@@ -42,6 +48,7 @@ async function startConsumer(ctx: RunContext, hooks: ConsumerHooks, withMetrics 
       prefetchCount: ctx.prefetch,
       concurrency: ctx.prefetch,
       observer,
+      ...(variant.redisResults ? { resultBackend: ctx.redisUrl as `redis://${string}` } : {}),
     }),
     logger: ['error', 'warn'],
   });
@@ -49,12 +56,19 @@ async function startConsumer(ctx: RunContext, hooks: ConsumerHooks, withMetrics 
   return { stop: () => app.close() };
 }
 
-async function startProducer(ctx: RunContext, wireHeaders: 'compact' | 'body' = 'compact', withMetrics = false): Promise<ProducerHandle> {
+async function startProducer(ctx: RunContext, wireHeaders: 'compact' | 'body' = 'compact', variant: Variant = {}): Promise<ProducerHandle> {
   const { CeleryClient } = await import('nestjs-celery');
   const { Logger } = await import('@nestjs/common');
   Logger.overrideLogger(['error', 'warn']);
-  const observer = withMetrics ? new (await import('nestjs-celery/metrics')).CeleryMetrics() : undefined;
-  const client = new CeleryClient({ brokerUrl: ctx.brokerUrl, defaultQueue: ctx.queue, connectionName: 'bench nestjs-celery client', wireHeaders, observer });
+  const observer = variant.metrics ? new (await import('nestjs-celery/metrics')).CeleryMetrics() : undefined;
+  const client = new CeleryClient({
+    brokerUrl: ctx.brokerUrl,
+    defaultQueue: ctx.queue,
+    connectionName: 'bench nestjs-celery client',
+    wireHeaders,
+    observer,
+    ...(variant.redisResults ? { resultBackend: ctx.redisUrl as `redis://${string}` } : {}),
+  });
   await client.connect();
   const deliveryMode = ctx.persistent ? 2 : 1;
   const fireAndForget = { queue: ctx.queue, ignoreResult: true, replyTo: null, deliveryMode } as const;
@@ -107,6 +121,22 @@ export const nestjsCeleryMetricsSystem: SystemAdapter = {
   name: 'nestjs-celery-metrics',
   label: 'nestjs-celery, metrics on',
   settings: 'as nestjs-celery, with a CeleryMetrics observer (prom-client) on the worker and on the client',
-  startConsumer: (ctx, hooks) => startConsumer(ctx, hooks, true),
-  startProducer: (ctx) => startProducer(ctx, 'compact', true),
+  startConsumer: (ctx, hooks) => startConsumer(ctx, hooks, { metrics: true }),
+  startProducer: (ctx) => startProducer(ctx, 'compact', { metrics: true }),
+};
+
+/**
+ * The same worker and client with the Redis result backend (`resultBackend: --redis`): results
+ * stored and published as Celery's Redis backend does, the client subscribed per call. Opt-in
+ * (`--only=nestjs-celery-redis,python-celery-redis`), against Python Celery on the same Redis.
+ */
+export const nestjsCeleryRedisSystem: SystemAdapter = {
+  ...nestjsCelerySystem,
+  name: 'nestjs-celery-redis',
+  label: 'nestjs-celery, Redis results',
+  settings:
+    'as nestjs-celery, worker and client with resultBackend: redis:// (GET + MULTI SETEX/PUBLISH per result; the client SUBSCRIBEs, ' +
+    'GETs and UNSUBSCRIBEs per call on one subscriber connection)',
+  startConsumer: (ctx, hooks) => startConsumer(ctx, hooks, { redisResults: true }),
+  startProducer: (ctx) => startProducer(ctx, 'compact', { redisResults: true }),
 };

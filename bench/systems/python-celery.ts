@@ -6,8 +6,9 @@ import type { RunContext, SpawnSpec, SystemAdapter } from './types.js';
  * (bench/python/bench_app.py) and a Python client (bench/python/bench_client.py) using
  * `send_task` and `AsyncResult.get()` over the rpc:// backend. Both speak the bench control protocol.
  */
-function env(ctx: RunContext): Record<string, string> {
+function env(ctx: RunContext, resultBackend = 'rpc://'): Record<string, string> {
   return {
+    BENCH_RESULT_BACKEND: resultBackend,
     PYTHONPATH: 'bench/python',
     PYTHONUNBUFFERED: '1',
     PYTHONDONTWRITEBYTECODE: '1',
@@ -41,4 +42,14 @@ export const pythonCelerySystem: SystemAdapter = {
     env: env(ctx),
   }),
   spawnProducer: (ctx): SpawnSpec => ({ command: ctx.python, args: ['bench/python/bench_client.py'], env: env(ctx) }),
+};
+
+/** Python Celery with the Redis result backend (`--redis`): opt-in, beside nestjs-celery-redis. */
+export const pythonCeleryRedisSystem: SystemAdapter = {
+  ...pythonCelerySystem,
+  name: 'python-celery-redis',
+  label: 'Python Celery, Redis results',
+  settings: "as Python Celery, worker and client with backend='redis://…' (the client's ResultConsumer subscribes per task)",
+  spawnConsumer: (ctx): SpawnSpec => ({ ...pythonCelerySystem.spawnConsumer!(ctx), env: env(ctx, ctx.redisUrl) }),
+  spawnProducer: (ctx): SpawnSpec => ({ ...pythonCelerySystem.spawnProducer!(ctx), env: env(ctx, ctx.redisUrl) }),
 };

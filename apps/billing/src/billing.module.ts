@@ -1,3 +1,4 @@
+import { resultBackendFromEnv } from '@app/contracts';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CeleryModule } from 'nestjs-celery';
 import { BillingEventsController } from './billing-events.controller.js';
@@ -15,7 +16,7 @@ import { InvoicePusher } from './invoice.pusher.js';
 export class BillingModule {
   /** The module with its Celery client and options (defaults from the environment). */
   static register(options: BillingModuleOptions = {}): DynamicModule {
-    const celery = { brokerUrl: process.env.CELERY_BROKER_URL, connectionName: 'billing', ...options.celery };
+    const celery = { brokerUrl: process.env.CELERY_BROKER_URL, connectionName: 'billing', ...resultBackendFromEnv(), ...options.celery };
     return {
       module: BillingModule,
       imports: [CeleryModule.forRoot(celery)],

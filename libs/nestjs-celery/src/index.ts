@@ -24,6 +24,9 @@ export { CeleryClientProxy, type CeleryClientProxyEvents, type CeleryClientProxy
 export { CeleryCall, celeryCall, toCeleryCall, type CeleryCallParts } from './client/celery-call.js';
 export { AsyncResult, type GetResultOptions } from './client/async-result.js';
 export { GroupResult } from './client/group-result.js';
+export type { ResultBackendOptions, ResultBackendUrl } from './results/result-backend.options.js';
+export { ChordsNotSupportedError, InvalidResultBackendError, ResultBackendUnavailableError } from './results/results.errors.js';
+export { chordSignature, groupSignature } from './producer/canvas-apply.js';
 export { CeleryTimeoutError } from './client/client.errors.js';
 export { defineTask, type TaskDefinition, type TaskProxy } from './client/task-definition.js';
 export { versionedTask, type TaskVersion, type VersionChoice, type VersionPolicy, type VersionedTask, type VersionedTaskProxy } from './client/versioned-task.js';
@@ -70,14 +73,28 @@ export type { RouteValue, RouterRoute, TaskRoutePairs, TaskRouterFunction, TaskR
 export type { BrokerLane, TaskRoute } from './routing/task-route.js';
 export type { TaskQueue } from './routing/task-queue.js';
 export { InvalidTaskRoutesError } from './routing/routing.errors.js';
+export {
+  DELAYED_DELIVERY_EXCHANGE,
+  delayedDeliveryBindings,
+  delayedRoutingKey,
+  nativeDelayedDeliveryTopology,
+} from './routing/native-delayed-delivery.js';
+export { DELIVERY_COUNT_HEADER, DELIVERY_LIMIT_REASON } from './runtime/delivery-limit.js';
 
 // Brokers
 export type { Broker, BrokerStatus, ConsumeOptions, ConsumerHandle } from './broker/broker.js';
 export type { Delivery } from './broker/delivery.js';
 export { AmqpBroker, type AmqpBrokerOptions } from './broker/amqp-broker.js';
 export { createBroker, type CreateBrokerOptions } from './broker/broker.factory.js';
+export type {
+  BrokerConnectionOptions,
+  BrokerFailoverStrategy,
+  BrokerTlsOptions,
+  BrokerUrls,
+} from './broker/broker-connection.options.js';
 export {
   BrokerAuthenticationError,
+  BrokerTlsError,
   BrokerClosedError,
   BrokerConfigurationError,
   BrokerUnavailableError,
@@ -88,6 +105,9 @@ export {
 } from './broker/broker.errors.js';
 export {
   celeryQueueTopology,
+  withQueueType,
+  type ExchangeBindingDeclaration,
+  type QueueType,
   type BindingDeclaration,
   type CeleryQueueTopologyOptions,
   type ExchangeDeclaration,

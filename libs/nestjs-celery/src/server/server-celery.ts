@@ -2,8 +2,14 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { merge, type Observable, type Subscription } from 'rxjs';
 import { BrokerUnavailableError } from '../broker/broker.errors.js';
+import { joinBrokerUrls } from '../broker/broker-connection.options.js';
 import { createBroker } from '../broker/broker.factory.js';
+import { MemoryBroker } from '../broker/memory/memory-broker.js';
+import { withQueueType } from '../broker/topology.js';
+import { delayedDeliveryBindings, nativeDelayedDeliveryTopology } from '../routing/native-delayed-delivery.js';
+import { DELIVERY_LIMIT_REASON, overDeliveryLimit } from '../runtime/delivery-limit.js';
 import type { Broker, BrokerStatus, ConsumerHandle } from '../broker/broker.js';
+import type { Topology } from '../broker/topology.js';
 import type { Delivery } from '../broker/delivery.js';
 import { defaultBrokerUrl } from '../client/celery-client.options.js';
 import { queueInfoFromTopology } from '../control/queue-info.js';
@@ -25,6 +31,9 @@ import { ServerMessages } from './server.messages.js';
 import { celerySettings, resolveServerOptions, type ResolvedServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
 import { ObservedTaskTracker } from './observed-task-tracker.js';
 import { TaskOutcome } from './task-outcome.js';
+import { RedisResultStore } from '../results/redis-result-store.js';
+import { RedisResultReporter } from './redis-result.reporter.js';
+import type { ResultReporter } from './result-reporter.js';
 import { TaskResultReporter } from './task-result.reporter.js';
 import { runTaskHandler, TaskRunner } from './task-runner.js';
 import { WorkflowPublisher } from './workflow.publisher.js';
@@ -85,6 +94,10 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private runner?: TaskRunner;
   private eta?: EtaScheduler;
   private events?: EventDispatcher;
+  /** Where task states go (rpc replies or the Redis store): set up in `listen()`. */
+  private reporter?: ResultReporter;
+  /** The Redis store of a `redis://` result backend. */
+  private resultStore?: RedisResultStore;
   private limiter: ConcurrencyLimiter;
   private readonly consumers: ConsumerHandle[] = [];
   private readonly basePrefetch = new Map<ConsumerHandle, number>();
@@ -117,7 +130,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       hostname: this.nodeName,
       concurrency: this.options.concurrency,
       prefetchCount: this.options.prefetchCount,
-      brokerUrl: this.options.brokerUrl,
+      brokerUrl: joinBrokerUrls(this.options.brokerUrl),
+      heartbeatSeconds: this.options.heartbeatSeconds,
       acksEarly: !this.options.acksLate,
       workerEvents: this.options.workerEvents,
       taskEvents: this.options.taskEvents,
@@ -194,6 +208,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       this.options.broker ??
       createBroker({
         url: this.options.brokerUrl,
+        connection: this.options.brokerConnection,
         connectionName: `nestjs-celery-worker ${this.nodeName}`,
         logger: this.logger,
       });
@@ -207,7 +222,16 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     if (this.options.asyncBrokerUrl) {
       this.asyncBroker = createBroker({
         url: this.options.asyncBrokerUrl,
+        connection: this.options.brokerConnection,
         connectionName: `nestjs-celery-worker ${this.nodeName} async`,
+        logger: this.logger,
+      });
+    }
+    if (this.options.resultBackend === 'redis') {
+      this.resultStore = await RedisResultStore.open(this.options.resultBackendUrl!, {
+        expiresMs: this.options.resultExpiresMs,
+        tls: this.options.resultBackendTls,
+        connectionName: `nestjs-celery-worker ${this.nodeName}`,
         logger: this.logger,
       });
     }
@@ -216,15 +240,23 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     if (this.asyncBroker) await this.awaitBroker(this.asyncBroker);
     const { deadLetter } = this.options;
     if (deadLetter) {
-      await broker.declare({
-        exchanges: [{ name: deadLetter.exchange, type: 'fanout', durable: true }],
-        queues: [{ name: deadLetter.queue, durable: true }],
-        bindings: [{ queue: deadLetter.queue, exchange: deadLetter.exchange, routingKey: '' }],
-      });
+      await broker.declare(
+        withQueueType(
+          {
+            exchanges: [{ name: deadLetter.exchange, type: 'fanout', durable: true }],
+            queues: [{ name: deadLetter.queue, durable: true }],
+            bindings: [{ queue: deadLetter.queue, exchange: deadLetter.exchange, routingKey: '' }],
+          },
+          this.options.queueType,
+        ),
+      );
     }
     const plans = planWorkerQueues(this.options);
     const brokerOf = (lane: string) => (lane === 'async' ? (this.asyncBroker ?? broker) : broker);
     for (const plan of plans) await brokerOf(plan.lane).declare(plan.topology);
+    if (this.options.nativeDelayedDelivery) {
+      for (const plan of plans) await this.bindDelayedDelivery(brokerOf(plan.lane), plan.name, plan.topology);
+    }
     for (const plan of plans) {
       const limiter = plan.concurrency === undefined ? this.limiter : new ConcurrencyLimiter(plan.concurrency);
       const handle = await brokerOf(plan.lane).consume(plan.name, (delivery) => this.onDelivery(plan.name, delivery, limiter), {
@@ -247,6 +279,21 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.logger.log(ServerMessages.listening(this.nodeName, [...plans.map((q) => q.name), ...this.eventQueues()], this.registeredTasks().length));
   }
 
+  /**
+   * Celery 5.5's `DelayedDelivery` bootstep for one queue: the `celery_delayed_*` topology (once
+   * per broker; declarations are idempotent) and the queue's `#.<key>` bindings. A queue on a
+   * direct exchange cannot take part: one warning, as kombu logs, and its ETA tasks are held.
+   * The in-process memory broker has no exchange-to-exchange bindings: skipped there.
+   */
+  private async bindDelayedDelivery(broker: Broker, queue: string, topology: Topology): Promise<void> {
+    if (broker instanceof MemoryBroker) return;
+    const { topology: bindings, skipped } = delayedDeliveryBindings(topology);
+    if (skipped.length > 0) this.logger.warn?.(ServerMessages.delayedDeliveryDirect(queue, skipped));
+    if (!bindings.bindings?.length) return;
+    await broker.declare(nativeDelayedDeliveryTopology('quorum'));
+    await broker.declare(bindings);
+  }
+
   /** The task path of this worker: ETA scheduling, execution and outcome reporting on `broker`. */
   private taskRunner(broker: Broker): TaskRunner {
     const observer = this.observer;
@@ -255,11 +302,16 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       router: this.options.router,
       asyncBroker: this.asyncBroker,
       wireHeaders: this.options.wireHeaders,
+      queueType: this.options.queueType,
+      nativeDelayedDelivery: this.options.nativeDelayedDelivery && !(broker instanceof MemoryBroker),
     });
     this.eta = new EtaScheduler(
       this.options.etaHoldLimitMs === false ? undefined : new EtaParking(broker, this.options.etaHoldLimitMs, this.logger),
       (held) => this.raisePrefetch(held),
     );
+    this.reporter = this.resultStore
+      ? new RedisResultReporter(this.resultStore, { producer, hostname: this.nodeName, extended: this.options.resultExtended, logger: this.logger })
+      : new TaskResultReporter(broker, this.options.resultBackend === 'rpc');
     return new TaskRunner({
       hostname: this.nodeName,
       acksLate: this.options.acksLate,
@@ -267,8 +319,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       logger: this.logger,
       tracker,
       outcome: new TaskOutcome(
-        new TaskResultReporter(broker, this.options.resultBackend === 'rpc'),
-        new WorkflowPublisher(producer),
+        this.reporter,
+        new WorkflowPublisher(producer, this.resultStore ? (groupId, size) => this.resultStore!.setChordSize(groupId, size) : undefined),
         this.refusals,
         tracker,
         this.options.acksLate,
@@ -333,6 +385,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         this.control.cancelRunning(new Error('worker shutting down'));
       }
     }
+    await this.reporter?.close().catch(() => undefined);
+    if (!this.reporter) await this.resultStore?.close();
     this.statusSubscription?.unsubscribe();
     // A broker given in the options belongs to the caller (it may be shared with clients).
     if (!this.options.broker) await this.broker?.close();
@@ -355,6 +409,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       delivery.reject(true);
       return;
     }
+    if (this.refusedOverDeliveryLimit(queue, delivery)) return;
     const { request, reason, detail } = decodeTaskDelivery(delivery);
     if (!request) {
       this.observer?.taskRejected?.('undecodable', undefined, queue);
@@ -363,7 +418,16 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     }
     this.activeTasks++;
     this.observer?.taskReceived?.(queue, request);
+    if (this.options.resultExtended && this.reporter instanceof RedisResultReporter) this.reporter.queues.set(request, delivery.message.fields.routingKey);
     void this.runner!.accept(queue, delivery, request, this.messageHandlers.get(request.task), limiter);
+  }
+
+  /** Dead-letters (reason `delivery-limit`) a quorum-queue message delivered more often than `deliveryLimit`; true when it did. */
+  private refusedOverDeliveryLimit(queue: string, delivery: Delivery): boolean {
+    const detail = overDeliveryLimit(delivery, this.options.deliveryLimit);
+    if (detail === undefined) return false;
+    this.track(this.refusals.deadLetter(queue, delivery, DELIVERY_LIMIT_REASON, detail));
+    return true;
   }
 
   /** Raises every task consumer's prefetch by the number of tasks held for their ETA (as Celery does). */
@@ -402,6 +466,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       hostname: this.nodeName,
       logger: this.logger,
       isClosing: () => this.closing !== undefined,
+      queueType: this.options.queueType,
+      refusedOverDeliveryLimit: (queue, delivery) => this.refusedOverDeliveryLimit(queue, delivery),
       track: (work) => this.track(work),
       run: (handler, payload, ctx) => {
         const run = this.limiter.run(() => invokeEventHandler(handler, payload, ctx, hooks));

@@ -13,7 +13,7 @@ import type { DeadLetterPublisher } from '../runtime/dead-letter.publisher.js';
 import type { CeleryTaskOptions } from './celery-task.options.js';
 import { nestExceptionArgs } from './nest-exception.args.js';
 import { ServerMessages } from './server.messages.js';
-import type { TaskResultReporter } from './task-result.reporter.js';
+import type { ResultReporter } from './result-reporter.js';
 import type { WorkflowPublisher } from './workflow.publisher.js';
 
 /** Settlement of a message acknowledged before its task ran: nothing left to do. */
@@ -27,7 +27,7 @@ const noSettle = (): void => undefined;
  */
 export class TaskOutcome {
   constructor(
-    private readonly reporter: TaskResultReporter,
+    private readonly reporter: ResultReporter,
     private readonly workflow: WorkflowPublisher,
     private readonly refusals: DeadLetterPublisher,
     private readonly tracker: TaskTracker,
@@ -163,7 +163,7 @@ export class TaskOutcome {
         if (error instanceof CeleryEncodeError) return this.failUnencodable(delivery, request, error);
         this.logger.warn(ServerMessages.replyFailed(request.task, request.id, (error as Error).message));
       }
-    }
+    } else this.reporter.resultIgnored(request, CeleryState.SUCCESS, value);
     this.tracker.succeeded(request, value);
     this.settle(delivery);
   }
