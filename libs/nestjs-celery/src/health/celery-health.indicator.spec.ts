@@ -29,7 +29,7 @@ describe('CeleryHealthIndicator', () => {
     });
     expect(result.celery.status).toBe('down');
     expect(result.celery.message).toBe(
-      'worker broker connection is reconnecting; not consuming: billing.sync; client broker connection is reconnecting; reply consumer is down; no ping reply from py@h',
+      'worker broker connection is reconnecting; not consuming: billing.sync; client broker connection is reconnecting; result channel is down; no ping reply from py@h',
     );
   });
 });
