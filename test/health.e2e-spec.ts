@@ -61,6 +61,7 @@ describe('/health of a sample service (nestjs-celery/health)', () => {
       status: 'up',
       worker: {
         broker: 'connected',
+        results: 'rpc',
         consumers: expect.arrayContaining([
           { queue: 'billing.sync', consuming: true },
           { queue: 'billing.async', consuming: true },

@@ -26,10 +26,11 @@ export class CeleryHealthIndicator {
     const problems: string[] = [];
     if (options.worker) {
       const worker = options.worker.health();
-      details.worker = { hostname: options.worker.hostname, broker: worker.broker, consumers: worker.consumers };
+      details.worker = { hostname: options.worker.hostname, broker: worker.broker, consumers: worker.consumers, results: worker.results };
       if (worker.broker !== 'connected') problems.push(`worker broker connection is ${worker.broker}`);
       const idle = worker.consumers.filter((consumer) => !consumer.consuming).map((consumer) => consumer.queue);
       if (idle.length > 0) problems.push(`not consuming: ${idle.join(', ')}`);
+      if (worker.results === 'redis-down') problems.push('worker result backend (Redis) is unreachable');
     }
     if (options.client) {
       const client = options.client.health();
