@@ -38,6 +38,7 @@ const CELERY55_SUITES = [
   'routing-bindings',
   'routing-convention',
   'routing-routers',
+  'autoretry',
   'redis-results',
   'chords',
 ];

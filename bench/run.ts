@@ -75,6 +75,10 @@ const HELP = `npm run bench -- [flags]
   --python=PATH      interpreter with Celery (default $CELERY_PYTHON or /usr/bin/python3)
   --out=FILE         results JSON (default bench/results/latest.json, memory-latest.json, cpu-prof-latest.json)
   --verbose          echo the children's own output
+  --scale            instead of the above: 1, 2 and 4 worker processes on one queue (throughput and CPU per task,
+                     workers' and broker's), --scale-n=N tasks (default 20000); bench/scale/scale.ts
+  --scale-cluster    instead of the above: a 3-node cluster (scripts/rabbitmq-cluster.sh), W1 and W3 on classic
+                     and quorum queues; may be given with --scale
 `;
 
 /** A bad flag: reported without a stack trace. */
@@ -788,6 +792,12 @@ async function cpuProfMode(systems: SystemAdapter[]): Promise<Record<string, unk
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--scale') || process.argv.includes('--scale-cluster')) {
+    // opt-in scale workloads (bench/scale/scale.ts): worker processes 1/2/4, and a 3-node cluster
+    const { runScaleBench } = await import('./scale/scale.js');
+    await runScaleBench();
+    return;
+  }
   options = parseOptions(process.argv.slice(2));
   process.chdir(ROOT);
   mkdirSync(RESULTS, { recursive: true });

@@ -54,6 +54,8 @@ it('npm run demo in RabbitMQ mode with CELERY_RESULT_BACKEND=redis://…: three 
     CELERY_BROKER_URL: BROKER_URL,
     CELERY_RESULT_BACKEND: RESULT_BACKEND,
     ORDER_PORT: String(await freePort()),
+    BILLING_PORT: String(await freePort()),
+    LOGISTIC_PORT: String(await freePort()),
     LOGISTIC_DISPATCH_DELAY_S: '1',
     NESTJS_CELERY_DEMO_DIR: dir,
   };

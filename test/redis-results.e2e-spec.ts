@@ -29,7 +29,7 @@ beforeAll(async () => {
   process.env.INTEROP_QUEUE = NEST_QUEUE;
   await deleteQueues(BROKER_URL, NEST_QUEUE, PY_QUEUE);
   [nest, python] = await Promise.all([
-    startInteropWorker({ CELERY_RESULT_BACKEND: RESULT_BACKEND, INTEROP_QUEUE: NEST_QUEUE, CELERY_RESULT_EXTENDED: '1' }),
+    startInteropWorker({ CELERY_RESULT_BACKEND: RESULT_BACKEND, INTEROP_QUEUE: NEST_QUEUE, CELERY_RESULT_EXTENDED: '1', CELERY_TRACK_STARTED: '1' }),
     startPythonWorker('redis_results_app', [PY_QUEUE]),
   ]);
   client = new CeleryClient({ brokerUrl: BROKER_URL, resultBackend: RESULT_BACKEND, taskRoutes: { 'interop.*': { queue: NEST_QUEUE }, 'pyredis.*': { queue: PY_QUEUE } } });
@@ -70,10 +70,10 @@ describe(`Redis result backend with Python Celery ${celeryRelease()}`, () => {
     expect(out.worker).toMatch(/@/);
   });
 
-  it('RETRY states are stored and published before the final SUCCESS', async () => {
+  it('STARTED (trackStarted) and RETRY states are stored and published before the final SUCCESS', async () => {
     const out = await runPython<{ value: number; states: string[] }>('redis_results_client.py', { case: 'retry' });
     expect(out.value).toBe(2);
-    expect(out.states).toEqual(['RETRY', 'RETRY', 'SUCCESS']);
+    expect(out.states).toEqual(['STARTED', 'RETRY', 'STARTED', 'RETRY', 'STARTED', 'SUCCESS']);
   });
 
   it('a Nest client gets a Python worker result: state, ready(), dateDone, forget()', async () => {

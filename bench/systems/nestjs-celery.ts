@@ -10,18 +10,12 @@ import type { ConsumerHandle, ConsumerHooks, ProducerHandle, RunContext, SystemA
 const ORDER_TASK = 'bench.order';
 const RPC_TASK = 'bench.rpc';
 
-/** What a variant turns on beside the plain system. */
-interface Variant {
-  metrics?: boolean;
-  redisResults?: boolean;
-}
-
-async function startConsumer(ctx: RunContext, hooks: ConsumerHooks, variant: Variant = {}): Promise<ConsumerHandle> {
+async function startConsumer(ctx: RunContext, hooks: ConsumerHooks, withMetrics = false, redisResults = false): Promise<ConsumerHandle> {
   // nestjs-celery uses amqplib through its public API: the import order does not matter.
   const { CeleryTask, ServerCelery, TaskArg } = await import('nestjs-celery');
   const { Controller, Module } = await import('@nestjs/common');
   const { NestFactory } = await import('@nestjs/core');
-  const observer = variant.metrics ? new (await import('nestjs-celery/metrics')).CeleryMetrics() : undefined;
+  const observer = withMetrics ? new (await import('nestjs-celery/metrics')).CeleryMetrics() : undefined;
 
   @Controller()
   class BenchTasks {
@@ -48,7 +42,7 @@ async function startConsumer(ctx: RunContext, hooks: ConsumerHooks, variant: Var
       prefetchCount: ctx.prefetch,
       concurrency: ctx.prefetch,
       observer,
-      ...(variant.redisResults ? { resultBackend: ctx.redisUrl as `redis://${string}` } : {}),
+      ...(redisResults ? { resultBackend: ctx.redisUrl as `redis://${string}` } : {}),
     }),
     logger: ['error', 'warn'],
   });
@@ -56,18 +50,18 @@ async function startConsumer(ctx: RunContext, hooks: ConsumerHooks, variant: Var
   return { stop: () => app.close() };
 }
 
-async function startProducer(ctx: RunContext, wireHeaders: 'compact' | 'body' = 'compact', variant: Variant = {}): Promise<ProducerHandle> {
+async function startProducer(ctx: RunContext, wireHeaders: 'compact' | 'body' = 'compact', withMetrics = false, redisResults = false): Promise<ProducerHandle> {
   const { CeleryClient } = await import('nestjs-celery');
   const { Logger } = await import('@nestjs/common');
   Logger.overrideLogger(['error', 'warn']);
-  const observer = variant.metrics ? new (await import('nestjs-celery/metrics')).CeleryMetrics() : undefined;
+  const observer = withMetrics ? new (await import('nestjs-celery/metrics')).CeleryMetrics() : undefined;
   const client = new CeleryClient({
     brokerUrl: ctx.brokerUrl,
     defaultQueue: ctx.queue,
     connectionName: 'bench nestjs-celery client',
     wireHeaders,
     observer,
-    ...(variant.redisResults ? { resultBackend: ctx.redisUrl as `redis://${string}` } : {}),
+    ...(redisResults ? { resultBackend: ctx.redisUrl as `redis://${string}` } : {}),
   });
   await client.connect();
   const deliveryMode = ctx.persistent ? 2 : 1;
@@ -121,8 +115,8 @@ export const nestjsCeleryMetricsSystem: SystemAdapter = {
   name: 'nestjs-celery-metrics',
   label: 'nestjs-celery, metrics on',
   settings: 'as nestjs-celery, with a CeleryMetrics observer (prom-client) on the worker and on the client',
-  startConsumer: (ctx, hooks) => startConsumer(ctx, hooks, { metrics: true }),
-  startProducer: (ctx) => startProducer(ctx, 'compact', { metrics: true }),
+  startConsumer: (ctx, hooks) => startConsumer(ctx, hooks, true),
+  startProducer: (ctx) => startProducer(ctx, 'compact', true),
 };
 
 /**
@@ -137,6 +131,6 @@ export const nestjsCeleryRedisSystem: SystemAdapter = {
   settings:
     'as nestjs-celery, worker and client with resultBackend: redis:// (GET + MULTI SETEX/PUBLISH per result; the client SUBSCRIBEs, ' +
     'GETs and UNSUBSCRIBEs per call on one subscriber connection)',
-  startConsumer: (ctx, hooks) => startConsumer(ctx, hooks, { redisResults: true }),
-  startProducer: (ctx) => startProducer(ctx, 'compact', { redisResults: true }),
+  startConsumer: (ctx, hooks) => startConsumer(ctx, hooks, false, true),
+  startProducer: (ctx) => startProducer(ctx, 'compact', false, true),
 };

@@ -38,10 +38,10 @@ export class RedisResultConsumer implements TaskResults {
     return this.subscriber !== undefined;
   }
 
-  /** For health checks: not started yet (no call waited for a result), consuming, or down (Redis unreachable). */
+  /** For health checks: the subscriber and command connections up, or down while Redis is away. */
   get state(): 'not-started' | 'consuming' | 'down' {
     if (!this.subscriber || !this.storeHandle) return 'not-started';
-    return this.storeHandle.reachable ? 'consuming' : 'down';
+    return this.storeHandle.redis.status === 'ready' ? 'consuming' : 'down';
   }
 
   /** The store (after {@link start}), for chords, groups and `forget()`. */

@@ -10,7 +10,7 @@ export interface TaskResults {
   readonly replyTo: string | null;
   /** True once started: a send need not wait for {@link start}. */
   readonly consuming: boolean;
-  /** For health checks: not started yet (no call waited for a result), consuming, or down. */
+  /** For health checks: not started yet (no call waited for a result), consuming, or down (its connection is). */
   readonly state: 'not-started' | 'consuming' | 'down';
   /** Connects (once). */
   start(): Promise<unknown>;

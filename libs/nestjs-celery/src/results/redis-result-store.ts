@@ -31,11 +31,6 @@ export class RedisResultStore {
   readonly expiresSeconds: number;
   private healthy = true;
 
-  /** False from a connection error until Redis is ready again (for health checks). */
-  get reachable(): boolean {
-    return this.healthy;
-  }
-
   private constructor(
     /** The command connection (never in subscriber mode). */
     readonly redis: Redis,

@@ -20,9 +20,11 @@ import { CELERY_EVENT_SUBSCRIPTION } from '../events/event-subscription.js';
 import { defaultNodeName } from '../producer/node-identity.js';
 import { TaskProducer } from '../producer/task-producer.js';
 import type { CeleryContext } from '../runtime/celery-context.js';
+import { TaskRateLimits } from '../runtime/task-rate-limits.js';
 import type { CeleryObserver } from '../runtime/celery-observer.js';
 import { ObservedBroker } from '../runtime/observed-broker.js';
 import { DeadLetterPublisher, decodeTaskDelivery } from '../runtime/dead-letter.publisher.js';
+import { CELERY_TASK_OPTIONS, type CeleryTaskOptions } from './celery-task.options.js';
 import { CELERY_TRANSPORT } from './celery-transport.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { EtaParking } from './eta-parking.js';
@@ -110,6 +112,12 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private readonly errorListeners = new Set<(error: Error) => void>();
   private readonly control: WorkerControl;
   private readonly refusals: DeadLetterPublisher;
+  /** Each task's `rateLimit`, changed at run time by the `rate_limit` control command. */
+  private readonly rateLimits = new TaskRateLimits((task) => {
+    const handler = this.messageHandlers.get(task);
+    if (!handler || handler.extras?.[CELERY_EVENT_SUBSCRIPTION]) return undefined;
+    return { rate: (handler.extras?.[CELERY_TASK_OPTIONS] as CeleryTaskOptions | undefined)?.rateLimit };
+  });
   /** Set only with the `observer` option: every call on the message path checks it once. */
   private readonly observer?: CeleryObserver;
   private closing?: Promise<void>;
@@ -141,6 +149,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       workerEvents: this.options.workerEvents,
       taskEvents: this.options.taskEvents,
       settings: celerySettings(this.options),
+      rateLimits: this.rateLimits,
       registeredTasks: () => this.registeredTasks(),
       activeQueues: () => planWorkerQueues(this.options).map((plan) => queueInfoFromTopology(plan.name, plan.topology)),
       logger: this.logger,
@@ -199,7 +208,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     return {
       broker,
       consumers: this.consumers.map((consumer) => ({ queue: consumer.queue, consuming: broker === 'connected' && (consumer.consuming ?? true) })),
-      results: this.resultStore ? (this.resultStore.reachable ? 'redis-up' : 'redis-down') : this.options.resultBackend === 'redis' ? 'redis-down' : this.options.resultBackend,
+      results: this.resultStore ? (this.resultStore.redis.status === 'ready' ? 'redis-up' : 'redis-down') : this.options.resultBackend === 'redis' ? 'redis-down' : this.options.resultBackend,
     };
   }
 
@@ -333,6 +342,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         this.logger,
       ),
       eta: this.eta,
+      rateLimits: this.rateLimits,
       invoke: (handler, payload, ctx) => this.invoke(handler, payload, ctx),
       isClosing: () => this.closing !== undefined,
       onError: (error) => this.emitError(error),
@@ -378,6 +388,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.consumers.length = 0;
     this.basePrefetch.clear();
     this.eta?.close();
+    this.rateLimits.close();
     if (this.inFlight.size > 0 || this.activeTasks > 0) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<'timeout'>((resolve) => {
