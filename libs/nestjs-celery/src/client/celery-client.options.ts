@@ -10,7 +10,7 @@ export function defaultBrokerUrl(): string {
 
 /** Options of a {@link CeleryClient}. */
 export interface CeleryClientOptions {
-  /** RabbitMQ URL, or `memory://<vhost>` for the in-process broker. Default: `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`. */
+  /** Broker URL: RabbitMQ (`amqp://`, `amqps://`), Redis (`redis://`, `rediss://`, kombu-compatible) or `memory://<vhost>` for the in-process broker. Default: `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`. */
   brokerUrl?: string;
   /**
    * Share an existing broker connection instead of opening one (the client then does not close it):

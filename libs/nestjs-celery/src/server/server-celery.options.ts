@@ -24,7 +24,7 @@ export interface DeadLetterOptions {
 
 /** Options of `ServerCelery`, validated at `listen()` with an error naming the bad option. */
 export interface ServerCeleryOptions {
-  /** RabbitMQ URL, or `memory://<vhost>` for the in-process broker. Default: `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`. */
+  /** Broker URL: RabbitMQ (`amqp://`, `amqps://`), Redis (`redis://`, `rediss://`, kombu-compatible) or `memory://<vhost>` for the in-process broker. Default: `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`. */
   brokerUrl?: string;
   /**
    * Use this broker instead of opening an `AmqpBroker` on `brokerUrl`: e.g. a `MemoryBroker` for
@@ -53,7 +53,7 @@ export interface ServerCeleryOptions {
    * Default true when `service` is set; `false` turns the convention off, `{ async: false }` one half.
    */
   serviceQueues?: boolean | { sync?: boolean; async?: boolean };
-  /** Broker URL of the `async` lane (`amqp://`, `amqps://` or `memory://<vhost>`): `<service>.async` is consumed there. Default: `brokerUrl`. */
+  /** Broker URL of the `async` lane (`amqp://`, `amqps://`, `redis://`, `rediss://` or `memory://<vhost>`): `<service>.async` is consumed there. Default: `brokerUrl`. */
   asyncBrokerUrl?: string;
   /** Celery's `task_routes` for follow-up tasks this worker sends (chain steps, callbacks, errbacks). */
   taskRoutes?: TaskRoutes;
