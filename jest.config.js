@@ -37,6 +37,8 @@ const CELERY55_SUITES = [
   'routing-bindings',
   'routing-convention',
   'routing-routers',
+  'redis-interop',
+  'redis-control-events',
 ];
 export default {
   projects: [

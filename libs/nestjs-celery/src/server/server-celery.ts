@@ -3,6 +3,7 @@ import { Server, type CustomTransportStrategy, type MessageHandler } from '@nest
 import { merge, type Observable, type Subscription } from 'rxjs';
 import { BrokerUnavailableError } from '../broker/broker.errors.js';
 import { createBroker } from '../broker/broker.factory.js';
+import { deadLetterTopology } from './dead-letter.topology.js';
 import type { Broker, BrokerStatus, ConsumerHandle } from '../broker/broker.js';
 import type { Delivery } from '../broker/delivery.js';
 import { defaultBrokerUrl } from '../client/celery-client.options.js';
@@ -185,13 +186,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     await this.awaitBroker(broker);
     if (this.asyncBroker) await this.awaitBroker(this.asyncBroker);
     const { deadLetter } = this.options;
-    if (deadLetter) {
-      await broker.declare({
-        exchanges: [{ name: deadLetter.exchange, type: 'fanout', durable: true }],
-        queues: [{ name: deadLetter.queue, durable: true }],
-        bindings: [{ queue: deadLetter.queue, exchange: deadLetter.exchange, routingKey: '' }],
-      });
-    }
+    if (deadLetter) await broker.declare(deadLetterTopology(deadLetter, broker.driverType));
     const plans = planWorkerQueues(this.options);
     const brokerOf = (lane: string) => (lane === 'async' ? (this.asyncBroker ?? broker) : broker);
     for (const plan of plans) await brokerOf(plan.lane).declare(plan.topology);
