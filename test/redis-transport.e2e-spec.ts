@@ -48,7 +48,7 @@ describe('Redis broker: kombu transport layout', () => {
       'content-type': 'application/json',
       'content-encoding': 'utf-8',
       headers: { task: 'x' },
-      properties: { correlation_id: 'c1', body_encoding: 'base64', delivery_info: { exchange: 't.direct', routing_key: 't.direct' }, priority: 0 },
+      properties: { correlation_id: 'c1', body_encoding: 'base64', delivery_info: { exchange: 't.direct', routing_key: 't.direct' } },
     });
     expect(envelope.properties.delivery_tag).toMatch(/^[0-9a-f-]{36}$/);
     expect(await check.llen(`t.direct${SEP}6`)).toBe(1);

@@ -36,7 +36,7 @@ describe('kombu envelope', () => {
   });
 
   it('encodes what it decodes, with a fresh UUID delivery tag and base64 body', () => {
-    const envelope = encodeEnvelope('ex', 'rk', Buffer.from('{"x":1}'), { contentType: 'application/json', headers: { task: 't' }, priority: 5, replyTo: 'r' });
+    const envelope = encodeEnvelope('ex', 'rk', Buffer.from('{"x":1}'), { contentType: 'application/json', headers: { task: 't' }, priority: 5, replyTo: 'r', persistent: true });
     expect(envelope).toMatchObject({ body: 'eyJ4IjoxfQ==', 'content-type': 'application/json', headers: { task: 't' } });
     expect(envelope.properties).toMatchObject({ delivery_info: { exchange: 'ex', routing_key: 'rk' }, body_encoding: 'base64', priority: 5, reply_to: 'r', delivery_mode: 2 });
     expect(envelopePriority(envelope)).toBe(5);

@@ -59,14 +59,15 @@ export function encodeEnvelope(exchange: string, routingKey: string, content: Bu
   const properties: KombuProperties = { delivery_info: { exchange, routing_key: routingKey }, delivery_tag: randomUUID() };
   if (options.correlationId !== undefined) properties.correlation_id = options.correlationId;
   if (options.replyTo !== undefined) properties.reply_to = options.replyTo;
-  properties.delivery_mode = options.deliveryMode !== undefined ? Number(options.deliveryMode) : options.persistent === false ? 1 : 2;
+  const deliveryMode = options.deliveryMode !== undefined ? Number(options.deliveryMode) : options.persistent !== undefined ? (options.persistent ? 2 : 1) : undefined;
+  if (deliveryMode !== undefined) properties.delivery_mode = deliveryMode;
   if (options.expiration !== undefined) properties.expiration = String(options.expiration);
   if (options.messageId !== undefined) properties.message_id = options.messageId;
   if (options.timestamp !== undefined) properties.timestamp = options.timestamp;
   if (options.type !== undefined) properties.type = options.type;
   if (options.userId !== undefined) properties.user_id = options.userId;
   if (options.appId !== undefined) properties.app_id = options.appId;
-  properties.priority = options.priority ?? 0;
+  if (options.priority !== undefined) properties.priority = options.priority;
   properties.body_encoding = 'base64';
   return {
     body: content.toString('base64'),

@@ -139,7 +139,12 @@ export class RedisBroker implements Broker {
         throw new TopologyMismatchError(`${key} was declared with other attributes (${previous}); declare it with the same attributes as its other users.`);
       }
       this.declared.set(key, value);
-      if (declaration.kind === 'exchange') router.setType(declaration.value.name, declaration.value.type);
+      if (declaration.kind === 'exchange') {
+        if (declaration.value.type === 'headers') {
+          throw new TopologyMismatchError(`exchange '${declaration.value.name}': kombu's Redis transport has no headers exchange; use direct, topic or fanout`);
+        }
+        router.setType(declaration.value.name, declaration.value.type);
+      }
       else if (declaration.kind === 'queue') this.noteQueue(declaration.value);
       else {
         const { exchange, queue, routingKey } = declaration.value;
@@ -249,12 +254,13 @@ export class RedisBroker implements Broker {
     void list;
   }
 
-  /** Requeues (behind the waiting messages, as kombu's reject) or dead-letters a delivery with its reason. */
+  /** Requeues (read next, as RabbitMQ requeues) or dead-letters a delivery with its reason. */
   reject(delivery: RedisDelivery, requeue: boolean, deadLetterHeaders?: Record<string, unknown>): void {
     const { envelope } = delivery.decoded;
     let move: Promise<boolean>;
     if (requeue) {
-      move = this.ledger.move(delivery.tag, redeliveredPayload(envelope), [delivery.list]);
+      // back where it was (read next), as RabbitMQ requeues; kombu pushes it behind the waiting ones
+      move = this.ledger.move(delivery.tag, redeliveredPayload(envelope), [delivery.list], true);
     } else {
       const headers = { ...envelope.headers, ...(deadLetterHeaders ?? { 'x-celery-rejected-reason': 'rejected', 'x-original-queue': this.keys.queueOfList(delivery.list) }) };
       const payload = JSON.stringify({ ...envelope, headers, properties: { ...envelope.properties, delivery_info: { exchange: '', routing_key: this.deadLetterQueue } } });

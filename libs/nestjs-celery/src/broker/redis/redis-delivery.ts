@@ -53,7 +53,7 @@ export class RedisDelivery implements Delivery {
     this.settler.ack(this);
   }
 
-  /** Requeue it (behind the waiting messages, marked redelivered), or move it to the dead-letter list with `deadLetterHeaders`. */
+  /** Requeue it (read next, marked redelivered), or move it to the dead-letter list with `deadLetterHeaders`. */
   reject(requeue: boolean, deadLetterHeaders?: Record<string, unknown>): void {
     if (this.settled) return;
     this.settled = true;
