@@ -164,7 +164,7 @@ describe('Redis broker: better than Celery on Redis (worker processes)', () => {
     await until(() => expect(readExecutions(execLog).ended.get(r.id)).toBe(1), { timeoutMs: 15_000 });
     await pause(2500);
     expect(readExecutions(execLog).started.get(r.id)).toBe(1);
-  }, 30_000);
+  }, 60_000);
 
   it('an ETA beyond the hold limit is parked in a sorted set, outside the queue, and runs once when due', async () => {
     await start('t.park', { FAULT_ETA_HOLD_LIMIT_MS: '1000' });
@@ -174,7 +174,7 @@ describe('Redis broker: better than Celery on Redis (worker processes)', () => {
     await until(() => expect(readExecutions(execLog).ended.get(r.id)).toBe(1), { timeoutMs: 15_000 });
     await pause(2500);
     expect(readExecutions(execLog).started.get(r.id)).toBe(1);
-  }, 30_000);
+  }, 60_000);
 
   it('SIGKILL loses nothing: the killed worker\'s unacked messages come back after the visibility timeout and run once more', async () => {
     const victim = await start('t.kill');

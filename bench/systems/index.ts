@@ -12,13 +12,16 @@ export const SYSTEM_NAMES = [
   'python-celery',
 ] as const;
 
-export type SystemName = (typeof SYSTEM_NAMES)[number];
+/** Systems on a Redis broker: opt-in (`--only=`), not in the default run. */
+export const REDIS_SYSTEM_NAMES = ['nestjs-celery-redis-broker', 'python-celery-redis', 'celery-node-redis', 'bullmq'] as const;
+
+export type SystemName = (typeof SYSTEM_NAMES)[number] | (typeof REDIS_SYSTEM_NAMES)[number];
 
 /** The baseline of the ratios. */
 export const BASELINE: SystemName = 'amqplib';
 
 export function isSystemName(name: string): name is SystemName {
-  return (SYSTEM_NAMES as readonly string[]).includes(name);
+  return (SYSTEM_NAMES as readonly string[]).includes(name) || (REDIS_SYSTEM_NAMES as readonly string[]).includes(name);
 }
 
 /** Loads a system's adapter (cheap: adapters import their libraries only when started). */
@@ -40,7 +43,15 @@ export async function loadSystem(name: string): Promise<SystemAdapter> {
       return (await import('./celery-node.js')).celeryNodeSystem;
     case 'python-celery':
       return (await import('./python-celery.js')).pythonCelerySystem;
+    case 'nestjs-celery-redis-broker':
+      return (await import('./nestjs-celery.js')).nestjsCeleryRedisSystem;
+    case 'python-celery-redis':
+      return (await import('./python-celery.js')).pythonCeleryRedisSystem;
+    case 'celery-node-redis':
+      return (await import('./celery-node.js')).celeryNodeRedisSystem;
+    case 'bullmq':
+      return (await import('./bullmq.js')).bullmqSystem;
     default:
-      throw new Error(`unknown system '${name}'; known: ${SYSTEM_NAMES.join(', ')}`);
+      throw new Error(`unknown system '${name}'; known: ${[...SYSTEM_NAMES, ...REDIS_SYSTEM_NAMES].join(', ')}`);
   }
 }

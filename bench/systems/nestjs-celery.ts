@@ -93,3 +93,18 @@ export const nestjsCeleryBodySystem: SystemAdapter = {
   settings: `as nestjs-celery, the client with wireHeaders: 'body' (task fields in a dict body, protocol v1's layout; W1 properties: content type, delivery mode, {ignore_result})`,
   startProducer: (ctx) => startProducer(ctx, 'body'),
 };
+
+/**
+ * The same worker and client on a Redis broker (`RedisBroker`, kombu's Redis transport), chosen by
+ * the URL alone: acks emulated with kombu's unacked hash and index, rpc:// replies on a list.
+ */
+export const nestjsCeleryRedisSystem: SystemAdapter = {
+  ...nestjsCelerySystem,
+  name: 'nestjs-celery-redis-broker',
+  label: 'nestjs-celery (Redis broker)',
+  broker: 'redis',
+  settings:
+    'as nestjs-celery, on a redis:// broker URL: the worker pops up to the prefetch (100) per script call and records them ' +
+    "in kombu's unacked hash/index, acks batched per tick (ZREM+HDEL); publishes are LPUSH after the Redis reply (no confirms on Redis)",
+  entities: (queue) => ({ queues: [queue], exchanges: [queue] }),
+};

@@ -42,3 +42,14 @@ export const pythonCelerySystem: SystemAdapter = {
   }),
   spawnProducer: (ctx): SpawnSpec => ({ command: ctx.python, args: ['bench/python/bench_client.py'], env: env(ctx) }),
 };
+
+/** Python Celery on a Redis broker (kombu's Redis transport, python3-redis), otherwise the same. */
+export const pythonCeleryRedisSystem: SystemAdapter = {
+  ...pythonCelerySystem,
+  name: 'python-celery-redis',
+  label: 'Python Celery (Redis broker)',
+  broker: 'redis',
+  settings:
+    'as Python Celery, on a redis:// broker: kombu Redis transport (BRPOP, unacked hash/index, visibility timeout 1 h), ' +
+    'worker_prefetch_multiplier 100, task_acks_late, rpc:// results on Redis lists',
+};

@@ -9,7 +9,7 @@ import { declarationKey, declarationsOf } from '../declaration.js';
 import type { Delivery } from '../delivery.js';
 import type { QueueDeclaration, Topology } from '../topology.js';
 import { encodeEnvelope, envelopePriority, type KombuEnvelope } from './kombu-envelope.js';
-import { KombuKeys } from './kombu-keys.js';
+import { KOMBU_SEP, KombuKeys } from './kombu-keys.js';
 import { kombuTopicPattern } from './kombu-topic.js';
 import { LuaScript } from './lua-script.js';
 import { RedisBrokerMessages } from './redis-broker.messages.js';
@@ -19,11 +19,12 @@ import type { RedisDelivery } from './redis-delivery.js';
 import { RedisFanout } from './redis-fanout.js';
 import { RedisListConsumer } from './redis-list-consumer.js';
 import { RedisRouter } from './redis-router.js';
-import { UNPARK_SCRIPT } from './redis-scripts.js';
+import { PUBLISH_DIRECT_SCRIPT, UNPARK_SCRIPT } from './redis-scripts.js';
 import { parseRedisUrl } from './redis-url.js';
 import { redeliveredPayload, UnackedLedger } from './unacked-ledger.js';
 
 const UNPARK = new LuaScript(UNPARK_SCRIPT);
+const PUBLISH_DIRECT = new LuaScript(PUBLISH_DIRECT_SCRIPT);
 
 /** A queue declared with `x-message-ttl` and `x-dead-letter-exchange` (ETA parking): its messages wait in a sorted set. */
 interface ParkingQueue {
@@ -285,10 +286,16 @@ export class RedisBroker implements Broker {
       await redis.publish(this.keys.fanoutChannel(exchange, routingKey), JSON.stringify(envelope));
       return;
     }
-    const queues = exchange === '' ? [routingKey] : await router.lookup(exchange, routingKey);
-    if (queues.length === 0) return;
     const payload = JSON.stringify(envelope);
     const priority = envelopePriority(envelope);
+    if (exchange !== '' && this.parkingQueues.size === 0 && router.typeOf(exchange) === 'direct' && router.isDeclared(exchange)) {
+      // one round trip: bindings read and message pushed by one script
+      const step = KombuKeys.step(priority);
+      await PUBLISH_DIRECT.run(redis, [this.keys.bindings(exchange)], [routingKey, this.keys.prefix, step ? `${KOMBU_SEP}${step}` : '', payload]);
+      return;
+    }
+    const queues = exchange === '' ? [routingKey] : await router.lookup(exchange, routingKey);
+    if (queues.length === 0) return;
     if (queues.length === 1 && !this.parkingQueues.has(queues[0]!)) {
       await redis.lpush(this.keys.queue(queues[0]!, priority), payload);
       return;
@@ -394,6 +401,8 @@ export class RedisBroker implements Broker {
   private async open(): Promise<Redis> {
     const redis = await openRedis(this.url, {
       ...this.options.redis,
+      // commands issued in one tick go out in one write (publishes, acks)
+      ioredis: { enableAutoPipelining: true, ...this.options.redis?.ioredis },
       connectionName: this.options.connectionName ?? this.options.redis?.connectionName,
     });
     this.redis = redis;

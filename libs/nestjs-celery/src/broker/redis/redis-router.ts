@@ -23,6 +23,11 @@ export class RedisRouter {
     this.types.set(exchange, type);
   }
 
+  /** True when `exchange` was declared through this broker. */
+  isDeclared(exchange: string): boolean {
+    return this.types.has(exchange);
+  }
+
   /** The declared type of `exchange`, `direct` when unknown here (kombu's `typeof`). */
   typeOf(exchange: string): ExchangeDeclaration['type'] {
     return this.types.get(exchange) ?? 'direct';

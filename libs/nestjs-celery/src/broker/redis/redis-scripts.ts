@@ -80,3 +80,31 @@ export const UNLOCK_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
+
+/**
+ * Publishes through a direct exchange in one step, as kombu's `DirectExchange.deliver`: reads the
+ * binding set KEYS[1] (`routing_key \x06\x16 pattern \x06\x16 queue` entries) and LPUSHes ARGV[4]
+ * onto `ARGV[2] .. queue .. ARGV[3]` (key prefix, priority suffix) for every entry whose routing
+ * key equals ARGV[1]. Returns the number of queues.
+ */
+export const PUBLISH_DIRECT_SCRIPT = `
+local sep = '\\6\\22'
+local pushed = {}
+local n = 0
+for _, entry in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local a = string.find(entry, sep, 1, true)
+  if a then
+    local key = string.sub(entry, 1, a - 1)
+    local b = string.find(entry, sep, a + 2, true)
+    if b and key == ARGV[1] then
+      local queue = string.sub(entry, b + 2)
+      if queue ~= '' and not pushed[queue] then
+        pushed[queue] = true
+        redis.call('LPUSH', ARGV[2] .. queue .. ARGV[3], ARGV[4])
+        n = n + 1
+      end
+    end
+  end
+end
+return n
+`;
