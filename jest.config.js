@@ -18,6 +18,7 @@ const common = {
     '^nestjs-celery$': '<rootDir>/libs/nestjs-celery/src/index.ts',
     '^@app/contracts$': '<rootDir>/libs/contracts/src/index.ts',
     '^nestjs-celery/testing$': '<rootDir>/libs/nestjs-celery/src/testing/index.ts',
+    '^nestjs-celery/(health|metrics|monitor)$': '<rootDir>/libs/nestjs-celery/src/$1/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testEnvironment: 'node',
@@ -37,6 +38,9 @@ const CELERY55_SUITES = [
   'routing-bindings',
   'routing-convention',
   'routing-routers',
+  'autoretry',
+  'redis-results',
+  'chords',
   'redis-interop',
   'redis-control-events',
 ];

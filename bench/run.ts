@@ -7,7 +7,7 @@
  *   npm run bench -- --only=amqplib,nestjs-celery --rounds=2 --w1=20000
  *   npm run bench -- --memory                       nestjs-celery W1 of 200,000 messages, consumer heap before/after
  *   npm run bench -- --cpu-prof                     CPU profiles of the nestjs-celery consumer and producer on W1 and W3
- *   npm run bench -- --only=nestjs-celery-redis-broker,python-celery-redis,celery-node-redis,bullmq --w4=0 --redis-broker=redis://127.0.0.1:6390/0
+ *   npm run bench -- --only=nestjs-celery-redis-broker,python-celery-redis-broker,celery-node-redis-broker,bullmq --w4=0 --redis-broker=redis://127.0.0.1:6390/0
  *                                                   the same workloads on a Redis broker (opt-in systems; broker column = Redis CPU from INFO cpu)
  *   npm run bench -- --help
  */
@@ -24,7 +24,7 @@ import { median } from './lib/stats.js';
 import { runW4 } from './events/w4.js';
 import { ORDER_JSON_BYTES } from './payload.js';
 import { RedisAdmin } from './lib/redis-admin.js';
-import { BASELINE, isSystemName, loadSystem, REDIS_SYSTEM_NAMES, SYSTEM_NAMES } from './systems/index.js';
+import { BASELINE, isSystemName, loadSystem, OPT_IN_SYSTEM_NAMES, REDIS_BROKER_SYSTEM_NAMES, SYSTEM_NAMES } from './systems/index.js';
 import type { RunContext, SystemAdapter } from './systems/types.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,7 +59,8 @@ interface Options {
 const HELP = `npm run bench -- [flags]
 
   --only=a,b,...     systems to run (default: all): ${SYSTEM_NAMES.join(', ')}
-                     opt-in, on a Redis broker: ${REDIS_SYSTEM_NAMES.join(', ')}
+                     opt-in (only with --only; need Redis at --redis): ${OPT_IN_SYSTEM_NAMES.join(', ')}
+                     opt-in, on a Redis broker (--redis-broker): ${REDIS_BROKER_SYSTEM_NAMES.join(', ')}
   --rounds=N         rounds; every round runs each system once, in turn (default 3; figures are the best round)
   --w1=N             W1 fire-and-forget messages (default 20000)
   --w2=N             W2 sequential RPC calls (default 2000)
@@ -75,12 +76,16 @@ const HELP = `npm run bench -- [flags]
   --cpu-prof         CPU profiles (V8, via the inspector, workload window only) of the nestjs-celery (or --only)
                      consumer and producer on W1 and W3; .cpuprofile files and a top self-time summary
   --broker=URL       default $CELERY_BROKER_URL or amqp://guest:guest@127.0.0.1:5672//
-  --redis=URL        celery-node's result backend (default redis://127.0.0.1:6379/0)
-  --redis-broker=URL the Redis broker of the Redis systems, a database they may empty (default $BENCH_REDIS_BROKER_URL
-                     or redis://127.0.0.1:6379/2; a private redis-server keeps its INFO cpu figures clean)
+  --redis=URL        result backend of celery-node and the *-redis systems (default redis://127.0.0.1:6379/0)
+  --redis-broker=URL the Redis broker of the *-redis-broker systems and bullmq, a database they may empty (default
+                     $BENCH_REDIS_BROKER_URL or redis://127.0.0.1:6379/2; a private redis-server keeps its INFO cpu clean)
   --python=PATH      interpreter with Celery (default $CELERY_PYTHON or /usr/bin/python3)
   --out=FILE         results JSON (default bench/results/latest.json, memory-latest.json, cpu-prof-latest.json)
   --verbose          echo the children's own output
+  --scale            instead of the above: 1, 2 and 4 worker processes on one queue (throughput and CPU per task,
+                     workers' and broker's), --scale-n=N tasks (default 20000); bench/scale/scale.ts
+  --scale-cluster    instead of the above: a 3-node cluster (scripts/rabbitmq-cluster.sh), W1 and W3 on classic
+                     and quorum queues; may be given with --scale
 `;
 
 /** A bad flag: reported without a stack trace. */
@@ -123,7 +128,9 @@ function parseOptions(argv: string[]): Options {
         break;
       case '--only':
         options.only = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-        for (const name of options.only) if (!isSystemName(name)) throw new UsageError(`--only: unknown system '${name}'; known: ${[...SYSTEM_NAMES, ...REDIS_SYSTEM_NAMES].join(', ')}`);
+        for (const name of options.only) {
+          if (!isSystemName(name)) throw new UsageError(`--only: unknown system '${name}'; known: ${[...SYSTEM_NAMES, ...OPT_IN_SYSTEM_NAMES, ...REDIS_BROKER_SYSTEM_NAMES].join(', ')}`);
+        }
         break;
       case '--rounds':
         options.rounds = positive('rounds', value);
@@ -807,6 +814,12 @@ async function cpuProfMode(systems: SystemAdapter[]): Promise<Record<string, unk
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--scale') || process.argv.includes('--scale-cluster')) {
+    // opt-in scale workloads (bench/scale/scale.ts): worker processes 1/2/4, and a 3-node cluster
+    const { runScaleBench } = await import('./scale/scale.js');
+    await runScaleBench();
+    return;
+  }
   options = parseOptions(process.argv.slice(2));
   process.chdir(ROOT);
   mkdirSync(RESULTS, { recursive: true });

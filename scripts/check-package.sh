@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Packs libs/nestjs-celery as `npm publish` would and checks the tarball: it ships the built
 # JavaScript, its types and source maps and the docs, nothing else (no sources, specs or test
-# vectors); publint; arethetypeswrong, ignoring only what an ESM-only package has by nature
+# vectors) and the monitoring page's assets (monitor-ui/); publint; arethetypeswrong, ignoring only what an ESM-only package has by nature
 # (libs/nestjs-celery/.attw.json, explained in libs/nestjs-celery/README.md).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -16,12 +16,12 @@ tarball=$(node -e '
   const fs = require("node:fs");
   const [packed] = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
   const files = new Set(packed.files.map((f) => f.path));
-  const allowed = /^(dist\/.+\.(js|d\.ts|js\.map)|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
+  const allowed = /^(dist\/.+\.(js|d\.ts|js\.map)|monitor-ui\/(index\.html|monitor\.js|monitor\.css)|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
   const testCode = /\.spec\.|(^|\/)(test|vectors)\//;
   const problems = [...files].filter((f) => !allowed.test(f) || testCode.test(f)).map((f) => `ships ${f} (only dist JavaScript, types, maps and docs belong in the package)`);
-  for (const f of ["README.md", "LICENSE", "CHANGELOG.md", "dist/index.js", "dist/testing/index.js"]) if (!files.has(f)) problems.push(`does not ship ${f}`);
+  for (const f of ["README.md", "LICENSE", "CHANGELOG.md", "dist/index.js", "dist/testing/index.js", "dist/health/index.js", "dist/metrics/index.js", "dist/monitor/index.js", "monitor-ui/index.html", "monitor-ui/monitor.js", "monitor-ui/monitor.css"]) if (!files.has(f)) problems.push(`does not ship ${f}`);
   for (const f of files) {
-    if (!f.endsWith(".js")) continue;
+    if (!f.endsWith(".js") || f.startsWith("monitor-ui/")) continue;
     for (const twin of [f.replace(/\.js$/, ".d.ts"), f + ".map"]) if (!files.has(twin)) problems.push(`ships ${f} without ${twin}`);
   }
   if (problems.length) { console.error("check-package: the nestjs-celery tarball " + problems.join("\ncheck-package: the nestjs-celery tarball ")); process.exit(1); }

@@ -8,6 +8,8 @@
 # RabbitMQ, no Python: the Python pusher is skipped, and billing then does not push invoices).
 # Broker mode (CELERY_BROKER_URL=amqp://… or redis://…): each service is its own process
 # (scripts/start-all.sh), plus the Python pusher when `/usr/bin/python3 -m celery` works.
+# Redis results (with broker mode): CELERY_RESULT_BACKEND=redis://127.0.0.1:6379/0 makes every
+# service (and the pusher, as any Celery app reading that variable) keep task results in Redis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXIT=()

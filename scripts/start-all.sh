@@ -7,7 +7,11 @@
 #   bash scripts/start-all.sh --demo     # also drive a few orders through, print a summary, keep serving
 #   bash scripts/start-all.sh --demo --exit   # ... then stop (exit status 1 if a check failed)   (npm run demo)
 #
-# Settings: CELERY_BROKER_URL (default amqp://guest:guest@127.0.0.1:5672//), ORDER_PORT (3000),
+# Each Nest service serves /health and /metrics; order also serves the Celery monitoring page at /celery.
+#
+# Settings: CELERY_BROKER_URL (default amqp://guest:guest@127.0.0.1:5672//), CELERY_RESULT_BACKEND
+# (default rpc://; redis://host:port/db keeps every service's task results in Redis), ORDER_PORT (3000),
+# BILLING_PORT (3001), LOGISTIC_PORT (3002),
 # NESTJS_CELERY_DEMO_DIR (data folder, default $TMPDIR/nestjs-celery-demo: billing's journal
 # and the pusher's bucket), BILLING_JOURNAL, PUSHER_BUCKET_DIR, LOGISTIC_DISPATCH_DELAY_S (3),
 # CELERY_PYTHON (/usr/bin/python3), SAMPLE_LOG (flow: the services print their flow lines only;
@@ -27,6 +31,8 @@ done
 
 export CELERY_BROKER_URL="${CELERY_BROKER_URL:-amqp://guest:guest@127.0.0.1:5672//}"
 export ORDER_PORT="${ORDER_PORT:-3000}"
+export BILLING_PORT="${BILLING_PORT:-3001}"
+export LOGISTIC_PORT="${LOGISTIC_PORT:-3002}"
 DATA_DIR="${NESTJS_CELERY_DEMO_DIR:-${TMPDIR:-/tmp}/nestjs-celery-demo}"
 export BILLING_JOURNAL="${BILLING_JOURNAL:-$DATA_DIR/billing.journal.jsonl}"
 export PUSHER_BUCKET_DIR="${PUSHER_BUCKET_DIR:-$DATA_DIR/bucket}"
@@ -76,7 +82,7 @@ ready() {
 
 # The demo shows the services' flow lines (SAMPLE_LOG=flow: one line per step, no start-up chatter).
 [ "$DEMO" = 1 ] && export SAMPLE_LOG="${SAMPLE_LOG:-flow}"
-echo "start-all: broker $CELERY_BROKER_URL, data in $DATA_DIR"
+echo "start-all: broker $CELERY_BROKER_URL, results ${CELERY_RESULT_BACKEND:-rpc://}, data in $DATA_DIR"
 if "$PY" -m celery --version >/dev/null 2>&1; then
   PUSHER=1
 else
@@ -100,10 +106,13 @@ ready order 'order service ready'
 [ "$PUSHER" = 1 ] && ready pusher ' ready\.'
 
 echo "start-all: ready. Order API: http://127.0.0.1:$ORDER_PORT/orders  (invoices land in $PUSHER_BUCKET_DIR)"
+echo "start-all: monitoring page: http://127.0.0.1:$ORDER_PORT/celery"
+echo "start-all: health and metrics: http://127.0.0.1:{$ORDER_PORT,$BILLING_PORT,$LOGISTIC_PORT}/health and /metrics (order, billing, logistic)"
 status=0
 if [ "$DEMO" = 1 ]; then
   node "${LOADER[@]}" apps/order/src/demo/order-demo.main.ts 2>&1 || status=$?  # prints its own [demo] lines
   sleep 0.3
+  echo "start-all: watch the workers, queues, task rates and failures at http://127.0.0.1:$ORDER_PORT/celery"
 fi
 if [ "$EXIT" = 1 ]; then
   exit "$status"

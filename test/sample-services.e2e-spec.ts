@@ -38,6 +38,8 @@ let journal: string;
 let bucket: string;
 let base: string;
 let port: number;
+/** billing's and logistic's HTTP ports (/health, /metrics). */
+const opsPorts = { billing: 0, logistic: 0 };
 let billing: ManagedProcess;
 let logistic: ManagedProcess;
 let order: ManagedProcess;
@@ -50,6 +52,8 @@ function startService(name: 'order' | 'billing' | 'logistic'): ManagedProcess {
     BILLING_JOURNAL: journal,
     LOGISTIC_DISPATCH_DELAY_S: String(DISPATCH_DELAY_S),
     ORDER_PORT: String(port),
+    BILLING_PORT: String(opsPorts.billing),
+    LOGISTIC_PORT: String(opsPorts.logistic),
   });
 }
 
@@ -81,6 +85,8 @@ beforeAll(async () => {
   journal = join(dir, 'billing.journal.jsonl');
   bucket = join(dir, 'bucket');
   port = await freePort();
+  opsPorts.billing = await freePort();
+  opsPorts.logistic = await freePort();
   base = `http://127.0.0.1:${port}`;
   await deleteQueues(BROKER_URL, ...QUEUES, PUSHER_QUEUE);
   await deleteExchanges(BROKER_URL, ...EXCHANGES);

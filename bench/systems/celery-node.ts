@@ -83,9 +83,9 @@ export const celeryNodeSystem: SystemAdapter = {
 };
 
 /** celery-node with a Redis broker (its own Redis broker support) and the Redis result backend. */
-export const celeryNodeRedisSystem: SystemAdapter = {
+export const celeryNodeRedisBrokerSystem: SystemAdapter = {
   ...celeryNodeSystem,
-  name: 'celery-node-redis',
+  name: 'celery-node-redis-broker',
   label: 'celery-node (Redis broker)',
   broker: 'redis',
   settings:

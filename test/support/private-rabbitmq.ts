@@ -19,6 +19,10 @@ export interface PrivateRabbitMqOptions {
   port?: number;
   /** Boot timeout in ms; default 120 s. */
   bootTimeoutMs?: number;
+  /** Files written into the node's directory before it boots (certificates, say), owned by the rabbitmq user. */
+  files?: Record<string, string>;
+  /** More `rabbitmq.conf` lines; `dir` is the node's directory (where {@link files} are). */
+  extraConfig?: (dir: string) => string;
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
@@ -78,9 +82,10 @@ export class PrivateRabbitMq {
     const dir = mkdtempSync(join(tmpdir(), `nestjs-celery-rabbit-${port}-`));
     mkdirSync(join(dir, 'mnesia'));
     mkdirSync(join(dir, 'log'));
-    writeFileSync(join(dir, 'rabbitmq.conf'), `listeners.tcp.local = 127.0.0.1:${port}\n`);
+    writeFileSync(join(dir, 'rabbitmq.conf'), `listeners.tcp.local = 127.0.0.1:${port}\n${options.extraConfig?.(dir) ?? ''}\n`);
     writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
-    PrivateRabbitMq.giveToRabbitUser(dir);
+    for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content);
+    PrivateRabbitMq.giveToRabbitUser(dir, Object.keys(options.files ?? {}));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       RABBITMQ_NODENAME: nodeName,
@@ -216,10 +221,10 @@ export class PrivateRabbitMq {
   }
 
   /** RabbitMQ runs as the `rabbitmq` user (the rabbitmq-server wrapper switches to it when run as root): it must own the node's directory. */
-  private static giveToRabbitUser(dir: string): void {
+  private static giveToRabbitUser(dir: string, files: string[] = []): void {
     if (process.getuid?.() !== 0) return;
     const uid = Number(execFileSync('id', ['-u', 'rabbitmq'], { encoding: 'utf8' }).trim());
     const gid = Number(execFileSync('id', ['-g', 'rabbitmq'], { encoding: 'utf8' }).trim());
-    for (const path of ['', 'mnesia', 'log', 'rabbitmq.conf', 'enabled_plugins']) chownSync(join(dir, path), uid, gid);
+    for (const path of ['', 'mnesia', 'log', 'rabbitmq.conf', 'enabled_plugins', ...files]) chownSync(join(dir, path), uid, gid);
   }
 }

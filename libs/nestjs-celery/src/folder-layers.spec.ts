@@ -69,8 +69,19 @@ describe('the folders of src/', () => {
       return seen;
     };
     expect([...reach('protocol')]).toEqual([]);
-    for (const low of ['protocol', 'broker', 'routing', 'producer', 'runtime', 'control']) {
+    // results/ (result backends' storage: Redis keys, task meta, chords) knows only broker/ and protocol/.
+    expect([...reach('results')].sort()).toEqual(['broker', 'protocol']);
+    for (const low of ['protocol', 'broker', 'routing', 'results', 'producer', 'runtime', 'control']) {
       expect([...reach(low)].filter((folder) => ['server', 'client', 'events', 'module', 'decorators', 'control/worker', 'control/client'].includes(folder))).toEqual([]);
+    }
+  });
+
+  it('keep the optional entry points (health, metrics, monitor) on top: no other folder imports them', () => {
+    const graph = folderImports();
+    const optional = ['health', 'metrics', 'monitor'];
+    for (const [from, targets] of graph) {
+      if (optional.includes(from)) continue;
+      expect({ from, imports: [...targets].filter((folder) => optional.includes(folder)) }).toEqual({ from, imports: [] });
     }
   });
 });

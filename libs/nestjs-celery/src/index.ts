@@ -18,12 +18,15 @@ export { CeleryEvent } from './decorators/celery-event.decorator.js';
 export { OnEvent } from './decorators/on-event.decorator.js';
 
 // Client: sending tasks and reading results
-export { CeleryClient } from './client/celery-client.js';
+export { CeleryClient, type CeleryClientHealth } from './client/celery-client.js';
 export type { CeleryClientOptions } from './client/celery-client.options.js';
 export { CeleryClientProxy, type CeleryClientProxyEvents, type CeleryClientProxyOptions } from './client/celery-client.proxy.js';
 export { CeleryCall, celeryCall, toCeleryCall, type CeleryCallParts } from './client/celery-call.js';
 export { AsyncResult, type GetResultOptions } from './client/async-result.js';
 export { GroupResult } from './client/group-result.js';
+export type { ResultBackendOptions, ResultBackendUrl } from './results/result-backend.options.js';
+export { ChordsNotSupportedError, InvalidResultBackendError, ResultBackendUnavailableError } from './results/results.errors.js';
+export { chordSignature, groupSignature } from './producer/canvas-apply.js';
 export { CeleryTimeoutError } from './client/client.errors.js';
 export { defineTask, type TaskDefinition, type TaskProxy } from './client/task-definition.js';
 export { versionedTask, type TaskVersion, type VersionChoice, type VersionPolicy, type VersionedTask, type VersionedTaskProxy } from './client/versioned-task.js';
@@ -32,7 +35,7 @@ export type { SendTaskOptions } from './producer/send-task.options.js';
 export { CeleryInvalidCallError } from './producer/producer.errors.js';
 
 // Remote control, client side (`client.control`), and the replies it reads
-export { CeleryControl, DEFAULT_CONTROL_TIMEOUT_MS, type BroadcastOptions, type ControlTarget, type RevokeOptions } from './control/client/celery-control.js';
+export { CeleryControl, DEFAULT_CONTROL_TIMEOUT_MS, type BroadcastOptions, type ControlTarget, type RateLimitOptions, type RevokeOptions } from './control/client/celery-control.js';
 export { CeleryInspect, type InspectOptions } from './control/client/celery-inspect.js';
 export type { CatalogTask, CatalogWorker, DiscoveredRoute, TaskCatalog } from './control/client/task-catalog.js';
 export type { ControlError, ControlOk, ControlReply, NodeMatcher } from './control/control-message.js';
@@ -43,16 +46,20 @@ export type { BrokerInfo, WorkerStats } from './control/worker-stats.js';
 export { TaskTerminatedError } from './control/worker/control-panel.js';
 
 // Worker: the Nest transport and what a handler sees
-export { ServerCelery, type CeleryServerEvents, type CeleryServerStatus } from './server/server-celery.js';
+export { ServerCelery, type CeleryConsumerHealth, type CeleryServerEvents, type CeleryServerStatus, type CeleryWorkerHealth } from './server/server-celery.js';
 export { InvalidCeleryOptionError, type DeadLetterOptions, type ServerCeleryOptions, type WorkerQueue } from './server/server-celery.options.js';
 export type { ServiceConcurrency } from './server/service-routing.options.js';
 export { CELERY_TRANSPORT } from './server/celery-transport.js';
-export type { CeleryTaskOptions } from './server/celery-task.options.js';
+export type { CeleryTaskOptions, ErrorMatcher } from './server/celery-task.options.js';
+export { DEFAULT_RETRY_BACKOFF_MAX, exponentialBackoffInterval } from './server/autoretry.js';
+export { WorkerLostError } from './server/worker-lost.error.js';
+export { InvalidTaskRateError, parseTaskRate, type TaskRate } from './runtime/task-rate.js';
 export { DEFAULT_ETA_HOLD_LIMIT_MS, etaParkingQueueName } from './server/eta-parking.js';
 export { TaskArgumentsError, type CeleryTaskPayload } from './server/task-arguments.binder.js';
 export { SoftTimeLimitExceededError, TimeLimitExceededError } from './server/time-limits.js';
 export { CeleryContext, type DeliveryInfo } from './runtime/celery-context.js';
 export { CeleryRetry, MaxRetriesExceededError, type RetryOptions } from './runtime/celery-retry.js';
+export type { CeleryObserver, ObservedQueue, ObservedTaskOutcome } from './runtime/celery-observer.js';
 
 // Domain events
 export { EventPublisher, type PublishEventOptions } from './events/event-publisher.js';
@@ -69,14 +76,28 @@ export type { RouteValue, RouterRoute, TaskRoutePairs, TaskRouterFunction, TaskR
 export type { BrokerLane, TaskRoute } from './routing/task-route.js';
 export type { TaskQueue } from './routing/task-queue.js';
 export { InvalidTaskRoutesError } from './routing/routing.errors.js';
+export {
+  DELAYED_DELIVERY_EXCHANGE,
+  delayedDeliveryBindings,
+  delayedRoutingKey,
+  nativeDelayedDeliveryTopology,
+} from './routing/native-delayed-delivery.js';
+export { DELIVERY_COUNT_HEADER, DELIVERY_LIMIT_REASON } from './runtime/delivery-limit.js';
 
 // Brokers
 export type { Broker, BrokerStatus, ConsumeOptions, ConsumerHandle } from './broker/broker.js';
 export type { Delivery } from './broker/delivery.js';
 export { AmqpBroker, type AmqpBrokerOptions } from './broker/amqp-broker.js';
 export { createBroker, type CreateBrokerOptions } from './broker/broker.factory.js';
+export type {
+  BrokerConnectionOptions,
+  BrokerFailoverStrategy,
+  BrokerTlsOptions,
+  BrokerUrls,
+} from './broker/broker-connection.options.js';
 export {
   BrokerAuthenticationError,
+  BrokerTlsError,
   BrokerClosedError,
   BrokerConfigurationError,
   BrokerUnavailableError,
@@ -87,6 +108,9 @@ export {
 } from './broker/broker.errors.js';
 export {
   celeryQueueTopology,
+  withQueueType,
+  type ExchangeBindingDeclaration,
+  type QueueType,
   type BindingDeclaration,
   type CeleryQueueTopologyOptions,
   type ExchangeDeclaration,

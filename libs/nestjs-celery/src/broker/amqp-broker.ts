@@ -4,6 +4,7 @@ import type { Observable } from 'rxjs';
 import { AmqpConnection } from './amqp-connection.js';
 import { AmqpConsumers } from './amqp-consumers.js';
 import { asTopologyMismatch, declareOn, declareOrMismatch } from './amqp-declare.js';
+import { brokerUrlList, resolveBrokerConnection, type BrokerConnectionOptions, type BrokerUrls } from './broker-connection.options.js';
 import { describeUrlValue } from './broker-url.redaction.js';
 import { BrokerClosedError } from './broker.errors.js';
 import type { Broker, BrokerStatus, ConsumeOptions, ConsumerHandle } from './broker.js';
@@ -16,23 +17,34 @@ import { UnconfirmedPublisher } from './unconfirmed-publisher.js';
 export type { BrokerStatus, ConsumeOptions, ConsumerHandle } from './broker.js';
 export { RECONNECT_LOG_WINDOW_MS } from './amqp-connection.js';
 
-/** Options of an {@link AmqpBroker}. Every field has a default except the URL. */
-export interface AmqpBrokerOptions {
-  /** `amqp://user:pass@host:port/vhost`; Celery's `//` suffix means vhost `/`. */
-  url: string;
+/**
+ * Options of an {@link AmqpBroker}: the URL(s), and every connection setting of
+ * {@link BrokerConnectionOptions} (TLS, heartbeat, timeouts, frame and channel limits, vhost,
+ * client properties, failover and reconnect backoff).
+ */
+export interface AmqpBrokerOptions extends BrokerConnectionOptions {
+  /**
+   * `amqp://user:pass@host:port/vhost` or `amqps://…`; Celery's `//` suffix means vhost `/`. A
+   * cluster: a kombu-style list `'amqp://a//;amqp://b//'` or an array, tried in `failoverStrategy` order.
+   */
+  url: BrokerUrls;
   /** Shown in RabbitMQ's management UI. Default `nestjs-celery`. */
   connectionName?: string;
-  /** AMQP heartbeat in seconds, unless the URL sets one. Default 30. */
-  heartbeatSeconds?: number;
-  /** First reconnect delay; doubles up to {@link reconnectMaxDelayMs}. Default 100 ms. */
-  reconnectInitialDelayMs?: number;
-  /** Longest delay between reconnect attempts. Default 5000 ms. */
-  reconnectMaxDelayMs?: number;
-  /** How long an operation waits for a (re)connection before {@link BrokerUnavailableError}. Default 30 s. */
+  /** Same as `operationTimeoutMs` (the older name): how long an operation waits for a (re)connection. */
   connectTimeoutMs?: number;
   /** How many times a publish is repeated when the connection drops before its confirm. Default 5. */
   publishRetries?: number;
   logger?: LoggerService;
+}
+
+/** The URL list of an `AmqpBroker`, each an `amqp://` or `amqps://` URL (a TypeError, with secrets masked, otherwise). */
+function amqpUrls(url: unknown): string[] {
+  const urls = typeof url === 'string' || Array.isArray(url) ? brokerUrlList(url as BrokerUrls) : [];
+  const bad = urls.find((one) => typeof one !== 'string' || !/^amqps?:\/\//.test(one));
+  if (urls.length === 0 || bad !== undefined) {
+    throw new TypeError(`AmqpBroker: option 'url' must be an amqp:// or amqps:// URL (or a list of them), got ${describeUrlValue(bad ?? url)}`);
+  }
+  return urls;
 }
 
 /**
@@ -51,19 +63,14 @@ export class AmqpBroker implements Broker {
   private declareChannel?: Promise<Channel>;
 
   constructor(options: AmqpBrokerOptions) {
-    if (!options.url || !/^amqps?:\/\//.test(options.url)) {
-      throw new TypeError(`AmqpBroker: option 'url' must be an amqp:// or amqps:// URL, got ${describeUrlValue(options.url)}`);
-    }
+    const urls = amqpUrls(options.url);
     const logger = options.logger ?? new Logger('CeleryBroker');
+    const settings = resolveBrokerConnection(urls, {
+      ...options,
+      operationTimeoutMs: options.operationTimeoutMs ?? options.connectTimeoutMs,
+    });
     this.connection = new AmqpConnection(
-      {
-        url: options.url,
-        connectionName: options.connectionName ?? 'nestjs-celery',
-        heartbeatSeconds: options.heartbeatSeconds ?? 30,
-        reconnectInitialDelayMs: options.reconnectInitialDelayMs ?? 100,
-        reconnectMaxDelayMs: options.reconnectMaxDelayMs ?? 5000,
-        connectTimeoutMs: options.connectTimeoutMs ?? 30_000,
-      },
+      { ...settings, connectionName: options.connectionName ?? 'nestjs-celery' },
       logger,
       {
         setUp: () => this.setUp(),

@@ -4,6 +4,9 @@ import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import { AmqpBrokerMessages } from './amqp-broker.messages.js';
 import { amqplib } from './amqplib.js';
 import { errorText, pause } from './broker-pause.js';
+import { amqpConnectArgs } from './amqp-connect-args.js';
+import type { ResolvedBrokerConnection } from './broker-connection.options.js';
+import { BrokerFailover } from './broker-failover.js';
 import { redactUrl, redactUrlIn } from './broker-url.redaction.js';
 import { BrokerClosedError, BrokerUnavailableError } from './broker.errors.js';
 import { ChannelSlot } from './channel-slot.js';
@@ -15,13 +18,8 @@ import { readPyAmqpLongTags } from './py-amqp-long-tag.js';
 export const RECONNECT_LOG_WINDOW_MS = 30_000;
 
 /** Connection settings of an {@link AmqpConnection} (see `AmqpBrokerOptions`). */
-export interface AmqpConnectionSettings {
-  url: string;
+export interface AmqpConnectionSettings extends ResolvedBrokerConnection {
   connectionName: string;
-  heartbeatSeconds: number;
-  reconnectInitialDelayMs: number;
-  reconnectMaxDelayMs: number;
-  connectTimeoutMs: number;
 }
 
 /** What the broker does at the connection's turning points. */
@@ -47,12 +45,16 @@ export class AmqpConnection {
   private model?: ChannelModel;
   private connecting?: Promise<void>;
   private closedByUs = false;
+  /** Which URL of the list is tried next. */
+  private readonly failover: BrokerFailover;
 
   constructor(
     private readonly settings: AmqpConnectionSettings,
     private readonly logger: LoggerService,
     private readonly hooks: AmqpConnectionHooks,
-  ) {}
+  ) {
+    this.failover = new BrokerFailover(settings.urls, settings.failoverStrategy);
+  }
 
   get status$(): Observable<BrokerStatus> {
     return this.statusSubject.asObservable();
@@ -87,9 +89,9 @@ export class AmqpConnection {
     return this.model === connection;
   }
 
-  /** The URL with its password masked. */
+  /** The URL connected to (or tried next), with its password masked. */
   get safeUrl(): string {
-    return redactUrl(this.settings.url);
+    return redactUrl(this.failover.current);
   }
 
   /** Starts connecting unless connected, connecting or closed. */
@@ -102,7 +104,7 @@ export class AmqpConnection {
    * Resolves when connected; rejects with {@link BrokerUnavailableError} after `timeoutMs`,
    * {@link BrokerClosedError} after `close()`, or at once with a fatal error (see `failure$`).
    */
-  whenConnected(timeoutMs = this.settings.connectTimeoutMs): Promise<void> {
+  whenConnected(timeoutMs = this.settings.operationTimeoutMs): Promise<void> {
     if (this.statusSubject.value === 'connected') return Promise.resolve();
     if (this.closedByUs) return Promise.reject(new BrokerClosedError('the broker connection was closed'));
     this.start();
@@ -191,21 +193,20 @@ export class AmqpConnection {
     this.failures.complete();
   }
 
-  /** An error's text with the URL and password masked (amqplib may quote them). */
+  /** An error's text with every URL and password masked (amqplib may quote them), the TLS passphrase too. */
   private safeErrorText(error: unknown): string {
-    return redactUrlIn(errorText(error), this.settings.url);
-  }
-
-  private connectionUrl(): string {
-    const url = this.settings.url;
-    if (/[?&]heartbeat=/.test(url)) return url;
-    return `${url}${url.includes('?') ? '&' : '?'}heartbeat=${this.settings.heartbeatSeconds}`;
+    let text = errorText(error);
+    for (const url of this.settings.urls) text = redactUrlIn(text, url);
+    const passphrase = this.settings.tls?.passphrase;
+    return passphrase && passphrase.length >= 3 ? text.split(passphrase).join('********') : text;
   }
 
   /**
-   * Connects, retrying transient failures forever with exponential backoff capped at
-   * `reconnectMaxDelayMs` and one log line per {@link RECONNECT_LOG_WINDOW_MS}. A fatal failure
-   * (see {@link fatalConnectError}) ends the loop and goes to `failure$`.
+   * Connects, trying each URL of the list in the failover order; after a round in which every URL
+   * failed transiently it pauses with exponential backoff capped at `reconnectMaxDelayMs`, and
+   * retries until `close()` (or `reconnectMaxAttempts`), with one log line per
+   * {@link RECONNECT_LOG_WINDOW_MS}. A fatal failure (see {@link fatalConnectError}) ends the loop
+   * and goes to `failure$`.
    */
   private async connectLoop(): Promise<void> {
     let delay = this.settings.reconnectInitialDelayMs;
@@ -224,11 +225,9 @@ export class AmqpConnection {
         this.model = undefined;
         await model?.close().catch(() => undefined);
         if (this.closedByUs) break;
-        const fatal = fatalConnectError(error, this.safeUrl);
+        const fatal = fatalConnectError(error, this.safeUrl, this.safeErrorText(error));
         if (fatal) {
-          this.connecting = undefined;
-          this.logger.error(AmqpBrokerMessages.fatal(fatal.message));
-          this.failures.next(fatal);
+          this.giveUp(fatal);
           return;
         }
         if (loggedAt === undefined || Date.now() - loggedAt >= RECONNECT_LOG_WINDOW_MS) {
@@ -237,18 +236,34 @@ export class AmqpConnection {
             AmqpBrokerMessages.cannotConnect(this.safeUrl, attempt, loggedAt - started, this.safeErrorText(error), this.settings.reconnectMaxDelayMs),
           );
         }
-        await pause(delay);
-        delay = Math.min(delay * 2, this.settings.reconnectMaxDelayMs);
+        const { reconnectMaxAttempts } = this.settings;
+        if (reconnectMaxAttempts !== undefined && attempt >= reconnectMaxAttempts) {
+          this.giveUp(
+            new BrokerUnavailableError(
+              `RabbitMQ not reachable after ${attempt} attempt(s) (reconnectMaxAttempts); last: ${this.safeUrl}: ${this.safeErrorText(error)}`,
+            ),
+          );
+          return;
+        }
+        // Another node of the list first; the backoff applies once every node failed this round.
+        if (this.failover.advance()) {
+          await pause(delay);
+          delay = Math.min(Math.max(delay * 2, 1), this.settings.reconnectMaxDelayMs);
+        }
       }
     }
     this.connecting = undefined;
   }
 
+  private giveUp(error: Error): void {
+    this.connecting = undefined;
+    this.logger.error(AmqpBrokerMessages.fatal(error.message));
+    this.failures.next(error);
+  }
+
   private async openConnection(): Promise<void> {
-    const model = await amqplib.connect(this.connectionUrl(), {
-      noDelay: true,
-      clientProperties: { connection_name: this.settings.connectionName },
-    });
+    const { url, socketOptions } = amqpConnectArgs(this.failover.current, this.settings, this.settings.connectionName);
+    const model = await this.withinHandshakeTimeout(amqplib.connect(url, socketOptions));
     if (this.closedByUs) {
       await model.close().catch(() => undefined);
       return;
@@ -262,12 +277,37 @@ export class AmqpConnection {
     this.statusSubject.next('connected');
   }
 
+  /** `connecting`, or a transient error once `handshakeTimeoutMs` passed (a connection that opens later is closed). */
+  private withinHandshakeTimeout(connecting: Promise<ChannelModel>): Promise<ChannelModel> {
+    const limit = this.settings.handshakeTimeoutMs;
+    return new Promise((resolve, reject) => {
+      let late = false;
+      const timer = setTimeout(() => {
+        late = true;
+        reject(new Error(`AMQP handshake not finished within ${limit} ms (handshakeTimeoutMs)`));
+      }, limit);
+      connecting.then(
+        (model) => {
+          clearTimeout(timer);
+          if (late) void model.close().catch(() => undefined);
+          else resolve(model);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
   private onConnectionLost(model: ChannelModel): void {
     if (this.model !== model) return;
     this.model = undefined;
     this.hooks.lost();
     if (this.closedByUs) return;
     this.logger.warn?.(AmqpBrokerMessages.connectionLost(this.safeUrl));
+    // The node may be gone: a cluster's next node is tried first (a single URL is tried again).
+    this.failover.advance();
     this.statusSubject.next('reconnecting');
     this.start();
   }

@@ -9,6 +9,7 @@ import type { ConsumeOptions, ConsumerHandle } from './broker.js';
 import { applyPrefetch } from './consumer-qos.js';
 import type { Declaration } from './declaration.js';
 import type { Delivery } from './delivery.js';
+import { isQuorumQueue } from './topology.js';
 
 interface ConsumerRegistration {
   queue: string;
@@ -19,6 +20,10 @@ interface ConsumerRegistration {
   /** The ack batcher of the current channel (its batch size follows the prefetch). */
   acks?: AckBatcher;
   prefetch: number;
+  /** The prefetch the running consumer was started with (per-consumer QoS cannot change it in place). */
+  startedPrefetch?: number;
+  /** A re-consume in progress (per-consumer QoS), so changes do not overlap. */
+  reconsuming?: Promise<void>;
   cancelled: boolean;
 }
 
@@ -50,10 +55,15 @@ export class AmqpConsumers {
     await this.connection.whileOpen(this.start(registration), 'consume');
     return {
       queue,
+      get consuming() {
+        return !registration.cancelled && registration.consumerTag !== undefined;
+      },
       setPrefetch: async (count: number) => {
         registration.prefetch = count;
         registration.acks?.setPrefetch(count);
-        if (registration.channel) await applyPrefetch(registration.channel, count).catch(() => undefined);
+        if (!registration.channel) return;
+        if (this.perConsumerQos(registration)) await this.reconsume(registration);
+        else await applyPrefetch(registration.channel, count).catch(() => undefined);
       },
       cancel: async () => {
         registration.cancelled = true;
@@ -101,7 +111,7 @@ export class AmqpConsumers {
         void pause(500).then(() => this.restart(registration, connection));
       }
     });
-    if (registration.prefetch > 0) await applyPrefetch(channel, registration.prefetch);
+    if (registration.prefetch > 0) await applyPrefetch(channel, registration.prefetch, this.perConsumerQos(registration));
     const acks = new AckBatcher(
       channel,
       (error) => this.logger.warn?.(`cannot settle a message of queue '${registration.queue}': ${errorText(error)}`),
@@ -112,11 +122,27 @@ export class AmqpConsumers {
       acks.close();
       this.ackBatchers.delete(acks);
     });
+    registration.acks = acks;
+    registration.startedPrefetch = registration.prefetch;
+    const consumerTag = await this.subscribe(registration, channel, connection, acks);
+    registration.channel = channel;
+    registration.consumerTag = consumerTag;
+  }
+
+  /** Quorum queues (as declared through this broker) take a per-consumer prefetch only. */
+  private perConsumerQos(registration: ConsumerRegistration): boolean {
+    const declaration = this.declarationOf(registration.queue);
+    return declaration?.kind === 'queue' && isQuorumQueue(declaration.value);
+  }
+
+  /** `Channel#consume` on `channel`, handing every delivery to the registration; resolves with the consumer tag. */
+  private async subscribe(registration: ConsumerRegistration, channel: Channel, connection: ChannelModel, acks: AckBatcher): Promise<string> {
     const { consumerTag } = await channel.consume(
       registration.queue,
       (message: ConsumeMessage | null) => {
         if (message === null) {
-          // Cancelled by the broker (queue deleted): start again once it exists.
+          // Cancelled by the broker (queue deleted, or its leader moved): start again once it exists.
+          if (registration.channel !== channel) return;
           this.logger.warn?.(`broker cancelled the consumer of queue '${registration.queue}'; resubscribing`);
           registration.channel = undefined;
           void channel.close().catch(() => undefined);
@@ -127,9 +153,35 @@ export class AmqpConsumers {
       },
       { noAck: registration.options.noAck ?? false, exclusive: registration.options.exclusive ?? false },
     );
-    registration.channel = channel;
-    registration.consumerTag = consumerTag;
-    registration.acks = acks;
+    return consumerTag;
+  }
+
+  /**
+   * Per-consumer QoS: a new prefetch takes effect by starting a new consumer with it on the same
+   * channel, then cancelling the old one. Deliveries of the old one stay unacknowledged on the
+   * channel and are settled there as before; changes are applied one at a time, the last one wins.
+   */
+  private async reconsume(registration: ConsumerRegistration): Promise<void> {
+    if (registration.reconsuming) return registration.reconsuming;
+    registration.reconsuming = (async () => {
+      try {
+        while (registration.channel && registration.acks && !registration.cancelled && registration.startedPrefetch !== registration.prefetch) {
+          const { channel, acks, consumerTag: oldTag } = registration;
+          const prefetch = registration.prefetch;
+          await applyPrefetch(channel, prefetch, true);
+          const connection = this.connection.current;
+          const tag = await this.subscribe(registration, channel, connection, acks);
+          registration.consumerTag = tag;
+          registration.startedPrefetch = prefetch;
+          if (oldTag) await channel.cancel(oldTag);
+        }
+      } catch (error) {
+        this.logger.warn?.(`cannot change the prefetch of queue '${registration.queue}': ${errorText(error)}`);
+      } finally {
+        registration.reconsuming = undefined;
+      }
+    })();
+    return registration.reconsuming;
   }
 
   private async restart(registration: ConsumerRegistration, connection: ChannelModel): Promise<void> {

@@ -24,6 +24,11 @@ export async function declareOn(channel: Channel, declaration: Declaration): Pro
       await channel.bindQueue(queue, exchange, routingKey, args ? toPyAmqpTable(args) : undefined);
       return;
     }
+    case 'exchange-binding': {
+      const { destination, source, routingKey } = declaration.value;
+      await channel.bindExchange(destination, source, routingKey);
+      return;
+    }
   }
 }
 

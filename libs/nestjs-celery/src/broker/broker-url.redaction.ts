@@ -98,3 +98,8 @@ export function describeUrlValue(value: unknown): string {
   if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return String(value);
   return `a value of type ${Array.isArray(value) ? 'array' : typeof value}`;
 }
+
+/** A kombu-style URL list (`a;b`), each URL through {@link redactUrl}. */
+export function redactUrlList(urls: string): string {
+  return urls.includes(';') ? urls.split(';').map(redactUrl).join(';') : redactUrl(urls);
+}

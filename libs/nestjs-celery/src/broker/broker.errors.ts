@@ -29,6 +29,23 @@ export class BrokerAuthenticationError extends Error {
   override readonly name = 'BrokerAuthenticationError';
 }
 
+/**
+ * The TLS connection to the broker cannot be set up as configured: its certificate does not
+ * verify against `brokerConnection.tls.ca`, names another host, the broker refused the client
+ * certificate, or the key or passphrase is unusable. Fatal (retrying cannot fix it): fix the TLS
+ * options. `code` is Node's error code (`SELF_SIGNED_CERT_IN_CHAIN`, …) when there is one.
+ */
+export class BrokerTlsError extends Error {
+  override readonly name = 'BrokerTlsError';
+
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The broker URL cannot be used as written (not parseable). Fatal: fix the URL. */
 export class BrokerConfigurationError extends Error {
   override readonly name = 'BrokerConfigurationError';

@@ -19,6 +19,12 @@ export interface ConsumeOptions {
 /** A running consumer; it is resumed after every reconnect until cancelled. */
 export interface ConsumerHandle {
   readonly queue: string;
+  /**
+   * True while the broker delivers to this consumer (subscribed on an open channel); false while
+   * it is being resumed after a reconnect or a channel error, and after `cancel()`. Optional for
+   * brokers that cannot tell (health checks then go by the connection state).
+   */
+  readonly consuming?: boolean;
   /** Changes the prefetch (e.g. while ETA tasks are held). */
   setPrefetch(count: number): Promise<void>;
   /** Stops delivery; settled and unsettled messages are left to the caller. */

@@ -10,9 +10,12 @@ import type { Channel } from 'amqplib';
  * (`qos_global = not connection.qos_semantics_matches_spec`, true on RabbitMQ). `AmqpBroker` opens
  * one channel per consumer, so the channel-wide limit is exactly that consumer's window.
  *
- * Quorum queues refuse consumers on a channel with a global limit; supporting them means a
- * per-consumer limit here, changed by re-consuming (the queue type must then be known here).
+ * Quorum queues refuse consumers on a channel with a global limit (RabbitMQ answers 540
+ * NOT_IMPLEMENTED), so a consumer of a quorum queue gets a per-consumer limit (`perConsumer`,
+ * Celery 5.5 does the same when it detects quorum queues). That limit binds the consumers started
+ * afterwards, so `AmqpConsumers` changes it by starting a new consumer on the same channel and
+ * cancelling the old one (its unacknowledged deliveries stay on the channel and are settled there).
  */
-export function applyPrefetch(channel: Channel, count: number): Promise<unknown> {
-  return channel.prefetch(count, true);
+export function applyPrefetch(channel: Channel, count: number, perConsumer = false): Promise<unknown> {
+  return channel.prefetch(count, !perConsumer);
 }

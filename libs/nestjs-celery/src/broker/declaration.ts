@@ -1,10 +1,11 @@
-import type { BindingDeclaration, ExchangeDeclaration, QueueDeclaration, Topology } from './topology.js';
+import type { BindingDeclaration, ExchangeBindingDeclaration, ExchangeDeclaration, QueueDeclaration, Topology } from './topology.js';
 
 /** One entity of a {@link Topology}, tagged with its kind. */
 export type Declaration =
   | { kind: 'exchange'; value: ExchangeDeclaration }
   | { kind: 'queue'; value: QueueDeclaration }
-  | { kind: 'binding'; value: BindingDeclaration };
+  | { kind: 'binding'; value: BindingDeclaration }
+  | { kind: 'exchange-binding'; value: ExchangeBindingDeclaration };
 
 /** The identity of a declaration: `exchange:<name>`, `queue:<name>`, `binding:<exchange>:<queue>:<key>`. */
 export function declarationKey(d: Declaration): string {
@@ -15,6 +16,8 @@ export function declarationKey(d: Declaration): string {
       return `queue:${d.value.name}`;
     case 'binding':
       return `binding:${d.value.exchange}:${d.value.queue}:${d.value.routingKey}`;
+    case 'exchange-binding':
+      return `exchange-binding:${d.value.source}:${d.value.destination}:${d.value.routingKey}`;
   }
 }
 
@@ -24,5 +27,6 @@ export function declarationsOf(topology: Topology): Declaration[] {
     ...(topology.exchanges ?? []).map((value) => ({ kind: 'exchange', value }) as const),
     ...(topology.queues ?? []).map((value) => ({ kind: 'queue', value }) as const),
     ...(topology.bindings ?? []).map((value) => ({ kind: 'binding', value }) as const),
+    ...(topology.exchangeBindings ?? []).map((value) => ({ kind: 'exchange-binding', value }) as const),
   ];
 }

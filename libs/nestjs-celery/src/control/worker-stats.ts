@@ -69,9 +69,11 @@ function parseOr(url: string, fallback: string): URL {
 }
 
 /** `connection.info()` of an amqp URL; Celery's `//` path (and no path) is vhost `/`. */
-export function brokerInfo(url: string, heartbeatSeconds: number): BrokerInfo {
+export function brokerInfo(url: string, heartbeatSeconds: number, failoverStrategy = 'round-robin'): BrokerInfo {
+  // A failover list (`a;b`): the first URL is described, the others are the alternates (masked).
+  const [first = '', ...others] = url.split(';');
   // Parsed from the redacted URL: a malformed one can put part of its password in the host or path.
-  const parsed = parseOr(redactUrl(url), 'amqp://localhost');
+  const parsed = parseOr(redactUrl(first), 'amqp://localhost');
   const ssl = parsed.protocol === 'amqps:';
   const path = parsed.pathname.replace(/^\//, '');
   return {
@@ -87,8 +89,8 @@ export function brokerInfo(url: string, heartbeatSeconds: number): BrokerInfo {
     login_method: 'PLAIN',
     uri_prefix: null,
     heartbeat: heartbeatSeconds,
-    failover_strategy: 'round-robin',
-    alternates: [],
+    failover_strategy: failoverStrategy,
+    alternates: others.map(redactUrl),
   };
 }
 

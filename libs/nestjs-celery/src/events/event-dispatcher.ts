@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { MessageHandler } from '@nestjs/microservices';
 import type { Broker, ConsumerHandle } from '../broker/broker.js';
 import type { Delivery } from '../broker/delivery.js';
+import { withQueueType, type QueueType } from '../broker/topology.js';
 import { decodeTaskDelivery, type RefusalLogLine } from '../runtime/dead-letter.publisher.js';
 import type { TaskRequest } from '../protocol/task-message.js';
 import type { EventClass } from './celery-event.metadata.js';
@@ -26,6 +27,10 @@ export interface EventDispatchHost {
   readonly logger: LoggerService;
   /** True once the worker is shutting down: deliveries go back to the queue. */
   isClosing(): boolean;
+  /** Type of the shared event queues (`quorum`: Celery 5.5's `x-queue-type`). Default classic. */
+  readonly queueType?: QueueType;
+  /** Dead-letters a delivery over the worker's delivery limit; true when it did (then it is settled). */
+  refusedOverDeliveryLimit?(queue: string, delivery: Delivery): boolean;
   /** Registers in-flight work, so shutdown waits for it. */
   track(work: Promise<void>): void;
   /** Runs a handler through Nest's pipeline within the worker's concurrency; rejects with its error. */
@@ -118,7 +123,7 @@ export class EventDispatcher {
   /** Declares the exchanges, queues and bindings, then starts one consumer per queue. */
   async start(broker: Broker, prefetch: number): Promise<ConsumerHandle[]> {
     const handles: ConsumerHandle[] = [];
-    for (const consumer of this.consumers) await broker.declare(consumer.plan.topology);
+    for (const consumer of this.consumers) await broker.declare(withQueueType(consumer.plan.topology, this.host.queueType));
     for (const consumer of this.consumers) {
       const { queue } = consumer.plan;
       const onDelivery = (delivery: Delivery) => this.onDelivery(consumer, delivery);
@@ -136,6 +141,7 @@ export class EventDispatcher {
       return;
     }
     const queue = consumer.plan.queue;
+    if (this.host.refusedOverDeliveryLimit?.(queue, delivery)) return;
     const { request, reason, detail } = decodeTaskDelivery(delivery);
     if (!request) {
       this.host.track(this.reject(queue, delivery, null, [{ handler: '', reason, detail }]));

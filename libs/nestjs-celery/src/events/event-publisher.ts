@@ -3,6 +3,8 @@ import type { Broker } from '../broker/broker.js';
 import type { ExchangeDeclaration } from '../broker/topology.js';
 import { DEFAULT_ORIGIN } from '../producer/node-identity.js';
 import { TaskProducer } from '../producer/task-producer.js';
+import type { CeleryObserver } from '../runtime/celery-observer.js';
+import { ObservedBroker } from '../runtime/observed-broker.js';
 import type { WireHeaders } from '../protocol/task-message.js';
 import { eventDescriptorOf, type EventClass } from './celery-event.metadata.js';
 import { decodeEventPayload, encodeEventPayload, eventViolations } from './event-payload.codec.js';
@@ -44,8 +46,10 @@ export class EventPublisher {
     origin: string = DEFAULT_ORIGIN,
     /** Header table of published events (see `CeleryClientOptions.wireHeaders`); default `'compact'`. */
     wireHeaders: WireHeaders = 'compact',
+    /** Told of each published event and its publish confirm (`nestjs-celery/metrics`); default none. */
+    private readonly observer?: CeleryObserver,
   ) {
-    this.producer = new TaskProducer(broker, 'celery', origin, { wireHeaders });
+    this.producer = new TaskProducer(observer ? new ObservedBroker(broker, observer) : broker, 'celery', origin, { wireHeaders });
   }
 
   /**
@@ -80,6 +84,7 @@ export class EventPublisher {
       headers: options.headers,
       deliveryMode: options.persistent === false ? 1 : 2,
     });
+    this.observer?.eventPublished?.(routingKey);
     return id;
   }
 

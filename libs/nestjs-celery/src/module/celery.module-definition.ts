@@ -54,7 +54,7 @@ function withClientProviders(definition: DynamicModule, { isGlobal, name }: Cele
     {
       provide: CELERY_MODULE_PUBLISHER,
       useFactory: (client: CeleryClient, options: CeleryModuleOptions) =>
-        new EventPublisher(client.unwrap(), options.origin, options.wireHeaders),
+        new EventPublisher(client.unwrap(), options.origin, options.wireHeaders, options.observer),
       inject: [CELERY_MODULE_CLIENT, CELERY_MODULE_OPTIONS],
     },
     {

@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Broker } from '../broker/broker.js';
+import { withQueueType, type QueueType, type Topology } from '../broker/topology.js';
 import { parseCeleryIsoDate } from '../protocol/iso-time.js';
 import { encodeTaskMessage } from '../protocol/task-message.encoder.js';
 import { isWireHeaders, WIRE_HEADERS_CHOICES, type EncodedTaskMessage, type TaskMessageSpec, type WireHeaders } from '../protocol/task-message.js';
-import { resolveTaskRoute } from '../routing/task-route.js';
+import {
+  DELAYED_DELIVERY_ENTRY_EXCHANGE,
+  delayedRoutingKey,
+  MAX_NATIVE_DELAY_SECONDS,
+  nativeDelayedDeliveryTopology,
+} from '../routing/native-delayed-delivery.js';
+import { resolveTaskRoute, type ResolvedRoute } from '../routing/task-route.js';
 import type { TaskRouter } from '../routing/task-router.js';
 import { CeleryInvalidCallError } from './producer.errors.js';
 import type { SendTaskOptions } from './send-task.options.js';
@@ -95,10 +102,24 @@ export class TaskProducer {
      * header table to write (default `'compact'`) and whether arguments carry kombu ≥ 5.3's type
      * markers (default false).
      */
-    private readonly routing: { router?: TaskRouter; asyncBroker?: Broker; wireHeaders?: WireHeaders; jsonTypeMarkers?: boolean } = {},
+    private readonly routing: {
+      router?: TaskRouter;
+      asyncBroker?: Broker;
+      wireHeaders?: WireHeaders;
+      jsonTypeMarkers?: boolean;
+      /** Type of the queues this producer declares (`quorum`: Celery 5.5's `x-queue-type`). Default classic. */
+      queueType?: QueueType;
+      /** Send countdown / ETA tasks for topic and fanout routes through Celery 5.5's `celery_delayed_*` exchanges. Default false. */
+      nativeDelayedDelivery?: boolean;
+    } = {},
   ) {
     checkWireHeaders(routing.wireHeaders);
   }
+
+  /** Declarations with the queue type applied, computed once per route topology. */
+  private readonly typedTopologies = new WeakMap<Topology, Topology>();
+  /** Brokers on which the native delayed delivery topology was declared. */
+  private readonly delayedTopologyOn = new WeakMap<Broker, Promise<void>>();
 
   /**
    * Applies `taskRoutes` and the service convention to a call's options (the caller's explicit
@@ -126,13 +147,51 @@ export class TaskProducer {
         : resolveTaskRoute(options, this.defaultQueue, spec.task);
       const broker = (options.lane ?? route.lane) === 'async' ? (this.routing.asyncBroker ?? this.broker) : this.broker;
       const { body, properties } = encode(spec);
-      if (route.declare && !(route.queue && broker.hasQueue(route.queue))) {
-        return broker.declare(route.declare).then(() => broker.publish(route.exchange, route.routingKey, body, properties));
+      const delayed = spec.eta ? this.delayedTarget(route, spec.eta) : undefined;
+      const declare = route.declare && !(route.queue && broker.hasQueue(route.queue)) ? broker.declare(this.typed(route.declare)) : undefined;
+      if (delayed) {
+        const ready = Promise.all([declare, this.declareDelayedTopology(broker)]);
+        return ready.then(() => broker.publish(DELAYED_DELIVERY_ENTRY_EXCHANGE, delayed, body, properties));
       }
+      if (declare) return declare.then(() => broker.publish(route.exchange, route.routingKey, body, properties));
       return broker.publish(route.exchange, route.routingKey, body, properties);
     } catch (error) {
       return Promise.reject(error as Error);
     }
+  }
+
+  /** The route's topology declared with this producer's queue type. */
+  private typed(topology: Topology): Topology {
+    let typed = this.typedTopologies.get(topology);
+    if (!typed) {
+      typed = withQueueType(topology, this.routing.queueType);
+      this.typedTopologies.set(topology, typed);
+    }
+    return typed;
+  }
+
+  /**
+   * The `celery_delayed_27` routing key of a task due at `eta`, when native delayed delivery is on,
+   * the delay is a whole second or more, and the route's exchange is a topic or fanout exchange
+   * (Celery 5.5's rule: a direct exchange cannot be bound with the delay prefix); else undefined.
+   */
+  private delayedTarget(route: ResolvedRoute, eta: Date | string): string | undefined {
+    if (!this.routing.nativeDelayedDelivery || !route.exchange || !route.routingKey) return undefined;
+    const exchange = route.declare?.exchanges?.find((candidate) => candidate.name === route.exchange);
+    if (!exchange || (exchange.type !== 'topic' && exchange.type !== 'fanout')) return undefined;
+    const seconds = ((eta instanceof Date ? eta.getTime() : Date.parse(eta)) - Date.now()) / 1000;
+    if (!(seconds >= 1) || seconds > MAX_NATIVE_DELAY_SECONDS) return undefined;
+    return delayedRoutingKey(seconds, route.routingKey);
+  }
+
+  private declareDelayedTopology(broker: Broker): Promise<void> {
+    let declared = this.delayedTopologyOn.get(broker);
+    if (!declared) {
+      declared = broker.declare(nativeDelayedDeliveryTopology('quorum'));
+      declared.catch(() => this.delayedTopologyOn.delete(broker));
+      this.delayedTopologyOn.set(broker, declared);
+    }
+    return declared;
   }
 
   private toSpec(name: string, args: unknown, kwargs: unknown, options: SendTaskOptions): TaskMessageSpec {
@@ -171,7 +230,7 @@ export class TaskProducer {
       args,
       kwargs,
       // No embed and no time limit objects for a plain call: both encoders read undefined as "none set".
-      embed: link || linkError || chain ? { callbacks: link, errbacks: linkError, chain, chord: null } : undefined,
+      embed: link || linkError || chain || options.chord ? { callbacks: link, errbacks: linkError, chain, chord: options.chord ?? null } : undefined,
       retries: options.retries ?? 0,
       eta,
       expires,

@@ -1,7 +1,13 @@
 import type { LoggerService } from '@nestjs/common';
+import { BrokerConfigurationError } from '../broker/broker.errors.js';
+import { brokerUrlList, resolveBrokerConnection, type BrokerConnectionOptions, type BrokerUrls } from '../broker/broker-connection.options.js';
 import type { Broker } from '../broker/broker.js';
+import { redactUrl } from '../broker/broker-url.redaction.js';
+import type { QueueType } from '../broker/topology.js';
 import { isWireHeaders, WIRE_HEADERS_CHOICES, type WireHeaders } from '../protocol/task-message.js';
+import { parseResultBackend, resultExpiresProblem, type ResultBackendChoice, type ResultBackendOptions } from '../results/result-backend.options.js';
 import type { TaskRoutes } from '../routing/task-routes.js';
+import type { CeleryObserver } from '../runtime/celery-observer.js';
 import { DEFAULT_ETA_HOLD_LIMIT_MS } from './eta-parking.js';
 import { resolveServiceRouting, type ServiceConcurrency } from './service-routing.options.js';
 
@@ -12,6 +18,8 @@ export interface WorkerQueue {
   arguments?: Record<string, unknown>;
   /** Handlers of this queue running at once, with their own limit. Default: the worker's shared `concurrency`. */
   concurrency?: number;
+  /** `quorum` or `classic` for this queue. Default: the worker's `queueType`. */
+  queueType?: QueueType;
 }
 
 /** Where rejected messages are republished, with headers saying why. */
@@ -23,9 +31,19 @@ export interface DeadLetterOptions {
 }
 
 /** Options of `ServerCelery`, validated at `listen()` with an error naming the bad option. */
-export interface ServerCeleryOptions {
-  /** Broker URL: RabbitMQ (`amqp://`, `amqps://`), Redis (`redis://`, `rediss://`, kombu-compatible) or `memory://<vhost>` for the in-process broker. Default: `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`. */
-  brokerUrl?: string;
+export interface ServerCeleryOptions extends ResultBackendOptions {
+  /**
+   * RabbitMQ URL (`amqp://` or `amqps://`), a cluster's URLs (`'amqp://a//;amqp://b//'` or an
+   * array), a Redis URL (`redis://`, `rediss://`: kombu's Redis transport, see docs/redis-broker.md),
+   * or `memory://<vhost>` for the in-process broker. Default: `CELERY_BROKER_URL`, else
+   * `amqp://guest:guest@127.0.0.1:5672//`.
+   */
+  brokerUrl?: BrokerUrls;
+  /**
+   * TLS, heartbeat, timeouts, frame and channel limits, vhost, client properties, failover
+   * strategy and reconnect backoff of the worker's broker connection(s). See `BrokerConnectionOptions`.
+   */
+  brokerConnection?: BrokerConnectionOptions;
   /**
    * Use this broker instead of opening an `AmqpBroker` on `brokerUrl`: e.g. a `MemoryBroker` for
    * tests and embedded runs, or a connection shared with a `CeleryClient`. The worker does not
@@ -53,8 +71,8 @@ export interface ServerCeleryOptions {
    * Default true when `service` is set; `false` turns the convention off, `{ async: false }` one half.
    */
   serviceQueues?: boolean | { sync?: boolean; async?: boolean };
-  /** Broker URL of the `async` lane (`amqp://`, `amqps://`, `redis://`, `rediss://` or `memory://<vhost>`): `<service>.async` is consumed there. Default: `brokerUrl`. */
-  asyncBrokerUrl?: string;
+  /** Broker URL(s) of the `async` lane (`amqp://`, `amqps://`, `redis://`, `rediss://` or `memory://<vhost>`): `<service>.async` is consumed there. Default: `brokerUrl`. */
+  asyncBrokerUrl?: BrokerUrls;
   /** Celery's `task_routes` for follow-up tasks this worker sends (chain steps, callbacks, errbacks). */
   taskRoutes?: TaskRoutes;
   /** Other services whose convention routes this worker's follow-up tasks (its own service is included). */
@@ -70,8 +88,6 @@ export interface ServerCeleryOptions {
   wireHeaders?: WireHeaders;
   /** Node name shown to `celery inspect`. Default `nest<pid>@<hostname>`. */
   nodeName?: string;
-  /** `rpc` (default) replies to `reply_to`; `disabled` sends no results. */
-  resultBackend?: 'rpc' | 'disabled';
   /** Send a STARTED result before running (Celery's `task_track_started`). Default false. */
   trackStarted?: boolean;
   /** Queue for follow-up tasks (chain steps, callbacks) whose signature names no route. Default `celery`. */
@@ -89,6 +105,32 @@ export interface ServerCeleryOptions {
    * like Celery does. An integer from 1000 to 2 147 483 647.
    */
   etaHoldLimitMs?: number | false;
+  /**
+   * Type of the queues this worker declares: its task queues, convention queues, shared event
+   * queues and dead-letter queue (reply, broadcast and remote-control queues stay classic).
+   * `quorum` declares them as Celery 5.5 does with `task_default_queue_type = 'quorum'`
+   * (`x-queue-type: quorum`, no other argument, so a Celery 5.5 worker shares them without a 406),
+   * consumes them with a per-consumer prefetch (quorum queues refuse a global one) and turns on
+   * {@link nativeDelayedDelivery} and {@link deliveryLimit}. Clients declaring the same queues need
+   * the same `queueType`. Default `classic`.
+   */
+  queueType?: QueueType;
+  /**
+   * On quorum queues: a message delivered this many times (RabbitMQ's `x-delivery-count` header
+   * counts redeliveries after crashes, lost connections and requeues) is dead-lettered with reason
+   * `delivery-limit` instead of run again, so a poison message cannot loop forever. Not a queue
+   * argument (Celery declares none): enforced by the worker. `false` turns it off. Default 20.
+   */
+  deliveryLimit?: number | false;
+  /**
+   * Celery 5.5's native delayed delivery: declare the `celery_delayed_*` exchanges and queues and
+   * bind every consumed queue on a topic exchange to them (as Celery 5.5's `DelayedDelivery`
+   * bootstep does), so countdown / ETA tasks from Celery 5.5 clients and from this worker's
+   * retries wait in RabbitMQ instead of unacknowledged here. Queues on direct exchanges (Celery's
+   * `queue=` topology) cannot take part; their ETA tasks are held as before. Default: true with
+   * `queueType: 'quorum'`.
+   */
+  nativeDelayedDelivery?: boolean;
   /** How long `close()` waits for running tasks. Default 30 000 ms. */
   shutdownTimeoutMs?: number;
   /**
@@ -111,6 +153,11 @@ export interface ServerCeleryOptions {
    * control commands turn them on and off at run time. Default false.
    */
   taskEvents?: boolean;
+  /**
+   * Told of every task, event and publish this worker handles (`nestjs-celery/metrics` provides
+   * one: `CeleryMetrics`). Default none: then the worker calls nothing extra per message.
+   */
+  observer?: CeleryObserver;
   logger?: LoggerService;
 }
 
@@ -122,6 +169,12 @@ export class InvalidCeleryOptionError extends Error {
 function positiveInteger(value: unknown, option: string): void {
   if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 1)) {
     throw new InvalidCeleryOptionError(`ServerCelery option '${option}' must be a positive integer, got ${String(value)}`);
+  }
+}
+
+function queueTypeOption(value: unknown, option: string): void {
+  if (value !== undefined && value !== 'classic' && value !== 'quorum') {
+    throw new InvalidCeleryOptionError(`ServerCelery option '${option}' must be 'classic' or 'quorum', got ${JSON.stringify(value)}`);
   }
 }
 
@@ -150,6 +203,16 @@ function validateBroker(options: ServerCeleryOptions): void {
   }
 }
 
+/** The connection options checked against the URL(s) (a {@link BrokerConfigurationError} becomes an option error). */
+function checkBrokerConnection(brokerUrl: BrokerUrls, brokerConnection: BrokerConnectionOptions | undefined) {
+  try {
+    return resolveBrokerConnection(brokerUrlList(brokerUrl), brokerConnection);
+  } catch (error) {
+    if (error instanceof BrokerConfigurationError) throw new InvalidCeleryOptionError(`ServerCelery option 'brokerConnection': ${error.message}`);
+    throw error;
+  }
+}
+
 /** Checks the options and fills in defaults. */
 export function resolveServerOptions(options: ServerCeleryOptions, defaultBrokerUrl: string) {
   if (options.service !== undefined && (typeof options.service !== 'string' || !/^[A-Za-z0-9_-]+$/.test(options.service))) {
@@ -173,13 +236,23 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
     }
     positiveInteger(queue.concurrency, `queues[${queue.name}].concurrency`);
   }
-  if (options.resultBackend !== undefined && !['rpc', 'disabled'].includes(options.resultBackend)) {
-    throw new InvalidCeleryOptionError(`ServerCelery option 'resultBackend' must be 'rpc' or 'disabled', got ${String(options.resultBackend)}`);
+  let backend: ResultBackendChoice;
+  try {
+    backend = parseResultBackend(options.resultBackend);
+  } catch (error) {
+    throw new InvalidCeleryOptionError(`ServerCelery option 'resultBackend': ${(error as Error).message}`);
   }
+  const expiresProblem = resultExpiresProblem(options.resultExpiresMs);
+  if (expiresProblem) throw new InvalidCeleryOptionError(`ServerCelery option 'resultExpiresMs': ${expiresProblem}`);
+  booleanOption(options.resultExtended, 'resultExtended');
   if (options.deadLetter !== undefined && (typeof options.deadLetter.exchange !== 'string' || !options.deadLetter.exchange)) {
     throw new InvalidCeleryOptionError("ServerCelery option 'deadLetter.exchange' must be a non-empty string");
   }
   booleanOption(options.remoteControl, 'remoteControl');
+  booleanOption(options.nativeDelayedDelivery, 'nativeDelayedDelivery');
+  queueTypeOption(options.queueType, 'queueType');
+  for (const queue of queues) queueTypeOption(queue.queueType, `queues[${queue.name}].queueType`);
+  if (options.deliveryLimit !== undefined && options.deliveryLimit !== false) positiveInteger(options.deliveryLimit, 'deliveryLimit');
   booleanOption(options.workerEvents, 'workerEvents');
   booleanOption(options.taskEvents, 'taskEvents');
   if (options.wireHeaders !== undefined && !isWireHeaders(options.wireHeaders)) {
@@ -196,17 +269,27 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
     );
   }
   validateBroker(options);
+  const brokerUrl = options.brokerUrl ?? defaultBrokerUrl;
+  const connection = checkBrokerConnection(brokerUrl, options.brokerConnection);
   const concurrency = typeof options.concurrency === 'number' ? options.concurrency : 16;
   return {
     service: options.service,
     ...routing,
-    brokerUrl: options.brokerUrl ?? defaultBrokerUrl,
+    brokerUrl,
+    brokerConnection: options.brokerConnection,
+    heartbeatSeconds: connection.heartbeatSeconds,
+    failoverStrategy: connection.failoverStrategy,
     broker: options.broker,
     queues,
     concurrency,
     prefetchCount: options.prefetchCount ?? concurrency * 4,
     acksLate: options.acksLate ?? true,
-    resultBackend: options.resultBackend ?? 'rpc',
+    /** `rpc`, `redis` or `disabled`; the Redis URL is `resultBackendUrl`. */
+    resultBackend: backend.kind,
+    resultBackendUrl: backend.kind === 'redis' ? backend.url : undefined,
+    resultExpiresMs: options.resultExpiresMs,
+    resultExtended: options.resultExtended ?? false,
+    resultBackendTls: options.resultBackendTls,
     trackStarted: options.trackStarted ?? false,
     defaultQueue: options.defaultQueue ?? 'celery',
     deadLetter: options.deadLetter
@@ -220,6 +303,9 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
     taskEvents: options.taskEvents ?? false,
     wireHeaders: options.wireHeaders ?? 'compact',
     etaHoldLimitMs: etaHoldLimitMs ?? DEFAULT_ETA_HOLD_LIMIT_MS,
+    queueType: options.queueType ?? 'classic',
+    deliveryLimit: options.deliveryLimit ?? 20,
+    nativeDelayedDelivery: options.nativeDelayedDelivery ?? (options.queueType === 'quorum' || queues.some((queue) => queue.queueType === 'quorum')),
   };
 }
 
@@ -232,9 +318,11 @@ export type ResolvedServerOptions = ReturnType<typeof resolveServerOptions>;
  */
 export function celerySettings(options: ResolvedServerOptions): Record<string, unknown> {
   return {
-    result_backend: options.resultBackend === 'rpc' ? 'rpc://' : null,
+    result_backend: options.resultBackend === 'rpc' ? 'rpc://' : options.resultBackend === 'redis' ? redactUrl(options.resultBackendUrl!) : null,
+    result_extended: options.resultExtended,
     task_default_queue: options.defaultQueue,
     task_track_started: options.trackStarted,
+    task_default_queue_type: options.queueType,
     worker_enable_remote_control: options.remoteControl,
   };
 }

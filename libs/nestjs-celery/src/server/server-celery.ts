@@ -2,9 +2,15 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { merge, type Observable, type Subscription } from 'rxjs';
 import { BrokerUnavailableError } from '../broker/broker.errors.js';
+import { joinBrokerUrls } from '../broker/broker-connection.options.js';
 import { createBroker } from '../broker/broker.factory.js';
+import { MemoryBroker } from '../broker/memory/memory-broker.js';
+import { withQueueType } from '../broker/topology.js';
+import { delayedDeliveryBindings, nativeDelayedDeliveryTopology } from '../routing/native-delayed-delivery.js';
+import { DELIVERY_LIMIT_REASON, overDeliveryLimit } from '../runtime/delivery-limit.js';
 import { deadLetterTopology } from './dead-letter.topology.js';
 import type { Broker, BrokerStatus, ConsumerHandle } from '../broker/broker.js';
+import type { Topology } from '../broker/topology.js';
 import type { Delivery } from '../broker/delivery.js';
 import { defaultBrokerUrl } from '../client/celery-client.options.js';
 import { queueInfoFromTopology } from '../control/queue-info.js';
@@ -15,14 +21,22 @@ import { CELERY_EVENT_SUBSCRIPTION } from '../events/event-subscription.js';
 import { defaultNodeName } from '../producer/node-identity.js';
 import { TaskProducer } from '../producer/task-producer.js';
 import type { CeleryContext } from '../runtime/celery-context.js';
+import { TaskRateLimits } from '../runtime/task-rate-limits.js';
+import type { CeleryObserver } from '../runtime/celery-observer.js';
+import { ObservedBroker } from '../runtime/observed-broker.js';
 import { DeadLetterPublisher, decodeTaskDelivery } from '../runtime/dead-letter.publisher.js';
+import { CELERY_TASK_OPTIONS, type CeleryTaskOptions } from './celery-task.options.js';
 import { CELERY_TRANSPORT } from './celery-transport.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { EtaParking } from './eta-parking.js';
 import { EtaScheduler } from './eta-scheduler.js';
 import { ServerMessages } from './server.messages.js';
 import { celerySettings, resolveServerOptions, type ResolvedServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
+import { ObservedTaskTracker } from './observed-task-tracker.js';
 import { TaskOutcome } from './task-outcome.js';
+import { RedisResultStore } from '../results/redis-result-store.js';
+import { RedisResultReporter } from './redis-result.reporter.js';
+import type { ResultReporter } from './result-reporter.js';
 import { TaskResultReporter } from './task-result.reporter.js';
 import { runTaskHandler, TaskRunner } from './task-runner.js';
 import { WorkflowPublisher } from './workflow.publisher.js';
@@ -42,6 +56,20 @@ export type CeleryServerEvents = {
    */
   error: (error: Error) => void;
 };
+
+/** A consumer of a worker, as {@link ServerCelery.health} reports it. */
+export interface CeleryConsumerHealth {
+  readonly queue: string;
+  /** True while the broker delivers to it (false while the connection is down or the consumer is being resumed). */
+  readonly consuming: boolean;
+}
+
+/** What {@link ServerCelery.health} reports: the broker connection and each consumer. */
+export interface CeleryWorkerHealth {
+  /** The worker's broker connection; `not-started` before `listen()`. */
+  readonly broker: BrokerStatus | 'not-started';
+  readonly consumers: readonly CeleryConsumerHealth[];
+}
 
 /** The end hook handed to a handler run when no processing hooks are registered. */
 const noEndHook = (): void => undefined;
@@ -69,6 +97,10 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private runner?: TaskRunner;
   private eta?: EtaScheduler;
   private events?: EventDispatcher;
+  /** Where task states go (rpc replies or the Redis store): set up in `listen()`. */
+  private reporter?: ResultReporter;
+  /** The Redis store of a `redis://` result backend. */
+  private resultStore?: RedisResultStore;
   private limiter: ConcurrencyLimiter;
   private readonly consumers: ConsumerHandle[] = [];
   private readonly basePrefetch = new Map<ConsumerHandle, number>();
@@ -76,6 +108,14 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private readonly errorListeners = new Set<(error: Error) => void>();
   private readonly control: WorkerControl;
   private readonly refusals: DeadLetterPublisher;
+  /** Each task's `rateLimit`, changed at run time by the `rate_limit` control command. */
+  private readonly rateLimits = new TaskRateLimits((task) => {
+    const handler = this.messageHandlers.get(task);
+    if (!handler || handler.extras?.[CELERY_EVENT_SUBSCRIPTION]) return undefined;
+    return { rate: (handler.extras?.[CELERY_TASK_OPTIONS] as CeleryTaskOptions | undefined)?.rateLimit };
+  });
+  /** Set only with the `observer` option: every call on the message path checks it once. */
+  private readonly observer?: CeleryObserver;
   private closing?: Promise<void>;
   private statusSubscription?: Subscription;
   private failureSubscription?: Subscription;
@@ -93,16 +133,19 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.nodeName = options.nodeName ?? defaultNodeName();
     this.limiter = new ConcurrencyLimiter(this.options.concurrency);
     this.logger = options.logger ?? new Logger('ServerCelery');
+    this.observer = options.observer;
     this.refusals = new DeadLetterPublisher(() => this.broker, this.options.deadLetter, this.nodeName, this.logger);
     this.control = new WorkerControl({
       hostname: this.nodeName,
       concurrency: this.options.concurrency,
       prefetchCount: this.options.prefetchCount,
-      brokerUrl: this.options.brokerUrl,
+      brokerUrl: joinBrokerUrls(this.options.brokerUrl),
+      heartbeatSeconds: this.options.heartbeatSeconds,
       acksEarly: !this.options.acksLate,
       workerEvents: this.options.workerEvents,
       taskEvents: this.options.taskEvents,
       settings: celerySettings(this.options),
+      rateLimits: this.rateLimits,
       registeredTasks: () => this.registeredTasks(),
       activeQueues: () => planWorkerQueues(this.options).map((plan) => queueInfoFromTopology(plan.name, plan.topology)),
       logger: this.logger,
@@ -155,6 +198,15 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     return [...this.messageHandlers].filter(([, handler]) => !handler.extras?.[CELERY_EVENT_SUBSCRIPTION]).map(([name]) => name).sort();
   }
 
+  /** The broker connection and each consumer's state, for health checks (`nestjs-celery/health`). */
+  health(): CeleryWorkerHealth {
+    const broker = this.broker?.status ?? 'not-started';
+    return {
+      broker,
+      consumers: this.consumers.map((consumer) => ({ queue: consumer.queue, consuming: broker === 'connected' && (consumer.consuming ?? true) })),
+    };
+  }
+
   /** Names of the event queues this worker consumes (`billing.order-events`), after `listen()`. */
   eventQueues(): string[] {
     return this.events?.queues ?? [];
@@ -166,11 +218,13 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       this.options.broker ??
       createBroker({
         url: this.options.brokerUrl,
+        connection: this.options.brokerConnection,
         connectionName: `nestjs-celery-worker ${this.nodeName}`,
         logger: this.logger,
       });
     this.broker = broker;
     this.statusSubscription = broker.status$.subscribe((status: BrokerStatus) => {
+      this.observer?.brokerStatus?.(status);
       if (status === 'connected') this._status$.next('connected');
       else if (status === 'reconnecting') this._status$.next('reconnecting');
       else this._status$.next('disconnected');
@@ -178,7 +232,16 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     if (this.options.asyncBrokerUrl) {
       this.asyncBroker = createBroker({
         url: this.options.asyncBrokerUrl,
+        connection: this.options.brokerConnection,
         connectionName: `nestjs-celery-worker ${this.nodeName} async`,
+        logger: this.logger,
+      });
+    }
+    if (this.options.resultBackend === 'redis') {
+      this.resultStore = await RedisResultStore.open(this.options.resultBackendUrl!, {
+        expiresMs: this.options.resultExpiresMs,
+        tls: this.options.resultBackendTls,
+        connectionName: `nestjs-celery-worker ${this.nodeName}`,
         logger: this.logger,
       });
     }
@@ -186,10 +249,13 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     await this.awaitBroker(broker);
     if (this.asyncBroker) await this.awaitBroker(this.asyncBroker);
     const { deadLetter } = this.options;
-    if (deadLetter) await broker.declare(deadLetterTopology(deadLetter, broker.driverType));
+    if (deadLetter) await broker.declare(withQueueType(deadLetterTopology(deadLetter, broker.driverType), this.options.queueType));
     const plans = planWorkerQueues(this.options);
     const brokerOf = (lane: string) => (lane === 'async' ? (this.asyncBroker ?? broker) : broker);
     for (const plan of plans) await brokerOf(plan.lane).declare(plan.topology);
+    if (this.options.nativeDelayedDelivery) {
+      for (const plan of plans) await this.bindDelayedDelivery(brokerOf(plan.lane), plan.name, plan.topology);
+    }
     for (const plan of plans) {
       const limiter = plan.concurrency === undefined ? this.limiter : new ConcurrencyLimiter(plan.concurrency);
       const handle = await brokerOf(plan.lane).consume(plan.name, (delivery) => this.onDelivery(plan.name, delivery, limiter), {
@@ -198,38 +264,69 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       this.basePrefetch.set(handle, plan.prefetch);
       this.consumers.push(handle);
     }
-    if (this.events) this.consumers.push(...(await this.events.start(broker, this.options.prefetchCount)));
+    if (this.events) {
+      const eventConsumers = await this.events.start(broker, this.options.prefetchCount);
+      for (const handle of eventConsumers) this.basePrefetch.set(handle, this.options.prefetchCount);
+      this.consumers.push(...eventConsumers);
+    }
+    this.observer?.workerStarted?.(
+      this.nodeName,
+      this.consumers.map((handle) => ({ name: handle.queue, prefetch: this.basePrefetch.get(handle) ?? this.options.prefetchCount })),
+    );
     if (this.options.remoteControl) await this.control.start(broker);
     await this.control.startEvents(broker);
     this.logger.log(ServerMessages.listening(this.nodeName, [...plans.map((q) => q.name), ...this.eventQueues()], this.registeredTasks().length));
   }
 
+  /**
+   * Celery 5.5's `DelayedDelivery` bootstep for one queue: the `celery_delayed_*` topology (once
+   * per broker; declarations are idempotent) and the queue's `#.<key>` bindings. A queue on a
+   * direct exchange cannot take part: one warning, as kombu logs, and its ETA tasks are held.
+   * The in-process memory broker has no exchange-to-exchange bindings: skipped there.
+   */
+  private async bindDelayedDelivery(broker: Broker, queue: string, topology: Topology): Promise<void> {
+    if (broker instanceof MemoryBroker) return;
+    const { topology: bindings, skipped } = delayedDeliveryBindings(topology);
+    if (skipped.length > 0) this.logger.warn?.(ServerMessages.delayedDeliveryDirect(queue, skipped));
+    if (!bindings.bindings?.length) return;
+    await broker.declare(nativeDelayedDeliveryTopology('quorum'));
+    await broker.declare(bindings);
+  }
+
   /** The task path of this worker: ETA scheduling, execution and outcome reporting on `broker`. */
   private taskRunner(broker: Broker): TaskRunner {
-    const producer = new TaskProducer(broker, this.options.defaultQueue, this.nodeName, {
+    const observer = this.observer;
+    const tracker = observer ? new ObservedTaskTracker(this.control, observer) : this.control;
+    const producer = new TaskProducer(observer ? new ObservedBroker(broker, observer) : broker, this.options.defaultQueue, this.nodeName, {
       router: this.options.router,
       asyncBroker: this.asyncBroker,
       wireHeaders: this.options.wireHeaders,
+      queueType: this.options.queueType,
+      nativeDelayedDelivery: this.options.nativeDelayedDelivery && !(broker instanceof MemoryBroker),
     });
     this.eta = new EtaScheduler(
       this.options.etaHoldLimitMs === false ? undefined : new EtaParking(broker, this.options.etaHoldLimitMs, this.logger),
       (held) => this.raisePrefetch(held),
     );
+    this.reporter = this.resultStore
+      ? new RedisResultReporter(this.resultStore, { producer, hostname: this.nodeName, extended: this.options.resultExtended, logger: this.logger })
+      : new TaskResultReporter(broker, this.options.resultBackend === 'rpc');
     return new TaskRunner({
       hostname: this.nodeName,
       acksLate: this.options.acksLate,
       trackStarted: this.options.trackStarted,
       logger: this.logger,
-      tracker: this.control,
+      tracker,
       outcome: new TaskOutcome(
-        new TaskResultReporter(broker, this.options.resultBackend === 'rpc'),
-        new WorkflowPublisher(producer),
+        this.reporter,
+        new WorkflowPublisher(producer, this.resultStore ? (groupId, size) => this.resultStore!.setChordSize(groupId, size) : undefined),
         this.refusals,
-        this.control,
+        tracker,
         this.options.acksLate,
         this.logger,
       ),
       eta: this.eta,
+      rateLimits: this.rateLimits,
       invoke: (handler, payload, ctx) => this.invoke(handler, payload, ctx),
       isClosing: () => this.closing !== undefined,
       onError: (error) => this.emitError(error),
@@ -275,6 +372,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.consumers.length = 0;
     this.basePrefetch.clear();
     this.eta?.close();
+    this.rateLimits.close();
     if (this.inFlight.size > 0 || this.activeTasks > 0) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<'timeout'>((resolve) => {
@@ -288,6 +386,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         this.control.cancelRunning(new Error('worker shutting down'));
       }
     }
+    await this.reporter?.close().catch(() => undefined);
+    if (!this.reporter) await this.resultStore?.close();
     this.statusSubscription?.unsubscribe();
     // A broker given in the options belongs to the caller (it may be shared with clients).
     if (!this.options.broker) await this.broker?.close();
@@ -310,13 +410,25 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       delivery.reject(true);
       return;
     }
+    if (this.refusedOverDeliveryLimit(queue, delivery)) return;
     const { request, reason, detail } = decodeTaskDelivery(delivery);
     if (!request) {
+      this.observer?.taskRejected?.('undecodable', undefined, queue);
       this.track(this.refusals.deadLetter(queue, delivery, reason, detail));
       return;
     }
     this.activeTasks++;
+    this.observer?.taskReceived?.(queue, request);
+    if (this.options.resultExtended && this.reporter instanceof RedisResultReporter) this.reporter.queues.set(request, delivery.message.fields.routingKey);
     void this.runner!.accept(queue, delivery, request, this.messageHandlers.get(request.task), limiter);
+  }
+
+  /** Dead-letters (reason `delivery-limit`) a quorum-queue message delivered more often than `deliveryLimit`; true when it did. */
+  private refusedOverDeliveryLimit(queue: string, delivery: Delivery): boolean {
+    const detail = overDeliveryLimit(delivery, this.options.deliveryLimit);
+    if (detail === undefined) return false;
+    this.track(this.refusals.deadLetter(queue, delivery, DELIVERY_LIMIT_REASON, detail));
+    return true;
   }
 
   /** Raises every task consumer's prefetch by the number of tasks held for their ETA (as Celery does). */
@@ -355,9 +467,26 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       hostname: this.nodeName,
       logger: this.logger,
       isClosing: () => this.closing !== undefined,
+      queueType: this.options.queueType,
+      refusedOverDeliveryLimit: (queue, delivery) => this.refusedOverDeliveryLimit(queue, delivery),
       track: (work) => this.track(work),
-      run: (handler, payload, ctx) => this.limiter.run(() => invokeEventHandler(handler, payload, ctx, hooks)),
-      deadLetter: (queue, delivery, reason, detail, logLine, headers) => this.refusals.deadLetter(queue, delivery, reason, detail, logLine, headers),
+      run: (handler, payload, ctx) => {
+        const run = this.limiter.run(() => invokeEventHandler(handler, payload, ctx, hooks));
+        const observer = this.observer;
+        if (!observer?.eventHandled) return run;
+        const routingKey = ctx.message.fields.routingKey;
+        return run.then(
+          () => observer.eventHandled!(routingKey, ctx.handler, true),
+          (error: unknown) => {
+            observer.eventHandled!(routingKey, ctx.handler, false);
+            throw error;
+          },
+        );
+      },
+      deadLetter: (queue, delivery, reason, detail, logLine, headers) => {
+        this.observer?.eventDeadLettered?.(queue, reason);
+        return this.refusals.deadLetter(queue, delivery, reason, detail, logLine, headers);
+      },
     };
   }
 }

@@ -1,3 +1,4 @@
+import { brokerUrlList, type BrokerUrls } from '../broker/broker-connection.options.js';
 import { describeUrlValue } from '../broker/broker-url.redaction.js';
 import { isServiceName, serviceConvention } from '../routing/service-convention.js';
 import type { TaskQueue } from '../routing/task-queue.js';
@@ -16,7 +17,7 @@ export interface ServiceRoutingInput {
   serviceQueues?: boolean | { sync?: boolean; async?: boolean };
   concurrency?: number | ServiceConcurrency;
   prefetchCount?: number;
-  asyncBrokerUrl?: string;
+  asyncBrokerUrl?: BrokerUrls;
   taskRoutes?: TaskRoutes;
   services?: string[];
 }
@@ -32,7 +33,7 @@ export interface ServiceRouting {
   conventionQueues: ConventionQueue[];
   /** The prefetch the user set explicitly, if any (otherwise each consumer derives it from its limit). */
   explicitPrefetch?: number;
-  asyncBrokerUrl?: string;
+  asyncBrokerUrl?: BrokerUrls;
   /** Router for follow-up tasks: `taskRoutes`, then the convention of `service` and `services`. */
   router?: TaskRouter;
 }
@@ -65,8 +66,12 @@ export function resolveServiceRouting(options: ServiceRoutingInput, fail: (messa
     if (wanted.sync) conventionQueues.push({ ...convention.sync, concurrency: perLane ? sync : (shared ?? 16) });
     if (wanted.async) conventionQueues.push({ ...convention.async, concurrency: perLane ? async : (shared ?? 16) });
   }
-  if (options.asyncBrokerUrl !== undefined && (typeof options.asyncBrokerUrl !== 'string' || !/^(amqps?|memory):\/\//.test(options.asyncBrokerUrl))) {
-    throw fail(`ServerCelery option 'asyncBrokerUrl' must be an amqp://, amqps:// or memory://<vhost> URL, got ${describeUrlValue(options.asyncBrokerUrl)}`);
+  if (options.asyncBrokerUrl !== undefined) {
+    const urls = typeof options.asyncBrokerUrl === 'string' || Array.isArray(options.asyncBrokerUrl) ? brokerUrlList(options.asyncBrokerUrl) : [];
+    const bad = urls.length === 0 ? options.asyncBrokerUrl : urls.find((url) => typeof url !== 'string' || !/^(amqps?|memory):\/\//.test(url));
+    if (bad !== undefined) {
+      throw fail(`ServerCelery option 'asyncBrokerUrl' must be an amqp://, amqps:// or memory://<vhost> URL (or a list), got ${describeUrlValue(bad)}`);
+    }
   }
   if (options.services !== undefined && (!Array.isArray(options.services) || !options.services.every(isServiceName))) {
     throw fail(`ServerCelery option 'services' must be an array of service names ([A-Za-z0-9_-]), got ${JSON.stringify(options.services)}`);

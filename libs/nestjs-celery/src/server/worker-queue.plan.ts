@@ -1,4 +1,4 @@
-import { celeryQueueTopology, type Topology } from '../broker/topology.js';
+import { celeryQueueTopology, withQueueType, type Topology } from '../broker/topology.js';
 import type { BrokerLane } from '../routing/task-route.js';
 import { taskQueueTopology } from '../routing/task-queue.js';
 import type { ResolvedServerOptions } from './server-celery.options.js';
@@ -26,7 +26,7 @@ export function planWorkerQueues(options: ResolvedServerOptions): WorkerQueuePla
   // A convention queue named in `queues` too is declared the convention's way (one declaration per name).
   const plans: WorkerQueuePlan[] = options.queues.filter((queue) => !convention.has(queue.name)).map((queue) => ({
     name: queue.name,
-    topology: celeryQueueTopology(queue.name, { arguments: queue.arguments }),
+    topology: celeryQueueTopology(queue.name, { arguments: queue.arguments, queueType: queue.queueType ?? options.queueType }),
     lane: 'sync',
     concurrency: queue.concurrency,
     prefetch: prefetchFor(queue.concurrency),
@@ -34,7 +34,7 @@ export function planWorkerQueues(options: ResolvedServerOptions): WorkerQueuePla
   for (const queue of options.conventionQueues) {
     plans.push({
       name: queue.name,
-      topology: taskQueueTopology(queue),
+      topology: withQueueType(taskQueueTopology(queue), options.queueType),
       lane: queue.lane ?? 'sync',
       concurrency: queue.concurrency,
       prefetch: prefetchFor(queue.concurrency),

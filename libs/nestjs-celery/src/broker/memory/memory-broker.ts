@@ -110,7 +110,13 @@ export class MemoryBroker implements Broker {
       try {
         if (declaration.kind === 'exchange') this.vhost.declareExchange(declaration.value);
         else if (declaration.kind === 'queue') this.vhost.declareQueue(declaration.value, this.id);
-        else this.vhost.bind(declaration.value, this.id);
+        else if (declaration.kind === 'binding') this.vhost.bind(declaration.value, this.id);
+        else {
+          throw new TypeError(
+            `the memory broker does not route exchange-to-exchange bindings (${declaration.value.source} → ${declaration.value.destination}); ` +
+              'use RabbitMQ for native delayed delivery',
+          );
+        }
       } catch (error) {
         if (!(error instanceof PreconditionFailedError)) throw error;
         throw new TopologyMismatchError(

@@ -23,6 +23,11 @@ export class MemoryConsumer implements ConsumerHandle {
   private cancelled = false;
   private closed = false;
 
+  /** True until cancelled (the memory broker never loses its connection). */
+  get consuming(): boolean {
+    return !this.cancelled;
+  }
+
   constructor(
     private readonly source: MemoryQueue,
     /** `amq.ctag-…`, as `fields.consumerTag`. */

@@ -20,6 +20,7 @@ export interface MemoryVhostOptions {
 const EQUIVALENCE_ARGUMENTS = [
   'x-dead-letter-exchange',
   'x-dead-letter-routing-key',
+  'x-delivery-limit',
   'x-expires',
   'x-max-length',
   'x-max-length-bytes',

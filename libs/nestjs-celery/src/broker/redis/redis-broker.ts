@@ -147,7 +147,9 @@ export class RedisBroker implements Broker {
         router.setType(declaration.value.name, declaration.value.type);
       }
       else if (declaration.kind === 'queue') this.noteQueue(declaration.value);
-      else {
+      else if (declaration.kind === 'exchange-binding') {
+        throw new TopologyMismatchError(`exchange-to-exchange binding '${key}': kombu's Redis transport has none (RabbitMQ only)`);
+      } else {
         const { exchange, queue, routingKey } = declaration.value;
         const type = router.typeOf(exchange);
         if (type === 'fanout') this.fanoutQueues.set(queue, { exchange, routingKey: routingKey.replaceAll('#', '*') });

@@ -32,3 +32,16 @@ describe("inspect conf censoring (Celery's filter_hidden_settings)", () => {
     });
   });
 });
+
+describe('a failover URL list in inspect conf and stats', () => {
+  it('masks the password of every URL of `a;b`', async () => {
+    const { brokerInfo } = await import('../worker-stats.js');
+    const list = 'amqp://u:pw-one@n1:5672//;amqp://u:pw-two@n2:5673//';
+    const conf = censorSettings({ broker_url: list, other: list });
+    expect(JSON.stringify(conf)).not.toMatch(/pw-one|pw-two/);
+    expect(conf.broker_url).toBe('amqp://u:********@n1:5672//;amqp://u:********@n2:5673//');
+    const info = brokerInfo(list, 30);
+    expect(JSON.stringify(info)).not.toMatch(/pw-one|pw-two/);
+    expect(info).toMatchObject({ hostname: 'n1', port: 5672, alternates: ['amqp://u:********@n2:5673//'] });
+  });
+});

@@ -1,4 +1,4 @@
-import { redactUrl, URL_SECRET_MASK } from '../../broker/broker-url.redaction.js';
+import { redactUrl, redactUrlList, URL_SECRET_MASK } from '../../broker/broker-url.redaction.js';
 
 /** Celery's mask for hidden settings and URL passwords (`filter_hidden_settings`). */
 const MASK = URL_SECRET_MASK;
@@ -14,6 +14,7 @@ const URL_PARTS = /^([^:/]+):\/\/(?:([^:@/?#]*)(?::([^@/?#]*))?@)?(\[[0-9A-Fa-f:
 export function sanitizeUrl(url: unknown): unknown {
   if (typeof url !== 'string') return url;
   if (!url.includes('://')) return redactUrl(url);
+  if (url.includes(';')) return redactUrlList(url);
   const parts = URL_PARTS.exec(url);
   if (!parts) return redactUrl(url);
   const [, scheme, user, password, host, port, path] = parts;
@@ -28,6 +29,8 @@ export function sanitizeUrl(url: unknown): unknown {
  * host (`//` for `/`). Other URLs (e.g. `memory://`) only get their password masked.
  */
 export function maskBrokerUrl(url: string): string {
+  // A failover list (`a;b`, kombu's spelling): each URL masked.
+  if (url.includes(';')) return url.split(';').map(maskBrokerUrl).join(';');
   const parts = URL_PARTS.exec(url);
   if (!parts || (parts[1] !== 'amqp' && parts[1] !== 'amqps')) return String(sanitizeUrl(url));
   const [, scheme, user, , host, port, path] = parts;
@@ -47,7 +50,7 @@ export function censorSettings(settings: Readonly<Record<string, unknown>>): Rec
     if (HIDDEN_SETTINGS.test(key)) out[key] = MASK;
     else if (key.toLowerCase().includes('broker_url') && typeof value === 'string') out[key] = maskBrokerUrl(value);
     else if (key.toLowerCase().includes('backend')) out[key] = sanitizeUrl(value);
-    else out[key] = typeof value === 'string' && (value.includes('@') || value.includes('://')) ? redactUrl(value) : value;
+    else out[key] = typeof value === 'string' && (value.includes('@') || value.includes('://')) ? redactUrlList(value) : value;
   }
   return out;
 }
