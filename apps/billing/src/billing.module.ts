@@ -7,10 +7,11 @@ import { BILLING_OPTIONS, resolveBillingOptions, type BillingModuleOptions } fro
 import { BillingService } from './billing.service.js';
 import { BillingTasks } from './billing.tasks.js';
 import { InvoicePusher } from './invoice.pusher.js';
+import { PaymentGateway, PaymentsTasks } from './payments/index.js';
 
 /**
- * The billing service: ledger, invoices, tasks `billing.sync.get_invoice` / `get_balance` and the
- * handlers of order's events. Run it under a `ServerCelery` built from `billingServerOptions()`.
+ * The billing service: ledger, invoices, tasks `billing.sync.get_invoice` / `get_balance`,
+ * `billing.sync.charge` (payments/: rate limited, retried with backoff) and the handlers of order's events. Run it under a `ServerCelery` built from `billingServerOptions()`.
  */
 @Module({})
 export class BillingModule {
@@ -20,12 +21,13 @@ export class BillingModule {
     return {
       module: BillingModule,
       imports: [CeleryModule.forRoot(celery)],
-      controllers: [BillingTasks, BillingEventsController],
+      controllers: [BillingTasks, BillingEventsController, PaymentsTasks],
       providers: [
         { provide: BILLING_OPTIONS, useValue: resolveBillingOptions(options) },
         BillingService,
         BillingEventsPublisher,
         InvoicePusher,
+        { provide: PaymentGateway, useFactory: () => new PaymentGateway() },
       ],
       exports: [BillingService],
     };

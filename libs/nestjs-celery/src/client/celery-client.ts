@@ -30,7 +30,7 @@ import { ObservedBroker } from '../runtime/observed-broker.js';
 /** What {@link CeleryClient.health} reports. */
 export interface CeleryClientHealth {
   readonly broker: BrokerStatus;
-  /** The result consumer (rpc:// reply queue, or Redis connections): started on the first call that waits for a result. */
+  /** The result channel (rpc:// reply queue, or Redis connections): started on the first call that waits for a result. */
   readonly replies: 'not-started' | 'consuming' | 'down' | 'disabled';
 }
 

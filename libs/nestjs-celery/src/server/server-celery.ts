@@ -8,6 +8,7 @@ import { MemoryBroker } from '../broker/memory/memory-broker.js';
 import { withQueueType } from '../broker/topology.js';
 import { delayedDeliveryBindings, nativeDelayedDeliveryTopology } from '../routing/native-delayed-delivery.js';
 import { DELIVERY_LIMIT_REASON, overDeliveryLimit } from '../runtime/delivery-limit.js';
+import { deadLetterTopology } from './dead-letter.topology.js';
 import type { Broker, BrokerStatus, ConsumerHandle } from '../broker/broker.js';
 import type { Topology } from '../broker/topology.js';
 import type { Delivery } from '../broker/delivery.js';
@@ -20,9 +21,11 @@ import { CELERY_EVENT_SUBSCRIPTION } from '../events/event-subscription.js';
 import { defaultNodeName } from '../producer/node-identity.js';
 import { TaskProducer } from '../producer/task-producer.js';
 import type { CeleryContext } from '../runtime/celery-context.js';
+import { TaskRateLimits } from '../runtime/task-rate-limits.js';
 import type { CeleryObserver } from '../runtime/celery-observer.js';
 import { ObservedBroker } from '../runtime/observed-broker.js';
 import { DeadLetterPublisher, decodeTaskDelivery } from '../runtime/dead-letter.publisher.js';
+import { CELERY_TASK_OPTIONS, type CeleryTaskOptions } from './celery-task.options.js';
 import { CELERY_TRANSPORT } from './celery-transport.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { EtaParking } from './eta-parking.js';
@@ -66,6 +69,11 @@ export interface CeleryWorkerHealth {
   /** The worker's broker connection; `not-started` before `listen()`. */
   readonly broker: BrokerStatus | 'not-started';
   readonly consumers: readonly CeleryConsumerHealth[];
+  /**
+   * Where results go: `rpc` (replies on the broker connection above), `redis-up` / `redis-down`
+   * (the Redis result backend reachable or not), `disabled`.
+   */
+  readonly results: 'rpc' | 'redis-up' | 'redis-down' | 'disabled';
 }
 
 /** The end hook handed to a handler run when no processing hooks are registered. */
@@ -105,6 +113,12 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private readonly errorListeners = new Set<(error: Error) => void>();
   private readonly control: WorkerControl;
   private readonly refusals: DeadLetterPublisher;
+  /** Each task's `rateLimit`, changed at run time by the `rate_limit` control command. */
+  private readonly rateLimits = new TaskRateLimits((task) => {
+    const handler = this.messageHandlers.get(task);
+    if (!handler || handler.extras?.[CELERY_EVENT_SUBSCRIPTION]) return undefined;
+    return { rate: (handler.extras?.[CELERY_TASK_OPTIONS] as CeleryTaskOptions | undefined)?.rateLimit };
+  });
   /** Set only with the `observer` option: every call on the message path checks it once. */
   private readonly observer?: CeleryObserver;
   private closing?: Promise<void>;
@@ -136,6 +150,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       workerEvents: this.options.workerEvents,
       taskEvents: this.options.taskEvents,
       settings: celerySettings(this.options),
+      rateLimits: this.rateLimits,
       registeredTasks: () => this.registeredTasks(),
       activeQueues: () => planWorkerQueues(this.options).map((plan) => queueInfoFromTopology(plan.name, plan.topology)),
       logger: this.logger,
@@ -194,6 +209,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     return {
       broker,
       consumers: this.consumers.map((consumer) => ({ queue: consumer.queue, consuming: broker === 'connected' && (consumer.consuming ?? true) })),
+      results: this.resultStore ? (this.resultStore.redis.status === 'ready' ? 'redis-up' : 'redis-down') : this.options.resultBackend === 'redis' ? 'redis-down' : this.options.resultBackend,
     };
   }
 
@@ -239,18 +255,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     await this.awaitBroker(broker);
     if (this.asyncBroker) await this.awaitBroker(this.asyncBroker);
     const { deadLetter } = this.options;
-    if (deadLetter) {
-      await broker.declare(
-        withQueueType(
-          {
-            exchanges: [{ name: deadLetter.exchange, type: 'fanout', durable: true }],
-            queues: [{ name: deadLetter.queue, durable: true }],
-            bindings: [{ queue: deadLetter.queue, exchange: deadLetter.exchange, routingKey: '' }],
-          },
-          this.options.queueType,
-        ),
-      );
-    }
+    if (deadLetter) await broker.declare(withQueueType(deadLetterTopology(deadLetter, broker.driverType), this.options.queueType));
     const plans = planWorkerQueues(this.options);
     const brokerOf = (lane: string) => (lane === 'async' ? (this.asyncBroker ?? broker) : broker);
     for (const plan of plans) await brokerOf(plan.lane).declare(plan.topology);
@@ -327,6 +332,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         this.logger,
       ),
       eta: this.eta,
+      rateLimits: this.rateLimits,
       invoke: (handler, payload, ctx) => this.invoke(handler, payload, ctx),
       isClosing: () => this.closing !== undefined,
       onError: (error) => this.emitError(error),
@@ -372,6 +378,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.consumers.length = 0;
     this.basePrefetch.clear();
     this.eta?.close();
+    this.rateLimits.close();
     if (this.inFlight.size > 0 || this.activeTasks > 0) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<'timeout'>((resolve) => {
