@@ -41,6 +41,8 @@ const CELERY55_SUITES = [
   'autoretry',
   'redis-results',
   'chords',
+  'redis-interop',
+  'redis-control-events',
 ];
 export default {
   projects: [

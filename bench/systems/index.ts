@@ -19,13 +19,16 @@ export const SYSTEM_NAMES = [
  */
 export const OPT_IN_SYSTEM_NAMES = ['nestjs-celery-redis', 'python-celery-redis'] as const;
 
-export type SystemName = (typeof SYSTEM_NAMES)[number] | (typeof OPT_IN_SYSTEM_NAMES)[number];
+/** Systems on a Redis broker: opt-in (`--only=`), on `--redis-broker`; their broker column is Redis's CPU (INFO cpu). */
+export const REDIS_BROKER_SYSTEM_NAMES = ['nestjs-celery-redis-broker', 'python-celery-redis-broker', 'celery-node-redis-broker', 'bullmq'] as const;
+
+export type SystemName = (typeof SYSTEM_NAMES)[number] | (typeof OPT_IN_SYSTEM_NAMES)[number] | (typeof REDIS_BROKER_SYSTEM_NAMES)[number];
 
 /** The baseline of the ratios. */
 export const BASELINE: SystemName = 'amqplib';
 
 export function isSystemName(name: string): name is SystemName {
-  return (SYSTEM_NAMES as readonly string[]).includes(name) || (OPT_IN_SYSTEM_NAMES as readonly string[]).includes(name);
+  return [...SYSTEM_NAMES, ...OPT_IN_SYSTEM_NAMES, ...REDIS_BROKER_SYSTEM_NAMES].includes(name as SystemName);
 }
 
 /** Loads a system's adapter (cheap: adapters import their libraries only when started). */
@@ -53,7 +56,15 @@ export async function loadSystem(name: string): Promise<SystemAdapter> {
       return (await import('./nestjs-celery.js')).nestjsCeleryRedisSystem;
     case 'python-celery-redis':
       return (await import('./python-celery.js')).pythonCeleryRedisSystem;
+    case 'nestjs-celery-redis-broker':
+      return (await import('./nestjs-celery.js')).nestjsCeleryRedisBrokerSystem;
+    case 'python-celery-redis-broker':
+      return (await import('./python-celery.js')).pythonCeleryRedisBrokerSystem;
+    case 'celery-node-redis-broker':
+      return (await import('./celery-node.js')).celeryNodeRedisBrokerSystem;
+    case 'bullmq':
+      return (await import('./bullmq.js')).bullmqSystem;
     default:
-      throw new Error(`unknown system '${name}'; known: ${[...SYSTEM_NAMES, ...OPT_IN_SYSTEM_NAMES].join(', ')}`);
+      throw new Error(`unknown system '${name}'; known: ${[...SYSTEM_NAMES, ...OPT_IN_SYSTEM_NAMES, ...REDIS_BROKER_SYSTEM_NAMES].join(', ')}`);
   }
 }

@@ -134,3 +134,18 @@ export const nestjsCeleryRedisSystem: SystemAdapter = {
   startConsumer: (ctx, hooks) => startConsumer(ctx, hooks, false, true),
   startProducer: (ctx) => startProducer(ctx, 'compact', false, true),
 };
+
+/**
+ * The same worker and client on a Redis broker (`RedisBroker`, kombu's Redis transport), chosen by
+ * the URL alone: acks emulated with kombu's unacked hash and index, rpc:// replies on a list.
+ */
+export const nestjsCeleryRedisBrokerSystem: SystemAdapter = {
+  ...nestjsCelerySystem,
+  name: 'nestjs-celery-redis-broker',
+  label: 'nestjs-celery (Redis broker)',
+  broker: 'redis',
+  settings:
+    'as nestjs-celery, on a redis:// broker URL: the worker pops up to the prefetch (100) per script call and records them ' +
+    "in kombu's unacked hash/index, acks batched per tick (ZREM+HDEL); publishes are LPUSH after the Redis reply (no confirms on Redis)",
+  entities: (queue) => ({ queues: [queue], exchanges: [queue] }),
+};

@@ -53,3 +53,14 @@ export const pythonCeleryRedisSystem: SystemAdapter = {
   spawnConsumer: (ctx): SpawnSpec => ({ ...pythonCelerySystem.spawnConsumer!(ctx), env: env(ctx, ctx.redisUrl) }),
   spawnProducer: (ctx): SpawnSpec => ({ ...pythonCelerySystem.spawnProducer!(ctx), env: env(ctx, ctx.redisUrl) }),
 };
+
+/** Python Celery on a Redis broker (kombu's Redis transport, python3-redis), otherwise the same. */
+export const pythonCeleryRedisBrokerSystem: SystemAdapter = {
+  ...pythonCelerySystem,
+  name: 'python-celery-redis-broker',
+  label: 'Python Celery (Redis broker)',
+  broker: 'redis',
+  settings:
+    'as Python Celery, on a redis:// broker: kombu Redis transport (BRPOP, unacked hash/index, visibility timeout 1 h), ' +
+    'worker_prefetch_multiplier 100, task_acks_late, rpc:// results on Redis lists',
+};

@@ -19,7 +19,8 @@ export function defaultBrokerUrl(): string {
 export interface CeleryClientOptions extends ResultBackendOptions {
   /**
    * RabbitMQ URL (`amqp://` or `amqps://`), a cluster's URLs (`'amqp://a//;amqp://b//'` as kombu
-   * writes them, or an array), or `memory://<vhost>` for the in-process broker. Default:
+   * writes them, or an array), a Redis URL (`redis://`, `rediss://`: kombu's Redis transport, see
+   * docs/redis-broker.md), or `memory://<vhost>` for the in-process broker. Default:
    * `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`.
    */
   brokerUrl?: BrokerUrls;

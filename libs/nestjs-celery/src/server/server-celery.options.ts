@@ -34,7 +34,8 @@ export interface DeadLetterOptions {
 export interface ServerCeleryOptions extends ResultBackendOptions {
   /**
    * RabbitMQ URL (`amqp://` or `amqps://`), a cluster's URLs (`'amqp://a//;amqp://b//'` or an
-   * array), or `memory://<vhost>` for the in-process broker. Default: `CELERY_BROKER_URL`, else
+   * array), a Redis URL (`redis://`, `rediss://`: kombu's Redis transport, see docs/redis-broker.md),
+   * or `memory://<vhost>` for the in-process broker. Default: `CELERY_BROKER_URL`, else
    * `amqp://guest:guest@127.0.0.1:5672//`.
    */
   brokerUrl?: BrokerUrls;
@@ -70,7 +71,7 @@ export interface ServerCeleryOptions extends ResultBackendOptions {
    * Default true when `service` is set; `false` turns the convention off, `{ async: false }` one half.
    */
   serviceQueues?: boolean | { sync?: boolean; async?: boolean };
-  /** Broker URL(s) of the `async` lane (`amqp://`, `amqps://` or `memory://<vhost>`): `<service>.async` is consumed there. Default: `brokerUrl`. */
+  /** Broker URL(s) of the `async` lane (`amqp://`, `amqps://`, `redis://`, `rediss://` or `memory://<vhost>`): `<service>.async` is consumed there. Default: `brokerUrl`. */
   asyncBrokerUrl?: BrokerUrls;
   /** Celery's `task_routes` for follow-up tasks this worker sends (chain steps, callbacks, errbacks). */
   taskRoutes?: TaskRoutes;

@@ -8,6 +8,7 @@ import { MemoryBroker } from '../broker/memory/memory-broker.js';
 import { withQueueType } from '../broker/topology.js';
 import { delayedDeliveryBindings, nativeDelayedDeliveryTopology } from '../routing/native-delayed-delivery.js';
 import { DELIVERY_LIMIT_REASON, overDeliveryLimit } from '../runtime/delivery-limit.js';
+import { deadLetterTopology } from './dead-letter.topology.js';
 import type { Broker, BrokerStatus, ConsumerHandle } from '../broker/broker.js';
 import type { Topology } from '../broker/topology.js';
 import type { Delivery } from '../broker/delivery.js';
@@ -254,18 +255,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     await this.awaitBroker(broker);
     if (this.asyncBroker) await this.awaitBroker(this.asyncBroker);
     const { deadLetter } = this.options;
-    if (deadLetter) {
-      await broker.declare(
-        withQueueType(
-          {
-            exchanges: [{ name: deadLetter.exchange, type: 'fanout', durable: true }],
-            queues: [{ name: deadLetter.queue, durable: true }],
-            bindings: [{ queue: deadLetter.queue, exchange: deadLetter.exchange, routingKey: '' }],
-          },
-          this.options.queueType,
-        ),
-      );
-    }
+    if (deadLetter) await broker.declare(withQueueType(deadLetterTopology(deadLetter, broker.driverType), this.options.queueType));
     const plans = planWorkerQueues(this.options);
     const brokerOf = (lane: string) => (lane === 'async' ? (this.asyncBroker ?? broker) : broker);
     for (const plan of plans) await brokerOf(plan.lane).declare(plan.topology);
