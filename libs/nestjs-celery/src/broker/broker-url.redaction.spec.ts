@@ -81,9 +81,11 @@ describe('no output path shows the password', () => {
 
   const quiet: LoggerService = { log: () => undefined, error: () => undefined, warn: () => undefined };
   const rejected = SPELLINGS.filter((url) => !/^amqps?:\/\//.test(url));
+  /** redis:// spellings open a RedisBroker (createBroker, asyncBrokerUrl); only AmqpBroker refuses them. */
+  const redis = (url: string) => /^rediss?:\/\//i.test(url);
 
   it.each(rejected)('createBroker / AmqpBroker / asyncBrokerUrl errors for %s', (url) => {
-    for (const attempt of [
+    for (const attempt of redis(url) ? [() => new AmqpBroker({ url, logger: quiet })] : [
       () => createBroker({ url, logger: quiet }),
       () => new AmqpBroker({ url, logger: quiet }),
       () => resolveServiceRouting({ asyncBrokerUrl: url }, (message) => new Error(message)),
