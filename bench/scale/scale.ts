@@ -12,7 +12,7 @@
  * Results go to bench/results/scale-latest.json and are printed as a table.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { amqplib, CeleryClient } from 'nestjs-celery';
@@ -21,6 +21,8 @@ import { processCpuUs } from '../lib/machine.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
 const WORKER = join(HERE, 'scale-worker.ts');
+/** The pid file of the machine's own RabbitMQ (Debian's package); SCALE_BROKER_PID_FILE overrides it. */
+const LOCAL_BROKER_PID_FILE = process.env.SCALE_BROKER_PID_FILE ?? '/var/lib/rabbitmq/mnesia/rabbit@localhost.pid';
 
 interface Row {
   setup: string;
@@ -39,20 +41,16 @@ function flag(name: string, fallback: number): number {
   return arg ? Number(arg.split('=')[1]) : fallback;
 }
 
-/** The beam.smp processes of the given Erlang node names (the broker's CPU is theirs). */
-function beamPids(nodeNames: string[]): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+/** The brokers' Erlang VMs (their CPU is the broker's), from their pid files. */
+function beamPids(pidFiles: string[]): number[] {
+  return pidFiles.flatMap((file) => {
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'beam.smp') continue;
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (nodeNames.some((node) => cmdline.includes(node))) pids.push(Number(entry));
+      const pid = Number(readFileSync(file, 'utf8').trim());
+      return Number.isInteger(pid) && pid > 0 ? [pid] : [];
     } catch {
-      /* gone */
+      return [];
     }
-  }
-  return pids;
+  });
 }
 
 const cpuOf = (pids: number[]) => pids.reduce((sum, pid) => sum + processCpuUs(pid), 0);
@@ -132,7 +130,7 @@ async function run(
   clientUrl: string,
   workerUrls: string[],
   adminUrl: string,
-  brokerNodes: string[],
+  brokerPidFiles: string[],
   queueType: 'classic' | 'quorum',
   workload: 'W1' | 'W3',
   tasks: number,
@@ -146,7 +144,7 @@ async function run(
   await client.sendTask('scale.echo', [0], {}, { ignoreResult: true }); // warm-up
   await waitFor(() => workers.reduce((s, w) => s + w.count, 0) >= 1, 30_000, 'the warm-up task');
   const pids = workers.map((w) => w.child.pid!);
-  const brokerPids = beamPids(brokerNodes);
+  const brokerPids = beamPids(brokerPidFiles);
   const baseCount = workers.reduce((s, w) => s + w.count, 0);
   const workerCpu0 = cpuOf(pids);
   const brokerCpu0 = cpuOf(brokerPids);
@@ -204,14 +202,14 @@ export async function runScaleBench(): Promise<void> {
   if (process.argv.includes('--scale')) {
     const url = process.env.CELERY_BROKER_URL || 'amqp://guest:guest@127.0.0.1:5672//';
     for (const workers of [1, 2, 4]) {
-      rows.push(await run('local', url, Array(workers).fill(url), url, ['rabbit@'], 'classic', 'W1', tasks));
+      rows.push(await run('local', url, Array(workers).fill(url), url, [LOCAL_BROKER_PID_FILE], 'classic', 'W1', tasks));
     }
   }
   if (process.argv.includes('--scale-cluster')) {
     const ports = ['5781', '5782', '5783'];
     const env = { ...process.env, CLUSTER_DIR: '/tmp/nestjs-celery-bench-cluster', CLUSTER_PORTS: ports.join(' '), CLUSTER_DIST_PORTS: '25781 25782 25783' };
     const urls = ports.map((port) => `amqp://guest:guest@127.0.0.1:${port}//`);
-    const nodes = ports.map((port) => `nestjs-celery-cluster-${port}@localhost`);
+    const nodes = [0, 1, 2].map((i) => join(env.CLUSTER_DIR, `n${i}`, 'rabbit.pid'));
     await cluster('start', env);
     try {
       for (const queueType of ['classic', 'quorum'] as const) {

@@ -28,7 +28,7 @@ def states(p):
         final['error'] = [type(value).__name__, [str(a) for a in value.args]]
     else:
         final['value'] = value
-    return {'seen': seen, 'final': final}
+    return {'id': result.id, 'seen': seen, 'final': final}
 
 
 def control(p):

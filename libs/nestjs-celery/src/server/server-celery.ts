@@ -69,6 +69,11 @@ export interface CeleryWorkerHealth {
   /** The worker's broker connection; `not-started` before `listen()`. */
   readonly broker: BrokerStatus | 'not-started';
   readonly consumers: readonly CeleryConsumerHealth[];
+  /**
+   * Where results go: `rpc` (replies on the broker connection above), `redis-up` / `redis-down`
+   * (the Redis result backend reachable or not), `disabled`.
+   */
+  readonly results: 'rpc' | 'redis-up' | 'redis-down' | 'disabled';
 }
 
 /** The end hook handed to a handler run when no processing hooks are registered. */
@@ -204,6 +209,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     return {
       broker,
       consumers: this.consumers.map((consumer) => ({ queue: consumer.queue, consuming: broker === 'connected' && (consumer.consuming ?? true) })),
+      results: this.resultStore ? (this.resultStore.redis.status === 'ready' ? 'redis-up' : 'redis-down') : this.options.resultBackend === 'redis' ? 'redis-down' : this.options.resultBackend,
     };
   }
 
