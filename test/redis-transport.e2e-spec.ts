@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AsyncResult, CeleryClient, celeryQueueTopology, RedisBroker, type Delivery } from 'nestjs-celery';
-import { readExecutions } from './support/execution-log.js';
+import { interruptedIn, readExecutions } from './support/execution-log.js';
 import { pause } from './support/eventually.js';
 import { startFaultWorker, type FaultWorker } from './support/fault-worker.js';
 import { flushRedisDb, redisBrokerUrl, redisCheck, until } from './support/redis-broker.js';
@@ -180,19 +180,20 @@ describe('Redis broker: better than Celery on Redis (worker processes)', () => {
     const victim = await start('t.kill');
     const sent: AsyncResult[] = [];
     for (let i = 0; i < 12; i++) sent.push(await client.sendTask('faults.work', [i, 1500], {}, { queue: 't.kill', ignoreResult: true }));
-    await until(() => expect([...readExecutions(execLog).started.keys()].filter((id) => sent.some((r) => r.id === id)).length).toBe(4));
+    const ours = (ids: Iterable<string>) => [...ids].filter((id) => sent.some((r) => r.id === id));
+    await until(() => expect(ours(readExecutions(execLog).started.keys()).length).toBeGreaterThanOrEqual(4));
     const unackedAtKill = await check.hlen('unacked');
     await victim.kill('SIGKILL');
+    const interrupted = ours(interruptedIn(execLog, victim.pid));
     await start('t.kill');
-    await until(() => expect(sent.every((r) => readExecutions(execLog).ended.get(r.id) === 1)).toBe(true), { timeoutMs: 30_000 });
+    await until(() => expect(sent.every((r) => readExecutions(execLog).ended.get(r.id) === 1)).toBe(true), { timeoutMs: 40_000 });
     const runs = readExecutions(execLog);
-    const interrupted = sent.filter((r) => runs.started.get(r.id) === 2);
-    // every task finished exactly once; those the victim had started ran a second time, no more
-    expect(interrupted).toHaveLength(4);
-    expect(sent.every((r) => (runs.started.get(r.id) ?? 0) <= 2)).toBe(true);
-    expect(unackedAtKill).toBe(8);
+    // every task finished exactly once; those the victim was running ran a second time, no more
+    expect(interrupted.length).toBeGreaterThanOrEqual(1);
+    expect(unackedAtKill).toBeGreaterThanOrEqual(interrupted.length);
+    for (const r of sent) expect(runs.started.get(r.id)).toBe(interrupted.includes(r.id) ? 2 : 1);
     await until(async () => expect(await check.hlen('unacked')).toBe(0));
-  }, 60_000);
+  }, 90_000);
 
   it('bad input is dead-lettered with the reason (one log line each) and the worker keeps running', async () => {
     const worker = await start('t.bad');

@@ -58,7 +58,7 @@ describe('ServerCelery service routing options', () => {
     ['a zero sync concurrency', { service: 'b', concurrency: { sync: 0 } }, /'concurrency.sync' must be a positive integer/],
     ['a bad queue concurrency', { queues: [{ name: 'q', concurrency: 1.5 }] }, /'queues\[q\].concurrency'/],
     ['a bad serviceQueues', { service: 'b', serviceQueues: 'yes' as never }, /'serviceQueues'/],
-    ['a bad asyncBrokerUrl', { asyncBrokerUrl: 'redis://x' }, /'asyncBrokerUrl'/],
+    ['a bad asyncBrokerUrl', { asyncBrokerUrl: 'kafka://x' }, /'asyncBrokerUrl'/],
     ['bad services', { services: ['a b'] }, /'services'/],
     ['bad taskRoutes', { taskRoutes: { t: 3 as never } }, /'taskRoutes'/],
   ])('rejects %s with InvalidCeleryOptionError', (_label, options, message) => {

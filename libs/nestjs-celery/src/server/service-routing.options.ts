@@ -1,4 +1,5 @@
 import { brokerUrlList, type BrokerUrls } from '../broker/broker-connection.options.js';
+import { isRedisUrl } from '../broker/redis/redis-url.js';
 import { describeUrlValue } from '../broker/broker-url.redaction.js';
 import { isServiceName, serviceConvention } from '../routing/service-convention.js';
 import type { TaskQueue } from '../routing/task-queue.js';
@@ -68,9 +69,9 @@ export function resolveServiceRouting(options: ServiceRoutingInput, fail: (messa
   }
   if (options.asyncBrokerUrl !== undefined) {
     const urls = typeof options.asyncBrokerUrl === 'string' || Array.isArray(options.asyncBrokerUrl) ? brokerUrlList(options.asyncBrokerUrl) : [];
-    const bad = urls.length === 0 ? options.asyncBrokerUrl : urls.find((url) => typeof url !== 'string' || !/^(amqps?|memory):\/\//.test(url));
+    const bad = urls.length === 0 ? options.asyncBrokerUrl : urls.find((url) => typeof url !== 'string' || !(/^(amqps?|memory):\/\//.test(url) || isRedisUrl(url)));
     if (bad !== undefined) {
-      throw fail(`ServerCelery option 'asyncBrokerUrl' must be an amqp://, amqps:// or memory://<vhost> URL (or a list), got ${describeUrlValue(bad)}`);
+      throw fail(`ServerCelery option 'asyncBrokerUrl' must be an amqp://, amqps://, redis://, rediss:// or memory://<vhost> URL (or a list of amqp URLs), got ${describeUrlValue(bad)}`);
     }
   }
   if (options.services !== undefined && (!Array.isArray(options.services) || !options.services.every(isServiceName))) {
