@@ -38,6 +38,11 @@ const CELERY55_SUITES = [
   'routing-bindings',
   'routing-convention',
   'routing-routers',
+  'autoretry',
+  'redis-results',
+  'chords',
+  'redis-interop',
+  'redis-control-events',
 ];
 export default {
   projects: [

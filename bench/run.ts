@@ -7,6 +7,8 @@
  *   npm run bench -- --only=amqplib,nestjs-celery --rounds=2 --w1=20000
  *   npm run bench -- --memory                       nestjs-celery W1 of 200,000 messages, consumer heap before/after
  *   npm run bench -- --cpu-prof                     CPU profiles of the nestjs-celery consumer and producer on W1 and W3
+ *   npm run bench -- --only=nestjs-celery-redis-broker,python-celery-redis-broker,celery-node-redis-broker,bullmq --w4=0 --redis-broker=redis://127.0.0.1:6390/0
+ *                                                   the same workloads on a Redis broker (opt-in systems; broker column = Redis CPU from INFO cpu)
  *   npm run bench -- --help
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,7 +23,8 @@ import { RabbitAdmin } from './lib/rabbit.js';
 import { median } from './lib/stats.js';
 import { runW4 } from './events/w4.js';
 import { ORDER_JSON_BYTES } from './payload.js';
-import { BASELINE, isSystemName, loadSystem, SYSTEM_NAMES } from './systems/index.js';
+import { RedisAdmin } from './lib/redis-admin.js';
+import { BASELINE, isSystemName, loadSystem, OPT_IN_SYSTEM_NAMES, REDIS_BROKER_SYSTEM_NAMES, SYSTEM_NAMES } from './systems/index.js';
 import type { RunContext, SystemAdapter } from './systems/types.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,6 +50,7 @@ interface Options {
   cpuProf: boolean;
   brokerUrl: string;
   redisUrl: string;
+  redisBrokerUrl: string;
   python: string;
   out?: string;
   verbose: boolean;
@@ -55,6 +59,8 @@ interface Options {
 const HELP = `npm run bench -- [flags]
 
   --only=a,b,...     systems to run (default: all): ${SYSTEM_NAMES.join(', ')}
+                     opt-in (only with --only; need Redis at --redis): ${OPT_IN_SYSTEM_NAMES.join(', ')}
+                     opt-in, on a Redis broker (--redis-broker): ${REDIS_BROKER_SYSTEM_NAMES.join(', ')}
   --rounds=N         rounds; every round runs each system once, in turn (default 3; figures are the best round)
   --w1=N             W1 fire-and-forget messages (default 20000)
   --w2=N             W2 sequential RPC calls (default 2000)
@@ -70,7 +76,9 @@ const HELP = `npm run bench -- [flags]
   --cpu-prof         CPU profiles (V8, via the inspector, workload window only) of the nestjs-celery (or --only)
                      consumer and producer on W1 and W3; .cpuprofile files and a top self-time summary
   --broker=URL       default $CELERY_BROKER_URL or amqp://guest:guest@127.0.0.1:5672//
-  --redis=URL        celery-node's result backend (default redis://127.0.0.1:6379/0)
+  --redis=URL        result backend of celery-node and the *-redis systems (default redis://127.0.0.1:6379/0)
+  --redis-broker=URL the Redis broker of the *-redis-broker systems and bullmq, a database they may empty (default
+                     $BENCH_REDIS_BROKER_URL or redis://127.0.0.1:6379/2; a private redis-server keeps its INFO cpu clean)
   --python=PATH      interpreter with Celery (default $CELERY_PYTHON or /usr/bin/python3)
   --out=FILE         results JSON (default bench/results/latest.json, memory-latest.json, cpu-prof-latest.json)
   --verbose          echo the children's own output
@@ -101,6 +109,7 @@ function parseOptions(argv: string[]): Options {
     cpuProf: false,
     brokerUrl: process.env.CELERY_BROKER_URL || 'amqp://guest:guest@127.0.0.1:5672//',
     redisUrl: 'redis://127.0.0.1:6379/0',
+    redisBrokerUrl: process.env.BENCH_REDIS_BROKER_URL || 'redis://127.0.0.1:6379/2',
     python: process.env.CELERY_PYTHON || '/usr/bin/python3',
     verbose: false,
   };
@@ -119,7 +128,9 @@ function parseOptions(argv: string[]): Options {
         break;
       case '--only':
         options.only = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-        for (const name of options.only) if (!isSystemName(name)) throw new UsageError(`--only: unknown system '${name}'; known: ${SYSTEM_NAMES.join(', ')}`);
+        for (const name of options.only) {
+          if (!isSystemName(name)) throw new UsageError(`--only: unknown system '${name}'; known: ${[...SYSTEM_NAMES, ...OPT_IN_SYSTEM_NAMES, ...REDIS_BROKER_SYSTEM_NAMES].join(', ')}`);
+        }
         break;
       case '--rounds':
         options.rounds = positive('rounds', value);
@@ -166,6 +177,9 @@ function parseOptions(argv: string[]): Options {
       case '--redis':
         options.redisUrl = value ?? options.redisUrl;
         break;
+      case '--redis-broker':
+        options.redisBrokerUrl = value ?? options.redisBrokerUrl;
+        break;
       case '--python':
         options.python = value ?? options.python;
         break;
@@ -201,6 +215,8 @@ interface Session {
 let runId = '';
 let admin: RabbitAdmin;
 let brokerPid: number | undefined;
+/** The Redis broker of the Redis systems (opened when one runs). */
+let redisAdmin: RedisAdmin | undefined;
 let options: Options;
 
 function spawnChild(system: SystemAdapter, role: 'consumer' | 'producer', ctx: RunContext, execArgv: string[]): BenchChild {
@@ -217,10 +233,11 @@ function spawnChild(system: SystemAdapter, role: 'consumer' | 'producer', ctx: R
 }
 
 async function openSession(system: SystemAdapter, tag: string, execArgv: string[] = []): Promise<Session> {
+  const onRedis = system.broker === 'redis';
   const ctx: RunContext = {
-    brokerUrl: options.brokerUrl,
+    brokerUrl: onRedis ? options.redisBrokerUrl : options.brokerUrl,
     amqpUrl: toAmqplibUrl(options.brokerUrl),
-    redisUrl: options.redisUrl,
+    redisUrl: onRedis ? options.redisBrokerUrl : options.redisUrl,
     queue: `bench.${system.name}.${runId}.${tag}`,
     persistent: options.persistent,
     prefetch: options.prefetch,
@@ -235,7 +252,7 @@ async function openSession(system: SystemAdapter, tag: string, execArgv: string[
     return { system, ctx, consumer, producer };
   } catch (error) {
     await Promise.all([consumer.stop(2000), producer?.stop(2000)]);
-    await admin.delete(system.entities(ctx.queue));
+    await deleteEntities(system, ctx);
     throw error;
   }
 }
@@ -244,7 +261,13 @@ async function closeSession(session: Session): Promise<void> {
   // Producer first (it may hold a reply queue), then the consumer, then the run's queues.
   await session.producer.stop();
   await session.consumer.stop();
-  await admin.delete(session.system.entities(session.ctx.queue));
+  await deleteEntities(session.system, session.ctx);
+}
+
+/** Removes a run's queues and exchanges: on RabbitMQ, or every Redis key naming the run's queue. */
+async function deleteEntities(system: SystemAdapter, ctx: RunContext): Promise<void> {
+  if (system.broker === 'redis') await redisAdmin?.deleteKeysNaming(ctx.queue);
+  else await admin.delete(system.entities(ctx.queue));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -258,12 +281,14 @@ type Role = 'producer' | 'consumer' | 'broker';
  */
 type Cost = Record<Role, { cpuUs: number; writes: number; reads: number }>;
 
-function snapshot(session: Session): Record<Role, { cpuUs: number; writes: number; reads: number }> {
+async function snapshot(session: Session): Promise<Record<Role, { cpuUs: number; writes: number; reads: number }>> {
   const take = (pid: number | undefined) => ({ cpuUs: processCpuUs(pid), ...processIo(pid) });
-  return { producer: take(session.producer.pid), consumer: take(session.consumer.pid), broker: take(brokerPid) };
+  // Redis systems: the broker is Redis, its CPU from INFO cpu (used_cpu_user + used_cpu_sys)
+  const broker = session.system.broker === 'redis' && redisAdmin ? { ...take(redisAdmin.pid), cpuUs: await redisAdmin.cpuUs() } : take(brokerPid);
+  return { producer: take(session.producer.pid), consumer: take(session.consumer.pid), broker };
 }
 
-function costPer(before: ReturnType<typeof snapshot>, after: ReturnType<typeof snapshot>, n: number): Cost {
+function costPer(before: Awaited<ReturnType<typeof snapshot>>, after: Awaited<ReturnType<typeof snapshot>>, n: number): Cost {
   const per = (role: Role) => ({
     cpuUs: (after[role].cpuUs - before[role].cpuUs) / n,
     writes: (after[role].writes - before[role].writes) / n,
@@ -316,7 +341,7 @@ async function counted<R>(
   const { consumer } = session;
   await consumer.request('expect', { n });
   consumer.clearEvents('done');
-  const before = snapshot(session);
+  const before = await snapshot(session);
   const done = consumer.waitEvent('done', timeoutMs);
   done.catch(() => undefined);
   const reply = await start();
@@ -349,7 +374,7 @@ async function counted<R>(
     finished = true;
   }
   stalled.catch(() => undefined);
-  const after = snapshot(session);
+  const after = await snapshot(session);
   await sleep(250);
   const settled = await consumer.request<ProcessStats>('stats');
   if (settled.count !== n) throw new Error(`consumer handled ${settled.count} messages, expected exactly ${n} (duplicates?)`);
@@ -805,12 +830,13 @@ async function main(): Promise<void> {
   const defaultSystems = options.memory || options.cpuProf ? ['nestjs-celery'] : [...SYSTEM_NAMES];
   const names = options.only.length ? options.only : defaultSystems;
   const systems = await Promise.all(names.map((name) => loadSystem(name)));
+  if (systems.some((system) => system.broker === 'redis')) redisAdmin = await RedisAdmin.open(options.redisBrokerUrl);
 
   const machine: MachineInfo = machineInfo(admin.serverVersion, options.python);
   const versions: Record<string, string> = {};
   for (const system of systems) {
     versions[system.name] =
-      system.name === 'python-celery'
+      system.name.startsWith('python-celery')
         ? (/celery (\S+)/.exec(machine.python ?? '')?.[1] ?? '?')
         : system.name.startsWith('nestjs-celery')
           ? packageVersion(ROOT, 'nestjs-celery')
@@ -882,6 +908,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nwritten ${written.join(', ')} (${Math.round((Date.now() - started) / 1000)} s)`);
   await admin.close();
+  await redisAdmin?.close();
 }
 
 process.on('exit', killLiveChildren);

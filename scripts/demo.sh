@@ -6,8 +6,10 @@
 # Embedded mode (default: CELERY_BROKER_URL unset or memory://<vhost>): the three services run in
 # this one Node process on the in-memory broker; needs nothing but Node and `npm install` (no
 # RabbitMQ, no Python: the Python pusher is skipped, and billing then does not push invoices).
-# RabbitMQ mode (CELERY_BROKER_URL=amqp://…): each service is its own process (scripts/start-all.sh),
-# plus the Python pusher when `/usr/bin/python3 -m celery` works.
+# Broker mode (CELERY_BROKER_URL=amqp://… or redis://…): each service is its own process
+# (scripts/start-all.sh), plus the Python pusher when `/usr/bin/python3 -m celery` works.
+# Redis results (with broker mode): CELERY_RESULT_BACKEND=redis://127.0.0.1:6379/0 makes every
+# service (and the pusher, as any Celery app reading that variable) keep task results in Redis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXIT=()
@@ -24,7 +26,7 @@ if [ -z "$URL" ] || [[ "$URL" == memory://* ]]; then
   exec node --import @swc-node/register/esm-register apps/demo/src/embedded-demo.main.ts "${EXIT[@]}"
 fi
 
-echo "demo: RabbitMQ mode ($URL): order, billing and logistic as separate processes"
+echo "demo: broker mode (${URL%%://*}://): order, billing and logistic as separate processes"
 if ! bash scripts/ensure-services.sh; then
   echo "demo: scripts/ensure-services.sh could not set everything up (see above); trying anyway:" \
     "the services need RabbitMQ at $URL, the pusher is skipped without Python Celery" >&2

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Make sure what the test suites need is present: Debian's python3-celery
 # (for /usr/bin/python3), Celery 5.5 beside it (scripts/ensure-celery55.sh)
-# python3-redis, a Redis at CELERY_REDIS_URL (default redis://127.0.0.1:6379/0)
+# python3-redis, Debian's chromium (the monitor page's browser test), a Redis at CELERY_REDIS_URL (default redis://127.0.0.1:6379/0)
 # and a RabbitMQ broker reachable at CELERY_BROKER_URL
-# (default amqp://guest:guest@127.0.0.1:5672//).
+# (default amqp://guest:guest@127.0.0.1:5672//); with a redis:// CELERY_BROKER_URL
+# only that Redis is checked, RabbitMQ is left alone.
 #
 # Idempotent and quick (~0.5 s) when everything is already there. Never
 # prompts. Installs/starts things only as root or with password-less sudo;
@@ -89,6 +90,10 @@ echo "python celery 5.5: $(cat "${CELERY55_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/
 # redis://127.0.0.1:6379/0), and python3-redis so Python Celery 5.2 can use it.
 REDIS_URL="${CELERY_REDIS_URL:-redis://127.0.0.1:6379/0}"
 "$PY" -c 'import redis' >/dev/null 2>&1 || apt_install python3-redis
+
+# Debian's Chromium, for the monitoring page's browser test (test/monitor-page.e2e-spec.ts, via
+# playwright-core with executablePath /usr/bin/chromium; no browser is downloaded).
+[ -x /usr/bin/chromium ] || apt_install chromium
 r_hostport=$(echo "$REDIS_URL" | sed -E 's#^rediss?://([^@/]*@)?([^/?]*).*#\2#')
 R_HOST=${r_hostport%%:*}; R_PORT=${r_hostport##*:}; [ "$R_PORT" = "$r_hostport" ] && R_PORT=6379
 [ "$R_HOST" = localhost ] && R_HOST=127.0.0.1
@@ -106,6 +111,20 @@ else
   redis_open || die "Redis did not start listening on $R_HOST:$R_PORT within 10s"
   echo "redis: started, running on $R_HOST:$R_PORT"
 fi
+
+# ---------------------------------------------------------------- Redis broker
+# A redis:// broker URL (kombu's Redis transport) needs no RabbitMQ: check that Redis answers.
+case "$BROKER_URL" in
+  redis://*|rediss://*)
+    b_hostport=$(echo "$BROKER_URL" | sed -E 's#^rediss?://([^@/]*@)?([^/?]*).*#\2#')
+    BR_HOST=${b_hostport%%:*}; BR_PORT=${b_hostport##*:}; [ "$BR_PORT" = "$b_hostport" ] && BR_PORT=6379
+    [ "$BR_HOST" = localhost ] && BR_HOST=127.0.0.1
+    timeout 2 bash -c "exec 3<>/dev/tcp/$BR_HOST/$BR_PORT" >/dev/null 2>&1 \
+      || die "the Redis broker $BR_HOST:$BR_PORT (from CELERY_BROKER_URL) is not reachable"
+    echo "rabbitmq: not needed, the broker is Redis at $BR_HOST:$BR_PORT"
+    exit 0
+    ;;
+esac
 
 # ---------------------------------------------------------------- broker URL
 # Parse with Python's urllib: prints host, port, user, password, vhost.

@@ -9,7 +9,8 @@
 #
 # Each Nest service serves /health and /metrics; order also serves the Celery monitoring page at /celery.
 #
-# Settings: CELERY_BROKER_URL (default amqp://guest:guest@127.0.0.1:5672//), ORDER_PORT (3000),
+# Settings: CELERY_BROKER_URL (default amqp://guest:guest@127.0.0.1:5672//), CELERY_RESULT_BACKEND
+# (default rpc://; redis://host:port/db keeps every service's task results in Redis), ORDER_PORT (3000),
 # BILLING_PORT (3001), LOGISTIC_PORT (3002),
 # NESTJS_CELERY_DEMO_DIR (data folder, default $TMPDIR/nestjs-celery-demo: billing's journal
 # and the pusher's bucket), BILLING_JOURNAL, PUSHER_BUCKET_DIR, LOGISTIC_DISPATCH_DELAY_S (3),
@@ -81,7 +82,7 @@ ready() {
 
 # The demo shows the services' flow lines (SAMPLE_LOG=flow: one line per step, no start-up chatter).
 [ "$DEMO" = 1 ] && export SAMPLE_LOG="${SAMPLE_LOG:-flow}"
-echo "start-all: broker $CELERY_BROKER_URL, data in $DATA_DIR"
+echo "start-all: broker $CELERY_BROKER_URL, results ${CELERY_RESULT_BACKEND:-rpc://}, data in $DATA_DIR"
 if "$PY" -m celery --version >/dev/null 2>&1; then
   PUSHER=1
 else

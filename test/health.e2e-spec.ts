@@ -2,12 +2,16 @@
  * Issue 18, health: the billing sample service (a worker with an HTTP side, run as its own
  * process) serves `/health` through `nestjs-celery/health`. On a private RabbitMQ node (never the
  * shared one): healthy, unhealthy while the broker is stopped (503, the worker's connection and
- * consumers and the client reported down), healthy again once it is back.
+ * consumers and the client reported down), healthy again once it is back. The indicator's remote
+ * ping of named workers, through a client, against the running billing worker.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { CeleryClient } from 'nestjs-celery';
+import { CeleryHealthIndicator } from 'nestjs-celery/health';
 import { startProcess, type ManagedProcess } from './support/child-process.js';
 import { eventually } from './support/eventually.js';
 import { freePort } from './support/free-port.js';
@@ -57,6 +61,7 @@ describe('/health of a sample service (nestjs-celery/health)', () => {
       status: 'up',
       worker: {
         broker: 'connected',
+        results: 'rpc',
         consumers: expect.arrayContaining([
           { queue: 'billing.sync', consuming: true },
           { queue: 'billing.async', consuming: true },
@@ -65,6 +70,21 @@ describe('/health of a sample service (nestjs-celery/health)', () => {
       },
       client: { broker: 'connected' },
     });
+  });
+
+  it('pings named workers through a client: up when they answer, down naming the silent one', async () => {
+    const node = /billing worker ready: ([\w.-]+@[\w.-]+)/.exec(billing.log)![1]!;
+    const client = new CeleryClient({ brokerUrl: rabbit.url(), resultBackend: 'disabled', connectionName: 'health-e2e' });
+    await client.connect();
+    try {
+      const indicator = new CeleryHealthIndicator(new HealthIndicatorService());
+      const up = await indicator.isHealthy('celery', { client, pingWorkers: [node] });
+      expect(up.celery).toMatchObject({ status: 'up', workers: { [node]: 'up' } });
+      const down = await indicator.isHealthy('celery', { client, pingWorkers: [node, 'gone@nowhere'], pingTimeoutMs: 500 });
+      expect(down.celery).toMatchObject({ status: 'down', message: 'no ping reply from gone@nowhere', workers: { [node]: 'up', 'gone@nowhere': 'down' } });
+    } finally {
+      await client.close();
+    }
   });
 
   it('turns unhealthy (503) while RabbitMQ is stopped, and healthy again after', async () => {

@@ -94,9 +94,13 @@ describe('nestjs-celery installed from its tarball into fresh Nest 12 apps', () 
     const [packed] = JSON.parse(json) as Array<{ filename: string; files: Array<{ path: string }> }>;
     const shipped = packed!.files.map((file) => file.path);
     const unexpected = shipped.filter(
-      (path) => !/^(dist\/.+\.(js|d\.ts|js\.map)|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(path) || /\.spec\.|(^|\/)(test|vectors)\//.test(path),
+      (path) =>
+        !/^(dist\/.+\.(js|d\.ts|js\.map)|monitor-ui\/(index\.html|monitor\.js|monitor\.css)|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(path) ||
+        /\.spec\.|(^|\/)(test|vectors)\//.test(path),
     );
-    if (unexpected.length > 0) throw new Error(`npm pack ships files that are not JavaScript, types or docs: ${unexpected.join(', ')}`);
+    if (unexpected.length > 0) throw new Error(`npm pack ships files that are not JavaScript, types, docs or the monitor page: ${unexpected.join(', ')}`);
+    const missing = ['health', 'metrics', 'monitor'].map((entry) => `dist/${entry}/index.js`).concat('monitor-ui/index.html').filter((path) => !shipped.includes(path));
+    if (missing.length > 0) throw new Error(`npm pack does not ship ${missing.join(', ')}`);
     return join(workDir, packed!.filename);
   }
 
@@ -151,6 +155,19 @@ describe('nestjs-celery installed from its tarball into fresh Nest 12 apps', () 
       if (kind === 'cjs') expect(compiled).toContain('require("nestjs-celery")');
       else expect(compiled).toContain('from \'nestjs-celery\'');
     }
+  }, 300_000);
+
+  it.each(KINDS)('consumer-%s: the optional entry points load only with their optional peers (the app has neither)', async (kind) => {
+    const app = await apps.get(kind)!;
+    const load = (entry: string) =>
+      run(`consumer-${kind}: import ${entry}`, process.execPath, ['--input-type=module', '-e', `await import('${entry}')`], app, 60_000).then(
+        () => 'loads',
+        (error: Error) => /Cannot find (package|module) '([^']+)'/.exec(error.message)?.[2] ?? error.message.slice(-300),
+      );
+    expect(await load('nestjs-celery')).toBe('loads');
+    expect(await load('nestjs-celery/monitor')).toBe('loads');
+    expect(await load('nestjs-celery/metrics')).toBe('prom-client');
+    expect(await load('nestjs-celery/health')).toBe('@nestjs/terminus');
   }, 300_000);
 
   it.each(KINDS)('consumer-%s: its own jest test with nestjs-celery/testing passes', async (kind) => {

@@ -19,7 +19,7 @@ QUEUE = os.environ.get('BENCH_QUEUE', 'bench')
 
 
 def make_app(name):
-    app = Celery(name, broker=os.environ.get('BENCH_BROKER_URL', 'amqp://guest:guest@127.0.0.1:5672//'), backend='rpc://')
+    app = Celery(name, broker=os.environ.get('BENCH_BROKER_URL', 'amqp://guest:guest@127.0.0.1:5672//'), backend=os.environ.get('BENCH_RESULT_BACKEND', 'rpc://'))
     app.conf.update(
         task_default_queue=QUEUE,
         task_default_delivery_mode='persistent' if os.environ.get('BENCH_PERSISTENT') == '1' else 'transient',

@@ -81,3 +81,14 @@ export const celeryNodeSystem: SystemAdapter = {
   startConsumer,
   startProducer,
 };
+
+/** celery-node with a Redis broker (its own Redis broker support) and the Redis result backend. */
+export const celeryNodeRedisBrokerSystem: SystemAdapter = {
+  ...celeryNodeSystem,
+  name: 'celery-node-redis-broker',
+  label: 'celery-node (Redis broker)',
+  broker: 'redis',
+  settings:
+    'createWorker/createClient with a redis:// broker and the Redis result backend on the same database; ' +
+    'AsyncResult.get() polls every 500 ms; the worker acks on receipt (no unacked emulation)',
+};

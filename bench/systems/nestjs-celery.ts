@@ -10,11 +10,12 @@ import type { ConsumerHandle, ConsumerHooks, ProducerHandle, RunContext, SystemA
 const ORDER_TASK = 'bench.order';
 const RPC_TASK = 'bench.rpc';
 
-async function startConsumer(ctx: RunContext, hooks: ConsumerHooks): Promise<ConsumerHandle> {
+async function startConsumer(ctx: RunContext, hooks: ConsumerHooks, withMetrics = false, redisResults = false): Promise<ConsumerHandle> {
   // nestjs-celery uses amqplib through its public API: the import order does not matter.
   const { CeleryTask, ServerCelery, TaskArg } = await import('nestjs-celery');
   const { Controller, Module } = await import('@nestjs/common');
   const { NestFactory } = await import('@nestjs/core');
+  const observer = withMetrics ? new (await import('nestjs-celery/metrics')).CeleryMetrics() : undefined;
 
   @Controller()
   class BenchTasks {
@@ -40,6 +41,8 @@ async function startConsumer(ctx: RunContext, hooks: ConsumerHooks): Promise<Con
       defaultQueue: ctx.queue,
       prefetchCount: ctx.prefetch,
       concurrency: ctx.prefetch,
+      observer,
+      ...(redisResults ? { resultBackend: ctx.redisUrl as `redis://${string}` } : {}),
     }),
     logger: ['error', 'warn'],
   });
@@ -47,11 +50,19 @@ async function startConsumer(ctx: RunContext, hooks: ConsumerHooks): Promise<Con
   return { stop: () => app.close() };
 }
 
-async function startProducer(ctx: RunContext, wireHeaders: 'compact' | 'body' = 'compact'): Promise<ProducerHandle> {
+async function startProducer(ctx: RunContext, wireHeaders: 'compact' | 'body' = 'compact', withMetrics = false, redisResults = false): Promise<ProducerHandle> {
   const { CeleryClient } = await import('nestjs-celery');
   const { Logger } = await import('@nestjs/common');
   Logger.overrideLogger(['error', 'warn']);
-  const client = new CeleryClient({ brokerUrl: ctx.brokerUrl, defaultQueue: ctx.queue, connectionName: 'bench nestjs-celery client', wireHeaders });
+  const observer = withMetrics ? new (await import('nestjs-celery/metrics')).CeleryMetrics() : undefined;
+  const client = new CeleryClient({
+    brokerUrl: ctx.brokerUrl,
+    defaultQueue: ctx.queue,
+    connectionName: 'bench nestjs-celery client',
+    wireHeaders,
+    observer,
+    ...(redisResults ? { resultBackend: ctx.redisUrl as `redis://${string}` } : {}),
+  });
   await client.connect();
   const deliveryMode = ctx.persistent ? 2 : 1;
   const fireAndForget = { queue: ctx.queue, ignoreResult: true, replyTo: null, deliveryMode } as const;
@@ -92,4 +103,49 @@ export const nestjsCeleryBodySystem: SystemAdapter = {
   label: "nestjs-celery, wireHeaders 'body'",
   settings: `as nestjs-celery, the client with wireHeaders: 'body' (task fields in a dict body, protocol v1's layout; W1 properties: content type, delivery mode, {ignore_result})`,
   startProducer: (ctx) => startProducer(ctx, 'body'),
+};
+
+/**
+ * The same worker and client with Prometheus metrics on (`nestjs-celery/metrics`): a
+ * `CeleryMetrics` observer on the worker (every task counted and timed) and on the client (every
+ * publish confirm timed). What metrics cost per message.
+ */
+export const nestjsCeleryMetricsSystem: SystemAdapter = {
+  ...nestjsCelerySystem,
+  name: 'nestjs-celery-metrics',
+  label: 'nestjs-celery, metrics on',
+  settings: 'as nestjs-celery, with a CeleryMetrics observer (prom-client) on the worker and on the client',
+  startConsumer: (ctx, hooks) => startConsumer(ctx, hooks, true),
+  startProducer: (ctx) => startProducer(ctx, 'compact', true),
+};
+
+/**
+ * The same worker and client with the Redis result backend (`resultBackend: --redis`): results
+ * stored and published as Celery's Redis backend does, the client subscribed per call. Opt-in
+ * (`--only=nestjs-celery-redis,python-celery-redis`), against Python Celery on the same Redis.
+ */
+export const nestjsCeleryRedisSystem: SystemAdapter = {
+  ...nestjsCelerySystem,
+  name: 'nestjs-celery-redis',
+  label: 'nestjs-celery, Redis results',
+  settings:
+    'as nestjs-celery, worker and client with resultBackend: redis:// (GET + MULTI SETEX/PUBLISH per result; the client SUBSCRIBEs, ' +
+    'GETs and UNSUBSCRIBEs per call on one subscriber connection)',
+  startConsumer: (ctx, hooks) => startConsumer(ctx, hooks, false, true),
+  startProducer: (ctx) => startProducer(ctx, 'compact', false, true),
+};
+
+/**
+ * The same worker and client on a Redis broker (`RedisBroker`, kombu's Redis transport), chosen by
+ * the URL alone: acks emulated with kombu's unacked hash and index, rpc:// replies on a list.
+ */
+export const nestjsCeleryRedisBrokerSystem: SystemAdapter = {
+  ...nestjsCelerySystem,
+  name: 'nestjs-celery-redis-broker',
+  label: 'nestjs-celery (Redis broker)',
+  broker: 'redis',
+  settings:
+    'as nestjs-celery, on a redis:// broker URL: the worker pops up to the prefetch (100) per script call and records them ' +
+    "in kombu's unacked hash/index, acks batched per tick (ZREM+HDEL); publishes are LPUSH after the Redis reply (no confirms on Redis)",
+  entities: (queue) => ({ queues: [queue], exchanges: [queue] }),
 };

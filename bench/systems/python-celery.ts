@@ -6,8 +6,9 @@ import type { RunContext, SpawnSpec, SystemAdapter } from './types.js';
  * (bench/python/bench_app.py) and a Python client (bench/python/bench_client.py) using
  * `send_task` and `AsyncResult.get()` over the rpc:// backend. Both speak the bench control protocol.
  */
-function env(ctx: RunContext): Record<string, string> {
+function env(ctx: RunContext, resultBackend = 'rpc://'): Record<string, string> {
   return {
+    BENCH_RESULT_BACKEND: resultBackend,
     PYTHONPATH: 'bench/python',
     PYTHONUNBUFFERED: '1',
     PYTHONDONTWRITEBYTECODE: '1',
@@ -41,4 +42,25 @@ export const pythonCelerySystem: SystemAdapter = {
     env: env(ctx),
   }),
   spawnProducer: (ctx): SpawnSpec => ({ command: ctx.python, args: ['bench/python/bench_client.py'], env: env(ctx) }),
+};
+
+/** Python Celery with the Redis result backend (`--redis`): opt-in, beside nestjs-celery-redis. */
+export const pythonCeleryRedisSystem: SystemAdapter = {
+  ...pythonCelerySystem,
+  name: 'python-celery-redis',
+  label: 'Python Celery, Redis results',
+  settings: "as Python Celery, worker and client with backend='redis://…' (the client's ResultConsumer subscribes per task)",
+  spawnConsumer: (ctx): SpawnSpec => ({ ...pythonCelerySystem.spawnConsumer!(ctx), env: env(ctx, ctx.redisUrl) }),
+  spawnProducer: (ctx): SpawnSpec => ({ ...pythonCelerySystem.spawnProducer!(ctx), env: env(ctx, ctx.redisUrl) }),
+};
+
+/** Python Celery on a Redis broker (kombu's Redis transport, python3-redis), otherwise the same. */
+export const pythonCeleryRedisBrokerSystem: SystemAdapter = {
+  ...pythonCelerySystem,
+  name: 'python-celery-redis-broker',
+  label: 'Python Celery (Redis broker)',
+  broker: 'redis',
+  settings:
+    'as Python Celery, on a redis:// broker: kombu Redis transport (BRPOP, unacked hash/index, visibility timeout 1 h), ' +
+    'worker_prefetch_multiplier 100, task_acks_late, rpc:// results on Redis lists',
 };

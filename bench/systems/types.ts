@@ -6,7 +6,7 @@
 
 /** What both sides of one system run get (one fresh queue per system, round and mode). */
 export interface RunContext {
-  /** AMQP URL in Celery's form (`amqp://guest:guest@127.0.0.1:5672//`). */
+  /** AMQP URL in Celery's form (`amqp://guest:guest@127.0.0.1:5672//`), or the Redis broker URL for Redis systems. */
   brokerUrl: string;
   /** The same broker as a plain amqplib URL (`.../` vhost form). */
   amqpUrl: string;
@@ -55,6 +55,11 @@ export interface SpawnSpec {
 export interface SystemAdapter {
   /** Key used by `--only`. */
   name: string;
+  /**
+   * The broker the system runs on: RabbitMQ (default) or Redis (`--redis-broker`; opt-in systems,
+   * their broker column is Redis's CPU from `INFO cpu`).
+   */
+  broker?: 'rabbitmq' | 'redis';
   /** Shown in tables. */
   label: string;
   /** npm packages whose versions are reported. */

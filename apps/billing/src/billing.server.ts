@@ -1,3 +1,4 @@
+import { resultBackendFromEnv } from '@app/contracts';
 import type { ServerCeleryOptions } from 'nestjs-celery';
 
 /**
@@ -6,5 +7,5 @@ import type { ServerCeleryOptions } from 'nestjs-celery';
  * (declared and bound from its `@OnEvent` handlers); failed events go to `billing.dead-letter`.
  */
 export function billingServerOptions(): ServerCeleryOptions {
-  return { service: 'billing' };
+  return { service: 'billing', ...resultBackendFromEnv() };
 }

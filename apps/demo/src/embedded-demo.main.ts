@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resultBackendFromEnv } from '@app/contracts';
 import { CeleryClient } from 'nestjs-celery';
 import { OrderDemoDriver } from '../../order/src/demo/order-demo.driver.js';
 import { DemoFlowLogger } from './demo-flow.logger.js';
@@ -41,7 +42,7 @@ async function main(argv: string[]): Promise<void> {
     if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     throw error;
   });
-  const celery = new CeleryClient({ brokerUrl, services: ['billing', 'logistic'], connectionName: 'demo-driver' });
+  const celery = new CeleryClient({ brokerUrl, services: ['billing', 'logistic'], connectionName: 'demo-driver', ...resultBackendFromEnv() });
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;

@@ -1,3 +1,4 @@
+import { resultBackendFromEnv } from '@app/contracts';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CeleryModule } from 'nestjs-celery';
 import { LogisticEventsController } from './logistic-events.controller.js';
@@ -15,7 +16,7 @@ export class LogisticModule {
   /** The module with its Celery client and options (defaults from the environment). */
   static register(options: LogisticModuleOptions = {}): DynamicModule {
     // `services`: logistic.async.dispatch is routed by the convention to logistic.async.
-    const celery = { brokerUrl: process.env.CELERY_BROKER_URL, connectionName: 'logistic', services: ['logistic'], ...options.celery };
+    const celery = { brokerUrl: process.env.CELERY_BROKER_URL, connectionName: 'logistic', ...resultBackendFromEnv(), services: ['logistic'], ...options.celery };
     return {
       module: LogisticModule,
       imports: [CeleryModule.forRoot(celery)],

@@ -1,3 +1,4 @@
+import { resultBackendFromEnv } from '@app/contracts';
 import type { ServerCeleryOptions } from 'nestjs-celery';
 
 /**
@@ -7,5 +8,5 @@ import type { ServerCeleryOptions } from 'nestjs-celery';
  * handlers); failed events go to `logistic.dead-letter`.
  */
 export function logisticServerOptions(): ServerCeleryOptions {
-  return { service: 'logistic' };
+  return { service: 'logistic', ...resultBackendFromEnv() };
 }

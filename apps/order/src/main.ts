@@ -32,7 +32,7 @@ async function bootstrap(): Promise<void> {
   const host = process.env.ORDER_HOST ?? '127.0.0.1';
   const port = Number(process.env.ORDER_PORT ?? 3000);
   await app.listen(port, host);
-  console.log(`order service ready: http://${host}:${port}/orders (monitor: http://${host}:${port}/celery, health: /health, metrics: /metrics)`);
+  console.log(`order service ready: http://${host}:${port}/orders (worker ${server.hostname}; monitor: http://${host}:${port}/celery, health: /health, metrics: /metrics)`);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -1,3 +1,4 @@
+import { resultBackendFromEnv } from '@app/contracts';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CeleryModule, type CeleryModuleOptions } from 'nestjs-celery';
 import { OrderEventsController } from './order-events.controller.js';
@@ -22,7 +23,7 @@ export class OrderModule {
   /** The module with its Celery client (defaults from the environment). */
   static register(options: OrderModuleOptions = {}): DynamicModule {
     // `services`: billing.sync.* and logistic.sync.* calls are routed by the convention.
-    const celery = { brokerUrl: process.env.CELERY_BROKER_URL, connectionName: 'order', services: ['billing', 'logistic'], ...options.celery };
+    const celery = { brokerUrl: process.env.CELERY_BROKER_URL, connectionName: 'order', ...resultBackendFromEnv(), services: ['billing', 'logistic'], ...options.celery };
     return {
       module: OrderModule,
       imports: [CeleryModule.forRoot(celery)],

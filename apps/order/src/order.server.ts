@@ -1,3 +1,4 @@
+import { resultBackendFromEnv } from '@app/contracts';
 import type { ServerCeleryOptions } from 'nestjs-celery';
 
 /**
@@ -6,5 +7,5 @@ import type { ServerCeleryOptions } from 'nestjs-celery';
  * from its `@OnEvent` handlers) besides its (idle) convention queues `order.sync` / `order.async`.
  */
 export function orderServerOptions(): ServerCeleryOptions {
-  return { service: 'order' };
+  return { service: 'order', ...resultBackendFromEnv() };
 }

@@ -69,7 +69,9 @@ describe('the folders of src/', () => {
       return seen;
     };
     expect([...reach('protocol')]).toEqual([]);
-    for (const low of ['protocol', 'broker', 'routing', 'producer', 'runtime', 'control']) {
+    // results/ (result backends' storage: Redis keys, task meta, chords) knows only broker/ and protocol/.
+    expect([...reach('results')].sort()).toEqual(['broker', 'protocol']);
+    for (const low of ['protocol', 'broker', 'routing', 'results', 'producer', 'runtime', 'control']) {
       expect([...reach(low)].filter((folder) => ['server', 'client', 'events', 'module', 'decorators', 'control/worker', 'control/client'].includes(folder))).toEqual([]);
     }
   });

@@ -24,6 +24,9 @@ export { CeleryClientProxy, type CeleryClientProxyEvents, type CeleryClientProxy
 export { CeleryCall, celeryCall, toCeleryCall, type CeleryCallParts } from './client/celery-call.js';
 export { AsyncResult, type GetResultOptions } from './client/async-result.js';
 export { GroupResult } from './client/group-result.js';
+export type { ResultBackendOptions, ResultBackendUrl } from './results/result-backend.options.js';
+export { ChordsNotSupportedError, InvalidResultBackendError, ResultBackendUnavailableError } from './results/results.errors.js';
+export { chordSignature, groupSignature } from './producer/canvas-apply.js';
 export { CeleryTimeoutError } from './client/client.errors.js';
 export { defineTask, type TaskDefinition, type TaskProxy } from './client/task-definition.js';
 export { versionedTask, type TaskVersion, type VersionChoice, type VersionPolicy, type VersionedTask, type VersionedTaskProxy } from './client/versioned-task.js';
@@ -32,7 +35,7 @@ export type { SendTaskOptions } from './producer/send-task.options.js';
 export { CeleryInvalidCallError } from './producer/producer.errors.js';
 
 // Remote control, client side (`client.control`), and the replies it reads
-export { CeleryControl, DEFAULT_CONTROL_TIMEOUT_MS, type BroadcastOptions, type ControlTarget, type RevokeOptions } from './control/client/celery-control.js';
+export { CeleryControl, DEFAULT_CONTROL_TIMEOUT_MS, type BroadcastOptions, type ControlTarget, type RateLimitOptions, type RevokeOptions } from './control/client/celery-control.js';
 export { CeleryInspect, type InspectOptions } from './control/client/celery-inspect.js';
 export type { CatalogTask, CatalogWorker, DiscoveredRoute, TaskCatalog } from './control/client/task-catalog.js';
 export type { ControlError, ControlOk, ControlReply, NodeMatcher } from './control/control-message.js';
@@ -47,7 +50,10 @@ export { ServerCelery, type CeleryConsumerHealth, type CeleryServerEvents, type 
 export { InvalidCeleryOptionError, type DeadLetterOptions, type ServerCeleryOptions, type WorkerQueue } from './server/server-celery.options.js';
 export type { ServiceConcurrency } from './server/service-routing.options.js';
 export { CELERY_TRANSPORT } from './server/celery-transport.js';
-export type { CeleryTaskOptions } from './server/celery-task.options.js';
+export type { CeleryTaskOptions, ErrorMatcher } from './server/celery-task.options.js';
+export { DEFAULT_RETRY_BACKOFF_MAX, exponentialBackoffInterval } from './server/autoretry.js';
+export { WorkerLostError } from './server/worker-lost.error.js';
+export { InvalidTaskRateError, parseTaskRate, type TaskRate } from './runtime/task-rate.js';
 export { DEFAULT_ETA_HOLD_LIMIT_MS, etaParkingQueueName } from './server/eta-parking.js';
 export { TaskArgumentsError, type CeleryTaskPayload } from './server/task-arguments.binder.js';
 export { SoftTimeLimitExceededError, TimeLimitExceededError } from './server/time-limits.js';
@@ -115,6 +121,10 @@ export { redactUrl, URL_SECRET_MASK } from './broker/broker-url.redaction.js';
 export { amqplib } from './broker/amqplib.js';
 export { decodeFieldTable } from './broker/field-table.decoder.js';
 export { toPyAmqpTable } from './broker/py-amqp-table.js';
+export { RedisBroker } from './broker/redis/redis-broker.js';
+export { DEFAULT_DEAD_LETTER_QUEUE, DEFAULT_VISIBILITY_TIMEOUT_MS, type RedisBrokerOptions } from './broker/redis/redis-broker.options.js';
+export { RedisClientMissingError, type RedisConnectionOptions } from './broker/redis/redis-client.js';
+export { InvalidRedisUrlError } from './broker/redis/redis-url.js';
 export { MemoryBroker, type MemoryBrokerOptions } from './broker/memory/memory-broker.js';
 export { MemoryVhost, type MemoryVhostOptions } from './broker/memory/memory-vhost.js';
 export { EntityNotFoundError, PreconditionFailedError, ResourceLockedError } from './broker/memory/memory-broker.errors.js';

@@ -7,6 +7,7 @@ import { ServerCelery } from '../server/server-celery.js';
 import { AmqpBroker } from './amqp-broker.js';
 import { createBroker } from './broker.factory.js';
 import { MemoryBroker } from './memory/memory-broker.js';
+import { RedisBroker } from './redis/redis-broker.js';
 import { MemoryVhost } from './memory/memory-vhost.js';
 
 @Controller()
@@ -43,8 +44,18 @@ describe('createBroker', () => {
     expect((createBroker({ url: 'memory://demo' }) as MemoryBroker).vhost).not.toBe(a.vhost);
   });
 
+  it('opens a RedisBroker for redis:// and rediss:// (not connected yet), transport options from the query', async () => {
+    for (const url of ['redis://127.0.0.1:6379/2?visibility_timeout=5', 'rediss://host/1']) {
+      const broker = createBroker({ url });
+      expect(broker).toBeInstanceOf(RedisBroker);
+      expect(broker.driverType).toBe('redis');
+      expect(broker.status).toBe('connecting');
+      await broker.close();
+    }
+  });
+
   it('refuses other URLs, naming the accepted schemes', () => {
-    expect(() => createBroker({ url: 'redis://localhost' })).toThrow(/amqp:\/\/, amqps:\/\/ .* or memory:\/\/<vhost>/);
+    expect(() => createBroker({ url: 'kafka://localhost' })).toThrow(/amqp:\/\/, amqps:\/\/ .*redis:\/\/.* or memory:\/\/<vhost>/);
     expect(() => createBroker({ url: 'memory://a/b' })).toThrow(TypeError);
   });
 

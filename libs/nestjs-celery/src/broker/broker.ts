@@ -34,10 +34,16 @@ export interface ConsumerHandle {
 /**
  * What the worker (`ServerCelery`) and the client (`CeleryClient`) need from a message broker:
  * AMQP 0-9-1 semantics (exchanges, queues, bindings, acks, publisher confirms). Implemented by
- * `AmqpBroker` (RabbitMQ) and `MemoryBroker` (in-process, for tests and embedded demos).
+ * `AmqpBroker` (RabbitMQ), `RedisBroker` (kombu's Redis transport) and `MemoryBroker` (in-process,
+ * for tests and embedded demos).
  * Server and client code talk to the broker only through these methods.
  */
 export interface Broker {
+  /**
+   * The kind of transport, as kombu's `driver_type`: Celery sends its events on a fanout exchange
+   * on Redis (celery/events/event.py `get_exchange`) and on a topic exchange elsewhere. Absent means `amqp`.
+   */
+  readonly driverType?: 'amqp' | 'memory' | 'redis';
   /** Connection state changes: `connecting`, `connected`, `reconnecting`, `closed`; completes after `closed`. */
   readonly status$: Observable<BrokerStatus>;
   /** The current connection state. */

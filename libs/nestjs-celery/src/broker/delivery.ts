@@ -9,6 +9,10 @@ export interface Delivery {
   readonly message: ConsumeMessage;
   /** Acknowledge: the broker forgets the message. */
   ack(): void;
-  /** Reject: requeue it, or drop it (dead-letter it where the queue has a DLX). */
-  reject(requeue: boolean): void;
+  /**
+   * Reject: requeue it, or drop it (dead-letter it where the queue has a DLX). A broker that keeps
+   * rejected messages itself (Redis: the `nestjs-celery.dead-letter` list) adds `deadLetterHeaders`
+   * (why it was refused) to the kept copy; the others ignore them.
+   */
+  reject(requeue: boolean, deadLetterHeaders?: Record<string, unknown>): void;
 }

@@ -3,6 +3,7 @@ import { toRemoteError, type CeleryRemoteError } from '../protocol/celery-remote
 import type { ResultMessage } from '../protocol/result-message.js';
 import { CeleryTimeoutError } from './client.errors.js';
 import { ResultSlot, type ResultWaiter } from './result-slot.js';
+import type { StoredResults } from './task-results.js';
 
 /** Options of {@link AsyncResult.get}. */
 export interface GetResultOptions {
@@ -22,6 +23,9 @@ export class AsyncResult<T = unknown> {
   /** @internal The state replies update; the result consumer holds it (not this handle) while replies may come. */
   readonly slot: ResultSlot;
 
+  /** The storing backend (Redis) this result was read from, for {@link forget}. */
+  private backend?: StoredResults;
+
   constructor(
     /** The task id. */
     readonly id: string,
@@ -29,6 +33,30 @@ export class AsyncResult<T = unknown> {
     readonly taskName?: string,
   ) {
     this.slot = new ResultSlot(id);
+  }
+
+  /** @internal Set by a storing backend's consumer. */
+  attach(backend: StoredResults): void {
+    this.backend = backend;
+  }
+
+  /**
+   * Celery's `forget()`: deletes the stored result (Redis; with rpc:// there is nothing stored)
+   * and forgets the state known here.
+   */
+  async forget(): Promise<void> {
+    await this.backend?.forget(this.id);
+    if (this.slot.ready()) {
+      this.slot.state = CeleryState.PENDING;
+      this.slot.message = undefined;
+    }
+  }
+
+  /** When the task finished (Celery's `date_done`, Redis backend only), or null. */
+  get dateDone(): Date | null {
+    const done = (this.slot.message as { date_done?: unknown } | undefined)?.date_done;
+    if (typeof done !== 'string') return null;
+    return new Date(/[+-]\d\d:\d\d$|Z$/.test(done) ? done : `${done}Z`);
   }
 
   /** Current state: PENDING until a reply arrives, then STARTED, RETRY, SUCCESS, FAILURE, REVOKED or custom. */
@@ -82,6 +110,7 @@ export class AsyncResult<T = unknown> {
     if (onMessage) (slot.listeners ??= new Set()).add(onMessage);
     try {
       if (!slot.ready()) await this.waitReady(timeout);
+      if (!slot.ready() && slot.error) throw slot.error;
     } finally {
       if (onMessage) slot.listeners?.delete(onMessage);
     }

@@ -3,6 +3,7 @@ import type { BrokerConnectionOptions, BrokerUrls } from '../broker/broker-conne
 import type { Broker } from '../broker/broker.js';
 import type { QueueType } from '../broker/topology.js';
 import type { WireHeaders } from '../protocol/task-message.js';
+import type { ResultBackendOptions } from '../results/result-backend.options.js';
 import type { TaskRoutes } from '../routing/task-routes.js';
 import type { CeleryObserver } from '../runtime/celery-observer.js';
 
@@ -11,11 +12,15 @@ export function defaultBrokerUrl(): string {
   return process.env.CELERY_BROKER_URL || 'amqp://guest:guest@127.0.0.1:5672//';
 }
 
-/** Options of a {@link CeleryClient}. */
-export interface CeleryClientOptions {
+/**
+ * Options of a {@link CeleryClient}. Results: `resultBackend` (`'rpc://'` default, `'redis://host:port/db'`,
+ * `'rediss://…'` with `resultBackendTls`, `'disabled'`), `resultExpiresMs`, `resultExtended` (see `ResultBackendOptions`).
+ */
+export interface CeleryClientOptions extends ResultBackendOptions {
   /**
    * RabbitMQ URL (`amqp://` or `amqps://`), a cluster's URLs (`'amqp://a//;amqp://b//'` as kombu
-   * writes them, or an array), or `memory://<vhost>` for the in-process broker. Default:
+   * writes them, or an array), a Redis URL (`redis://`, `rediss://`: kombu's Redis transport, see
+   * docs/redis-broker.md), or `memory://<vhost>` for the in-process broker. Default:
    * `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`.
    */
   brokerUrl?: BrokerUrls;
@@ -32,12 +37,8 @@ export interface CeleryClientOptions {
   broker?: Broker;
   /** Queue for tasks sent without a route. Default `celery` (Celery's `task_default_queue`). */
   defaultQueue?: string;
-  /** `rpc` (default): results come back on one reply queue per client. `disabled`: no results. */
-  resultBackend?: 'rpc' | 'disabled';
   /** Name of the reply queue. Default: a new uuid per client. */
   replyQueue?: string;
-  /** Reply queue `x-expires` in ms (Celery's `result_expires`). Default 86 400 000 (1 day). */
-  resultExpiresMs?: number;
   /** Origin header of sent tasks (written with `wireHeaders: 'full'`). Default `gen<pid>@<hostname>`. */
   origin?: string;
   /**

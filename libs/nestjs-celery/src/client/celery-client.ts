@@ -14,6 +14,11 @@ import { CeleryInvalidCallError } from '../producer/producer.errors.js';
 import { GroupResult } from './group-result.js';
 import { DEFAULT_ORIGIN } from '../producer/node-identity.js';
 import { ResultConsumer } from './result-consumer.js';
+import { RedisResultConsumer } from './redis-result-consumer.js';
+import type { TaskResults } from './task-results.js';
+import { applyChord, chordSignature, groupParts, isChordSignature, isGroupSignature } from '../producer/canvas-apply.js';
+import { parseResultBackend } from '../results/result-backend.options.js';
+import { ChordsNotSupportedError } from '../results/results.errors.js';
 import type { SendTaskOptions } from '../producer/send-task.options.js';
 import { sendOptionsToSignature } from '../producer/signature-options.js';
 import { sendSignature } from '../producer/signature-call.js';
@@ -25,7 +30,7 @@ import { ObservedBroker } from '../runtime/observed-broker.js';
 /** What {@link CeleryClient.health} reports. */
 export interface CeleryClientHealth {
   readonly broker: BrokerStatus;
-  /** The rpc:// reply consumer: started on the first call that waits for a result. */
+  /** The result channel (rpc:// reply queue, or Redis connections): started on the first call that waits for a result. */
   readonly replies: 'not-started' | 'consuming' | 'down' | 'disabled';
 }
 
@@ -40,7 +45,7 @@ export class CeleryClient {
   private readonly asyncBroker?: Broker;
   private readonly ownsAsyncBroker: boolean;
   private readonly producer: TaskProducer;
-  private readonly results?: ResultConsumer;
+  private readonly results?: TaskResults;
   private readonly logger: LoggerService;
   private controller?: CeleryControl;
   private closed = false;
@@ -76,10 +81,18 @@ export class CeleryClient {
       queueType: options.queueType,
       nativeDelayedDelivery: (options.nativeDelayedDelivery ?? options.queueType === 'quorum') && !(this.broker instanceof MemoryBroker),
     });
-    if ((options.resultBackend ?? 'rpc') === 'rpc') {
+    const backend = parseResultBackend(options.resultBackend);
+    if (backend.kind === 'rpc') {
       this.results = new ResultConsumer(this.broker, {
         queue: options.replyQueue,
         expiresMs: options.resultExpiresMs,
+        logger: this.logger,
+      });
+    } else if (backend.kind === 'redis') {
+      this.results = new RedisResultConsumer(backend.url, {
+        expiresMs: options.resultExpiresMs,
+        tls: options.resultBackendTls,
+        connectionName: options.connectionName ?? 'nestjs-celery-client',
         logger: this.logger,
       });
     }
@@ -95,9 +108,14 @@ export class CeleryClient {
     return { broker: this.broker.status, replies: this.results?.state ?? 'disabled' };
   }
 
-  /** The reply queue name (`reply_to`), or undefined without a result backend. */
+  /** The reply queue name (`reply_to`) with rpc://; undefined with Redis or without a result backend. */
   get replyQueue(): string | undefined {
-    return this.results?.queue;
+    return this.results?.replyTo ?? undefined;
+  }
+
+  /** The Redis result consumer when `resultBackend` is `redis://…`. */
+  private get redisResults(): RedisResultConsumer | undefined {
+    return this.results instanceof RedisResultConsumer ? this.results : undefined;
   }
 
   /** Connects and starts the result consumer. Called by the module; `sendTask` also connects lazily. */
@@ -125,9 +143,10 @@ export class CeleryClient {
     const result = new AsyncResult<T>(taskId, name);
     if (wantsReply) {
       if (!this.results!.consuming) await this.results!.start();
-      this.results!.track(result);
+      const tracked = this.results!.track(result);
+      if (tracked instanceof Promise) await tracked; // Redis: subscribed before the task is sent
     }
-    const replyTo = options.replyTo === undefined ? this.results?.queue ?? null : options.replyTo;
+    const replyTo = options.replyTo === undefined ? this.results?.replyTo ?? null : options.replyTo;
     // Object.assign, not a spread with extra keys: V8 turns that copy into a slow dictionary object,
     // which made every option lookup downstream ~3 µs slower per send.
     await this.producer.send(
@@ -158,10 +177,59 @@ export class CeleryClient {
     return list.map((link) => (link.options?.reply_to ? link : { ...link, options: { ...link.options, reply_to: replyTo } }));
   }
 
-  /** A result handle for a task id sent elsewhere (results arrive only on this client's reply queue). */
+  /**
+   * A result handle for a task id sent elsewhere. With rpc:// results arrive only on this client's
+   * reply queue; with Redis any task's stored result is read (a Redis outage makes `get()` throw
+   * `ResultBackendUnavailableError`).
+   */
   asyncResult<T = unknown>(taskId: string): AsyncResult<T> {
     const result = new AsyncResult<T>(taskId);
-    return this.results ? this.results.track(result) : result;
+    if (!this.results) return result;
+    const tracked = this.results.track(result);
+    if (tracked instanceof Promise) tracked.catch((error: Error) => result.slot.fail(error));
+    return result;
+  }
+
+  /**
+   * Celery's `GroupResult.restore(id)`: the group saved with `GroupResult.save()` (by Nest or
+   * Python), its members tracked; undefined when no such group is stored. Needs the Redis backend.
+   */
+  async restoreGroup<T = unknown>(groupId: string): Promise<GroupResult<T> | undefined> {
+    const redis = this.requireRedis('restoreGroup()');
+    const store = await redis.start();
+    const ids = await store.restoreGroup(groupId);
+    if (!ids) return undefined;
+    const results = await Promise.all(ids.map((id) => redis.track(new AsyncResult<T>(id))));
+    return new GroupResult(groupId, results, store);
+  }
+
+  /**
+   * Runs `header` in parallel and then `body` with the list of their results, in header order
+   * (Celery's `chord(header)(body)`), over Nest and Python workers alike. Resolves with the
+   * body's {@link AsyncResult}. A failed header task fails the body with Celery's `ChordError`
+   * (its `linkError` errbacks called). Needs the Redis backend, as in Celery.
+   * @throws ChordsNotSupportedError with rpc:// (Celery raises `NotImplementedError` then; nothing is sent)
+   */
+  async chord<T = unknown>(header: SignatureDict[], body: SignatureDict): Promise<AsyncResult<T>> {
+    if (this.closed) throw new CeleryInvalidCallError('CeleryClient is closed');
+    const redis = this.redisResults;
+    if (!redis) throw new ChordsNotSupportedError(this.results ? 'rpc' : 'disabled');
+    const store = await redis.start();
+    const bodyId = body.options?.task_id ?? randomUUID();
+    const result = await redis.track(new AsyncResult<T>(bodyId, body.task));
+    await applyChord(this.producer, header, { ...body, options: { ...body.options, task_id: bodyId } }, (groupId, size) => store.setChordSize(groupId, size));
+    return result;
+  }
+
+  /** A group signature dict (Celery's `group(...)`), to put in a {@link chain}: a group followed by a task becomes a chord. */
+  groupSignature(members: SignatureDict[]): SignatureDict {
+    return { task: 'celery.group', args: [], kwargs: { tasks: members }, options: {}, subtask_type: 'group', immutable: false };
+  }
+
+  private requireRedis(what: string): RedisResultConsumer {
+    const redis = this.redisResults;
+    if (!redis) throw new CeleryInvalidCallError(`${what} needs a result backend that stores results: resultBackend: 'redis://…'`);
+    return redis;
   }
 
   /** A signature (`task.s()`) to use in chains, groups and links. */
@@ -175,17 +243,29 @@ export class CeleryClient {
    */
   async chain<T = unknown>(...steps: SignatureDict[]): Promise<AsyncResult<T>> {
     if (steps.length === 0) throw new CeleryInvalidCallError('chain() needs at least one signature');
-    const replyTo = this.results?.queue;
-    const frozen = steps.map((step) => ({
-      ...step,
-      options: { ...step.options, task_id: step.options?.task_id ?? randomUUID(), ...(replyTo ? { reply_to: replyTo } : {}) },
-    }));
-    const last = new AsyncResult<T>(frozen[frozen.length - 1]!.options.task_id!, frozen[frozen.length - 1]!.task);
+    if (isGroupSignature(steps[steps.length - 1]!)) {
+      throw new CeleryInvalidCallError('chain() must end with a task or a chord here; send a final group with group()');
+    }
+    const replyTo = this.results?.replyTo ?? undefined;
+    const frozen = upgradeGroups(steps).map((step) => freezeStep(step, replyTo));
+    // Celery raises while applying such a chain on a backend without chords, before sending anything.
+    if (!this.redisResults && frozen.some(isChordSignature)) throw new ChordsNotSupportedError(this.results ? 'rpc' : 'disabled');
+    const lastStep = frozen[frozen.length - 1]!;
+    const lastTask = isChordSignature(lastStep) ? ((lastStep.kwargs as { body: SignatureDict }).body) : lastStep;
+    const last = new AsyncResult<T>(lastTask.options.task_id!, lastTask.task);
     if (this.results) {
       await this.results.start();
-      this.results.track(last);
+      const tracked = this.results.track(last);
+      if (tracked instanceof Promise) await tracked;
     }
     const [first, ...rest] = frozen;
+    if (isChordSignature(first!)) {
+      // A chain that starts with a group: the chord runs from here, the rest follows its callback.
+      const store = this.redisResults!.store!;
+      const { header, body } = first!.kwargs as { header: SignatureDict[]; body: SignatureDict };
+      await applyChord(this.producer, header, body, (groupId, size) => store.setChordSize(groupId, size), { chain: rest.reverse() });
+      return last;
+    }
     const rootId = first!.options.task_id!;
     await sendSignature(this.producer, first!, { chain: rest.reverse(), rootId, replyTo: replyTo ?? null });
     return last;
@@ -195,22 +275,23 @@ export class CeleryClient {
   async group<T = unknown>(members: SignatureDict[]): Promise<GroupResult<T>> {
     const groupId = randomUUID();
     const results = await Promise.all(
-      members.map(async (member) => {
+      members.map(async (member, groupIndex) => {
         const taskId = member.options?.task_id ?? randomUUID();
         const result = new AsyncResult<T>(taskId, member.task);
         if (this.results) {
           await this.results.start();
-          this.results.track(result);
+          const tracked = this.results.track(result);
+          if (tracked instanceof Promise) await tracked;
         }
         await sendSignature(
           this.producer,
           { ...member, options: { ...member.options, task_id: taskId } },
-          { groupId, replyTo: this.results?.queue ?? null },
+          { groupId, groupIndex, replyTo: this.results?.replyTo ?? null },
         );
         return result;
       }),
     );
-    return new GroupResult(groupId, results);
+    return new GroupResult(groupId, results, this.redisResults?.store);
   }
 
   /** Binds a shared {@link TaskDefinition} to this client, giving `.delay()` and `.applyAsync()`. */
@@ -253,4 +334,27 @@ export class CeleryClient {
     if (this.ownsBroker) await this.broker.close();
     if (this.ownsAsyncBroker) await this.asyncBroker?.close();
   }
+}
+
+/** Celery's chain rule: a group followed by another step becomes a chord whose callback is that step. */
+function upgradeGroups(steps: SignatureDict[]): SignatureDict[] {
+  const out: SignatureDict[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    if (isGroupSignature(step) && i + 1 < steps.length) {
+      out.push(chordSignature(groupParts(step).members, steps[++i]!));
+    } else out.push(step);
+  }
+  return out;
+}
+
+/** Gives a chain step (or a chord step's callback) its task id and, with rpc://, the reply queue. */
+function freezeStep(step: SignatureDict, replyTo: string | undefined): SignatureDict {
+  const freeze = (sig: SignatureDict): SignatureDict => ({
+    ...sig,
+    options: { ...sig.options, task_id: sig.options?.task_id ?? randomUUID(), ...(replyTo ? { reply_to: replyTo } : {}) },
+  });
+  if (!isChordSignature(step)) return freeze(step);
+  const kwargs = step.kwargs as { header: SignatureDict[]; body: SignatureDict };
+  return { ...step, kwargs: { ...kwargs, body: freeze(kwargs.body) } };
 }

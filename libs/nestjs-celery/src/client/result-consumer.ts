@@ -7,6 +7,7 @@ import { isReadyState } from '../protocol/celery-state.js';
 import { decodeResultMessage, type ResultMessage } from '../protocol/result-message.js';
 import type { AsyncResult } from './async-result.js';
 import type { ResultSlot } from './result-slot.js';
+import type { TaskResults } from './task-results.js';
 
 const UNCLAIMED_LIMIT = 1000;
 /** The slots waiting for one id: usually one; several when `sendTask`'s result and `asyncResult(id)` both wait. */
@@ -17,7 +18,7 @@ type WaitingSlots = ResultSlot | ResultSlot[];
  * no-ack consumer, results matched by `task_id` to the {@link AsyncResult}s waiting for them.
  * Results nobody waits for (yet) are kept, up to 1000, so `client.asyncResult(id)` can claim them.
  */
-export class ResultConsumer {
+export class ResultConsumer implements TaskResults {
   /** Name of the reply queue, sent as `reply_to` on every task. */
   readonly queue: string;
   /**
@@ -63,6 +64,11 @@ export class ResultConsumer {
       },
     );
     return started;
+  }
+
+  /** The reply queue, sent as `reply_to`. */
+  get replyTo(): string {
+    return this.queue;
   }
 
   /** True once {@link start} has finished (and until {@link stop}): a send need not wait for it. */

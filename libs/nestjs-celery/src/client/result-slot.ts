@@ -17,6 +17,8 @@ export class ResultSlot {
   message?: ResultMessage;
   waiters: ResultWaiter[] = [];
   listeners?: Set<(message: ResultMessage) => void>;
+  /** Why the result can no longer arrive (its backend could not subscribe); `get()` throws it. */
+  error?: Error;
 
   constructor(
     /** The task id. */
@@ -26,6 +28,14 @@ export class ResultSlot {
   /** True once the task finished (SUCCESS, FAILURE or REVOKED). */
   ready(): boolean {
     return isReadyState(this.state);
+  }
+
+  /** The result cannot arrive: waiters are released and `get()` throws `error`. */
+  fail(error: Error): void {
+    this.error = error;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiters) waiter.resolve();
   }
 
   /** Applies a reply: a ready state is final; waiters are released once ready. */

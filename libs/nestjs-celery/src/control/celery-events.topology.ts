@@ -7,3 +7,12 @@ export const CELERY_EVENT_EXCHANGE = 'celeryev';
 export const CELERY_EVENTS_TOPOLOGY: Topology = {
   exchanges: [{ name: CELERY_EVENT_EXCHANGE, type: 'topic', durable: true }],
 };
+
+/**
+ * `celeryev` as Celery declares it on this transport: a fanout exchange on Redis (Celery's
+ * `get_exchange` turns it into one there: kombu's Redis fanout is PUBLISH/SUBSCRIBE with
+ * patterns), the durable topic exchange elsewhere.
+ */
+export function celeryEventsTopology(driverType: string | undefined): Topology {
+  return driverType === 'redis' ? { exchanges: [{ name: CELERY_EVENT_EXCHANGE, type: 'fanout', durable: true }] } : CELERY_EVENTS_TOPOLOGY;
+}

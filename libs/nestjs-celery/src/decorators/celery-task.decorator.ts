@@ -1,7 +1,7 @@
 import { applyDecorators, UseInterceptors } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import { celeryErrorInterceptor } from '../server/celery-error.interceptor.js';
-import { CELERY_TASK_OPTIONS, type CeleryTaskOptions } from '../server/celery-task.options.js';
+import { CELERY_TASK_OPTIONS, validateCeleryTaskOptions, type CeleryTaskOptions } from '../server/celery-task.options.js';
 import { CELERY_TRANSPORT } from '../server/celery-transport.js';
 
 /**
@@ -15,5 +15,6 @@ export function CeleryTask(name: string, options: CeleryTaskOptions = {}): Metho
   if (typeof name !== 'string' || name.trim() === '') {
     throw new TypeError(`@CeleryTask(name): name must be a non-empty string, got ${JSON.stringify(name)}`);
   }
+  validateCeleryTaskOptions(name, options);
   return applyDecorators(MessagePattern(name, CELERY_TRANSPORT, { [CELERY_TASK_OPTIONS]: options }), UseInterceptors(celeryErrorInterceptor));
 }

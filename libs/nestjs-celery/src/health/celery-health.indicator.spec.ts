@@ -13,7 +13,7 @@ describe('CeleryHealthIndicator', () => {
 
   it('is up when the connections and every consumer are up and the named workers answer', async () => {
     const result = await indicator.isHealthy('celery', {
-      worker: worker({ broker: 'connected', consumers: [{ queue: 'billing.sync', consuming: true }] }),
+      worker: worker({ broker: 'connected', consumers: [{ queue: 'billing.sync', consuming: true }], results: 'redis-up' }),
       client: client({ broker: 'connected', replies: 'consuming' }, ['py@h']),
       pingWorkers: ['py@h'],
     });
@@ -21,15 +21,15 @@ describe('CeleryHealthIndicator', () => {
     expect(result.celery).toMatchObject({ workers: { 'py@h': 'up' } });
   });
 
-  it('is down and says why: a lost connection, a consumer not consuming, a silent worker', async () => {
+  it('is down and says why: a lost connection, a consumer not consuming, Redis results unreachable, a silent worker', async () => {
     const result = await indicator.isHealthy('celery', {
-      worker: worker({ broker: 'reconnecting', consumers: [{ queue: 'billing.sync', consuming: false }] }),
+      worker: worker({ broker: 'reconnecting', consumers: [{ queue: 'billing.sync', consuming: false }], results: 'redis-down' }),
       client: client({ broker: 'reconnecting', replies: 'down' }),
       pingWorkers: ['py@h'],
     });
     expect(result.celery.status).toBe('down');
     expect(result.celery.message).toBe(
-      'worker broker connection is reconnecting; not consuming: billing.sync; client broker connection is reconnecting; reply consumer is down; no ping reply from py@h',
+      'worker broker connection is reconnecting; not consuming: billing.sync; worker result backend (Redis) is unreachable; client broker connection is reconnecting; result channel is down; no ping reply from py@h',
     );
   });
 });

@@ -7,7 +7,7 @@ const DEFAULT_PING_TIMEOUT_MS = 1000;
 
 /**
  * A `@nestjs/terminus` health indicator for Celery: up when the worker's broker connection and
- * every one of its consumers are up, the client's connection and reply consumer are up, and
+ * every one of its consumers are up, the client's connection and result channel are up, and
  * every worker named in `pingWorkers` answered a remote ping. The details say which part is down.
  *
  * ```ts
@@ -26,16 +26,17 @@ export class CeleryHealthIndicator {
     const problems: string[] = [];
     if (options.worker) {
       const worker = options.worker.health();
-      details.worker = { hostname: options.worker.hostname, broker: worker.broker, consumers: worker.consumers };
+      details.worker = { hostname: options.worker.hostname, broker: worker.broker, consumers: worker.consumers, results: worker.results };
       if (worker.broker !== 'connected') problems.push(`worker broker connection is ${worker.broker}`);
       const idle = worker.consumers.filter((consumer) => !consumer.consuming).map((consumer) => consumer.queue);
       if (idle.length > 0) problems.push(`not consuming: ${idle.join(', ')}`);
+      if (worker.results === 'redis-down') problems.push('worker result backend (Redis) is unreachable');
     }
     if (options.client) {
       const client = options.client.health();
       details.client = client;
       if (client.broker !== 'connected') problems.push(`client broker connection is ${client.broker}`);
-      if (client.replies === 'down') problems.push('reply consumer is down');
+      if (client.replies === 'down') problems.push('result channel is down');
     }
     const names = options.pingWorkers ?? [];
     if (names.length > 0) {

@@ -5,7 +5,7 @@ import type { ServerCelery } from '../server/server-celery.js';
 export interface CeleryHealthCheckOptions {
   /** A worker: its broker connection and every consumer (task and event queues) must be up. */
   worker?: Pick<ServerCelery, 'health' | 'hostname'>;
-  /** A client: its broker connection must be up, and its rpc:// reply consumer once started. */
+  /** A client: its broker connection must be up, and its result channel (rpc:// reply consumer or Redis result backend) once started. */
   client?: Pick<CeleryClient, 'health' | 'control'>;
   /**
    * Node names of workers (Nest or Python, e.g. `celery@billing-1`) that must answer a remote

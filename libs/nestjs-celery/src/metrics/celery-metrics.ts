@@ -15,10 +15,14 @@ export interface CeleryMetricsOptions {
   confirmBuckets?: number[];
 }
 
-/** A task between `taskReceived` and `taskReleased`. */
+/**
+ * A task between `taskReceived` and `taskReleased`. A retry republishes the same id, so its next
+ * run may be received before the current one is released: `deliveries` counts both.
+ */
 interface TaskInFlight {
   readonly queue: string;
   started: number;
+  deliveries: number;
 }
 
 /** A prom-client child (counter/histogram bound to label values), cached by its label key. */
@@ -153,7 +157,9 @@ export class CeleryMetrics implements CeleryObserver {
   }
 
   taskReceived(queue: string, request: TaskRequest): void {
-    this.tasks.set(request.id, { queue, started: 0 });
+    const known = this.tasks.get(request.id);
+    if (known) known.deliveries++;
+    else this.tasks.set(request.id, { queue, started: 0, deliveries: 1 });
     this.child(this.received, request.task, queue).inc();
   }
 
@@ -177,7 +183,8 @@ export class CeleryMetrics implements CeleryObserver {
   }
 
   taskReleased(request: TaskRequest): void {
-    this.tasks.delete(request.id);
+    const task = this.tasks.get(request.id);
+    if (task && --task.deliveries === 0) this.tasks.delete(request.id);
   }
 
   publishConfirmed(durationMs: number): void {
@@ -214,6 +221,6 @@ export class CeleryMetrics implements CeleryObserver {
 /** Tasks in flight per queue; every consumed queue appears, with 0 when idle. */
 function countByQueue(tasks: Map<string, TaskInFlight>, queues: Map<string, number>): Map<string, number> {
   const counts = new Map<string, number>([...queues.keys()].map((queue) => [queue, 0]));
-  for (const { queue } of tasks.values()) counts.set(queue, (counts.get(queue) ?? 0) + 1);
+  for (const { queue, deliveries } of tasks.values()) counts.set(queue, (counts.get(queue) ?? 0) + deliveries);
   return counts;
 }

@@ -38,6 +38,8 @@ export interface SendTaskOptions extends TaskRoute {
   groupIndex?: number;
   /** Remaining chain steps (reverse order), for chains. */
   chain?: SignatureDict[];
+  /** The callback of the chord this task is a header part of (sent by `CeleryClient.chord`). */
+  chord?: SignatureDict;
   /** Retry count to write (workers set it when retrying). */
   retries?: number;
   /** Where the result goes; defaults to this client's reply queue. `null` sends no reply_to. */

@@ -11,6 +11,10 @@ export interface SignatureApplication {
   parentId?: string;
   rootId?: string;
   groupId?: string;
+  /** Position in the group (`group_index`), for chord header parts. */
+  groupIndex?: number;
+  /** The chord callback, for chord header parts. */
+  chord?: SignatureDict;
   /** Reply queue to use when the signature has none of its own. */
   replyTo?: string | null;
   /** Remaining chain steps, for the next chain step. */
@@ -36,6 +40,8 @@ export async function sendSignature(producer: TaskProducer, signature: Signature
     parentId: application.parentId ?? options.parentId,
     rootId: application.rootId ?? options.rootId,
     groupId: application.groupId ?? options.groupId,
+    groupIndex: application.groupIndex ?? options.groupIndex,
+    chord: application.chord ?? options.chord,
     chain: application.chain ?? options.chain,
     replyTo: options.replyTo !== undefined ? options.replyTo : application.replyTo,
   });

@@ -230,7 +230,7 @@ export class TaskProducer {
       args,
       kwargs,
       // No embed and no time limit objects for a plain call: both encoders read undefined as "none set".
-      embed: link || linkError || chain ? { callbacks: link, errbacks: linkError, chain, chord: null } : undefined,
+      embed: link || linkError || chain || options.chord ? { callbacks: link, errbacks: linkError, chain, chord: options.chord ?? null } : undefined,
       retries: options.retries ?? 0,
       eta,
       expires,

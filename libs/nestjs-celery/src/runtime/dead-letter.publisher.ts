@@ -69,18 +69,18 @@ export class DeadLetterPublisher {
     const shortDetail = boundedLine(detail, REJECTED_DETAIL_LIMIT);
     const log = (action: string) => this.logger.error(boundedLine(logLine(action, shortDetail), REFUSAL_LOG_LINE_LIMIT));
     const broker = this.broker();
+    const { message } = delivery;
+    const rejection = {
+      'x-celery-rejected-reason': boundedLine(reason, REJECTED_DETAIL_LIMIT),
+      'x-celery-rejected-detail': shortDetail,
+      'x-celery-rejected-by': this.nodeName,
+      'x-original-queue': queue,
+      'x-original-exchange': message.fields.exchange,
+      'x-original-routing-key': message.fields.routingKey,
+      ...extraHeaders,
+    };
     if (this.target && broker) {
-      const { message } = delivery;
       const original = message.properties.headers as Record<string, unknown> | UndecodableFieldTable | undefined;
-      const rejection = {
-        'x-celery-rejected-reason': boundedLine(reason, REJECTED_DETAIL_LIMIT),
-        'x-celery-rejected-detail': shortDetail,
-        'x-celery-rejected-by': this.nodeName,
-        'x-original-queue': queue,
-        'x-original-exchange': message.fields.exchange,
-        'x-original-routing-key': message.fields.routingKey,
-        ...extraHeaders,
-      };
       const kept = original instanceof UndecodableFieldTable ? { [UNDECODABLE_HEADERS_HEADER]: original.bytes } : (original ?? {});
       const publish = (headers: Record<string, unknown>) =>
         broker.publish(this.target!.exchange, queue, message.content, { ...message.properties, headers });
@@ -102,6 +102,7 @@ export class DeadLetterPublisher {
       }
     }
     log('rejected');
-    delivery.reject(false);
+    // a broker that keeps rejected messages itself (Redis) keeps them with these headers
+    delivery.reject(false, rejection);
   }
 }

@@ -28,6 +28,10 @@ describe('resolveServerOptions', () => {
       prefetchCount: 64,
       acksLate: true,
       resultBackend: 'rpc',
+      resultBackendUrl: undefined,
+      resultExpiresMs: undefined,
+      resultExtended: false,
+      resultBackendTls: undefined,
       trackStarted: false,
       defaultQueue: 'celery',
       deadLetter: undefined,
@@ -66,12 +70,25 @@ describe('resolveServerOptions', () => {
   it('celerySettings names the worker settings like Celery for inspect conf', () => {
     expect(celerySettings(resolveServerOptions({ defaultQueue: 'q', trackStarted: true }, URL))).toEqual({
       result_backend: 'rpc://',
+      result_extended: false,
       task_default_queue: 'q',
       task_track_started: true,
       task_default_queue_type: 'classic',
       worker_enable_remote_control: true,
     });
     expect(celerySettings(resolveServerOptions({ resultBackend: 'disabled' }, URL)).result_backend).toBeNull();
+    expect(celerySettings(resolveServerOptions({ resultBackend: 'redis://:secret@h:6379/1' }, URL)).result_backend).toBe('redis://:********@h:6379/1');
+  });
+
+  it("validates resultBackend ('rpc://', 'disabled', redis URLs), resultExpiresMs and resultExtended", () => {
+    expect(resolveServerOptions({ resultBackend: 'rpc://' }, URL).resultBackend).toBe('rpc');
+    expect(resolveServerOptions({ resultBackend: 'rediss://h/2', resultExtended: true }, URL)).toMatchObject({
+      resultBackend: 'redis',
+      resultBackendUrl: 'rediss://h/2',
+      resultExtended: true,
+    });
+    expect(() => resolveServerOptions({ resultExpiresMs: -1 }, URL)).toThrow("ServerCelery option 'resultExpiresMs'");
+    expect(() => resolveServerOptions({ resultExtended: 'yes' as unknown as boolean }, URL)).toThrow("'resultExtended' must be true or false");
   });
 
   it('validates etaHoldLimitMs as false or an integer number of ms from 1000 to 2^31-1', () => {

@@ -2,8 +2,10 @@ import type { LoggerService } from '@nestjs/common';
 import { BrokerConfigurationError } from '../broker/broker.errors.js';
 import { brokerUrlList, resolveBrokerConnection, type BrokerConnectionOptions, type BrokerUrls } from '../broker/broker-connection.options.js';
 import type { Broker } from '../broker/broker.js';
+import { redactUrl } from '../broker/broker-url.redaction.js';
 import type { QueueType } from '../broker/topology.js';
 import { isWireHeaders, WIRE_HEADERS_CHOICES, type WireHeaders } from '../protocol/task-message.js';
+import { parseResultBackend, resultExpiresProblem, type ResultBackendChoice, type ResultBackendOptions } from '../results/result-backend.options.js';
 import type { TaskRoutes } from '../routing/task-routes.js';
 import type { CeleryObserver } from '../runtime/celery-observer.js';
 import { DEFAULT_ETA_HOLD_LIMIT_MS } from './eta-parking.js';
@@ -29,10 +31,11 @@ export interface DeadLetterOptions {
 }
 
 /** Options of `ServerCelery`, validated at `listen()` with an error naming the bad option. */
-export interface ServerCeleryOptions {
+export interface ServerCeleryOptions extends ResultBackendOptions {
   /**
    * RabbitMQ URL (`amqp://` or `amqps://`), a cluster's URLs (`'amqp://a//;amqp://b//'` or an
-   * array), or `memory://<vhost>` for the in-process broker. Default: `CELERY_BROKER_URL`, else
+   * array), a Redis URL (`redis://`, `rediss://`: kombu's Redis transport, see docs/redis-broker.md),
+   * or `memory://<vhost>` for the in-process broker. Default: `CELERY_BROKER_URL`, else
    * `amqp://guest:guest@127.0.0.1:5672//`.
    */
   brokerUrl?: BrokerUrls;
@@ -68,7 +71,7 @@ export interface ServerCeleryOptions {
    * Default true when `service` is set; `false` turns the convention off, `{ async: false }` one half.
    */
   serviceQueues?: boolean | { sync?: boolean; async?: boolean };
-  /** Broker URL(s) of the `async` lane (`amqp://`, `amqps://` or `memory://<vhost>`): `<service>.async` is consumed there. Default: `brokerUrl`. */
+  /** Broker URL(s) of the `async` lane (`amqp://`, `amqps://`, `redis://`, `rediss://` or `memory://<vhost>`): `<service>.async` is consumed there. Default: `brokerUrl`. */
   asyncBrokerUrl?: BrokerUrls;
   /** Celery's `task_routes` for follow-up tasks this worker sends (chain steps, callbacks, errbacks). */
   taskRoutes?: TaskRoutes;
@@ -85,8 +88,6 @@ export interface ServerCeleryOptions {
   wireHeaders?: WireHeaders;
   /** Node name shown to `celery inspect`. Default `nest<pid>@<hostname>`. */
   nodeName?: string;
-  /** `rpc` (default) replies to `reply_to`; `disabled` sends no results. */
-  resultBackend?: 'rpc' | 'disabled';
   /** Send a STARTED result before running (Celery's `task_track_started`). Default false. */
   trackStarted?: boolean;
   /** Queue for follow-up tasks (chain steps, callbacks) whose signature names no route. Default `celery`. */
@@ -235,9 +236,15 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
     }
     positiveInteger(queue.concurrency, `queues[${queue.name}].concurrency`);
   }
-  if (options.resultBackend !== undefined && !['rpc', 'disabled'].includes(options.resultBackend)) {
-    throw new InvalidCeleryOptionError(`ServerCelery option 'resultBackend' must be 'rpc' or 'disabled', got ${String(options.resultBackend)}`);
+  let backend: ResultBackendChoice;
+  try {
+    backend = parseResultBackend(options.resultBackend);
+  } catch (error) {
+    throw new InvalidCeleryOptionError(`ServerCelery option 'resultBackend': ${(error as Error).message}`);
   }
+  const expiresProblem = resultExpiresProblem(options.resultExpiresMs);
+  if (expiresProblem) throw new InvalidCeleryOptionError(`ServerCelery option 'resultExpiresMs': ${expiresProblem}`);
+  booleanOption(options.resultExtended, 'resultExtended');
   if (options.deadLetter !== undefined && (typeof options.deadLetter.exchange !== 'string' || !options.deadLetter.exchange)) {
     throw new InvalidCeleryOptionError("ServerCelery option 'deadLetter.exchange' must be a non-empty string");
   }
@@ -277,7 +284,12 @@ export function resolveServerOptions(options: ServerCeleryOptions, defaultBroker
     concurrency,
     prefetchCount: options.prefetchCount ?? concurrency * 4,
     acksLate: options.acksLate ?? true,
-    resultBackend: options.resultBackend ?? 'rpc',
+    /** `rpc`, `redis` or `disabled`; the Redis URL is `resultBackendUrl`. */
+    resultBackend: backend.kind,
+    resultBackendUrl: backend.kind === 'redis' ? backend.url : undefined,
+    resultExpiresMs: options.resultExpiresMs,
+    resultExtended: options.resultExtended ?? false,
+    resultBackendTls: options.resultBackendTls,
     trackStarted: options.trackStarted ?? false,
     defaultQueue: options.defaultQueue ?? 'celery',
     deadLetter: options.deadLetter
@@ -306,7 +318,8 @@ export type ResolvedServerOptions = ReturnType<typeof resolveServerOptions>;
  */
 export function celerySettings(options: ResolvedServerOptions): Record<string, unknown> {
   return {
-    result_backend: options.resultBackend === 'rpc' ? 'rpc://' : null,
+    result_backend: options.resultBackend === 'rpc' ? 'rpc://' : options.resultBackend === 'redis' ? redactUrl(options.resultBackendUrl!) : null,
+    result_extended: options.resultExtended,
     task_default_queue: options.defaultQueue,
     task_track_started: options.trackStarted,
     task_default_queue_type: options.queueType,

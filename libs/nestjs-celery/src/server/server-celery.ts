@@ -8,6 +8,7 @@ import { MemoryBroker } from '../broker/memory/memory-broker.js';
 import { withQueueType } from '../broker/topology.js';
 import { delayedDeliveryBindings, nativeDelayedDeliveryTopology } from '../routing/native-delayed-delivery.js';
 import { DELIVERY_LIMIT_REASON, overDeliveryLimit } from '../runtime/delivery-limit.js';
+import { deadLetterTopology } from './dead-letter.topology.js';
 import type { Broker, BrokerStatus, ConsumerHandle } from '../broker/broker.js';
 import type { Topology } from '../broker/topology.js';
 import type { Delivery } from '../broker/delivery.js';
@@ -20,9 +21,11 @@ import { CELERY_EVENT_SUBSCRIPTION } from '../events/event-subscription.js';
 import { defaultNodeName } from '../producer/node-identity.js';
 import { TaskProducer } from '../producer/task-producer.js';
 import type { CeleryContext } from '../runtime/celery-context.js';
+import { TaskRateLimits } from '../runtime/task-rate-limits.js';
 import type { CeleryObserver } from '../runtime/celery-observer.js';
 import { ObservedBroker } from '../runtime/observed-broker.js';
 import { DeadLetterPublisher, decodeTaskDelivery } from '../runtime/dead-letter.publisher.js';
+import { CELERY_TASK_OPTIONS, type CeleryTaskOptions } from './celery-task.options.js';
 import { CELERY_TRANSPORT } from './celery-transport.js';
 import { ConcurrencyLimiter } from './concurrency-limiter.js';
 import { EtaParking } from './eta-parking.js';
@@ -31,6 +34,9 @@ import { ServerMessages } from './server.messages.js';
 import { celerySettings, resolveServerOptions, type ResolvedServerOptions, type ServerCeleryOptions } from './server-celery.options.js';
 import { ObservedTaskTracker } from './observed-task-tracker.js';
 import { TaskOutcome } from './task-outcome.js';
+import { RedisResultStore } from '../results/redis-result-store.js';
+import { RedisResultReporter } from './redis-result.reporter.js';
+import type { ResultReporter } from './result-reporter.js';
 import { TaskResultReporter } from './task-result.reporter.js';
 import { runTaskHandler, TaskRunner } from './task-runner.js';
 import { WorkflowPublisher } from './workflow.publisher.js';
@@ -63,6 +69,11 @@ export interface CeleryWorkerHealth {
   /** The worker's broker connection; `not-started` before `listen()`. */
   readonly broker: BrokerStatus | 'not-started';
   readonly consumers: readonly CeleryConsumerHealth[];
+  /**
+   * Where results go: `rpc` (replies on the broker connection above), `redis-up` / `redis-down`
+   * (the Redis result backend reachable or not), `disabled`.
+   */
+  readonly results: 'rpc' | 'redis-up' | 'redis-down' | 'disabled';
 }
 
 /** The end hook handed to a handler run when no processing hooks are registered. */
@@ -91,6 +102,10 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private runner?: TaskRunner;
   private eta?: EtaScheduler;
   private events?: EventDispatcher;
+  /** Where task states go (rpc replies or the Redis store): set up in `listen()`. */
+  private reporter?: ResultReporter;
+  /** The Redis store of a `redis://` result backend. */
+  private resultStore?: RedisResultStore;
   private limiter: ConcurrencyLimiter;
   private readonly consumers: ConsumerHandle[] = [];
   private readonly basePrefetch = new Map<ConsumerHandle, number>();
@@ -98,6 +113,12 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private readonly errorListeners = new Set<(error: Error) => void>();
   private readonly control: WorkerControl;
   private readonly refusals: DeadLetterPublisher;
+  /** Each task's `rateLimit`, changed at run time by the `rate_limit` control command. */
+  private readonly rateLimits = new TaskRateLimits((task) => {
+    const handler = this.messageHandlers.get(task);
+    if (!handler || handler.extras?.[CELERY_EVENT_SUBSCRIPTION]) return undefined;
+    return { rate: (handler.extras?.[CELERY_TASK_OPTIONS] as CeleryTaskOptions | undefined)?.rateLimit };
+  });
   /** Set only with the `observer` option: every call on the message path checks it once. */
   private readonly observer?: CeleryObserver;
   private closing?: Promise<void>;
@@ -129,6 +150,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       workerEvents: this.options.workerEvents,
       taskEvents: this.options.taskEvents,
       settings: celerySettings(this.options),
+      rateLimits: this.rateLimits,
       registeredTasks: () => this.registeredTasks(),
       activeQueues: () => planWorkerQueues(this.options).map((plan) => queueInfoFromTopology(plan.name, plan.topology)),
       logger: this.logger,
@@ -187,6 +209,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     return {
       broker,
       consumers: this.consumers.map((consumer) => ({ queue: consumer.queue, consuming: broker === 'connected' && (consumer.consuming ?? true) })),
+      results: this.resultStore ? (this.resultStore.redis.status === 'ready' ? 'redis-up' : 'redis-down') : this.options.resultBackend === 'redis' ? 'redis-down' : this.options.resultBackend,
     };
   }
 
@@ -220,22 +243,19 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         logger: this.logger,
       });
     }
+    if (this.options.resultBackend === 'redis') {
+      this.resultStore = await RedisResultStore.open(this.options.resultBackendUrl!, {
+        expiresMs: this.options.resultExpiresMs,
+        tls: this.options.resultBackendTls,
+        connectionName: `nestjs-celery-worker ${this.nodeName}`,
+        logger: this.logger,
+      });
+    }
     this.runner = this.taskRunner(broker);
     await this.awaitBroker(broker);
     if (this.asyncBroker) await this.awaitBroker(this.asyncBroker);
     const { deadLetter } = this.options;
-    if (deadLetter) {
-      await broker.declare(
-        withQueueType(
-          {
-            exchanges: [{ name: deadLetter.exchange, type: 'fanout', durable: true }],
-            queues: [{ name: deadLetter.queue, durable: true }],
-            bindings: [{ queue: deadLetter.queue, exchange: deadLetter.exchange, routingKey: '' }],
-          },
-          this.options.queueType,
-        ),
-      );
-    }
+    if (deadLetter) await broker.declare(withQueueType(deadLetterTopology(deadLetter, broker.driverType), this.options.queueType));
     const plans = planWorkerQueues(this.options);
     const brokerOf = (lane: string) => (lane === 'async' ? (this.asyncBroker ?? broker) : broker);
     for (const plan of plans) await brokerOf(plan.lane).declare(plan.topology);
@@ -294,6 +314,9 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       this.options.etaHoldLimitMs === false ? undefined : new EtaParking(broker, this.options.etaHoldLimitMs, this.logger),
       (held) => this.raisePrefetch(held),
     );
+    this.reporter = this.resultStore
+      ? new RedisResultReporter(this.resultStore, { producer, hostname: this.nodeName, extended: this.options.resultExtended, logger: this.logger })
+      : new TaskResultReporter(broker, this.options.resultBackend === 'rpc');
     return new TaskRunner({
       hostname: this.nodeName,
       acksLate: this.options.acksLate,
@@ -301,14 +324,15 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       logger: this.logger,
       tracker,
       outcome: new TaskOutcome(
-        new TaskResultReporter(broker, this.options.resultBackend === 'rpc'),
-        new WorkflowPublisher(producer),
+        this.reporter,
+        new WorkflowPublisher(producer, this.resultStore ? (groupId, size) => this.resultStore!.setChordSize(groupId, size) : undefined),
         this.refusals,
         tracker,
         this.options.acksLate,
         this.logger,
       ),
       eta: this.eta,
+      rateLimits: this.rateLimits,
       invoke: (handler, payload, ctx) => this.invoke(handler, payload, ctx),
       isClosing: () => this.closing !== undefined,
       onError: (error) => this.emitError(error),
@@ -354,6 +378,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.consumers.length = 0;
     this.basePrefetch.clear();
     this.eta?.close();
+    this.rateLimits.close();
     if (this.inFlight.size > 0 || this.activeTasks > 0) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<'timeout'>((resolve) => {
@@ -367,6 +392,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
         this.control.cancelRunning(new Error('worker shutting down'));
       }
     }
+    await this.reporter?.close().catch(() => undefined);
+    if (!this.reporter) await this.resultStore?.close();
     this.statusSubscription?.unsubscribe();
     // A broker given in the options belongs to the caller (it may be shared with clients).
     if (!this.options.broker) await this.broker?.close();
@@ -398,6 +425,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     }
     this.activeTasks++;
     this.observer?.taskReceived?.(queue, request);
+    if (this.options.resultExtended && this.reporter instanceof RedisResultReporter) this.reporter.queues.set(request, delivery.message.fields.routingKey);
     void this.runner!.accept(queue, delivery, request, this.messageHandlers.get(request.task), limiter);
   }
 

@@ -16,6 +16,10 @@ export const ServerMessages = {
   replyFailed: (task: string, id: string, detail: string) => `result of ${task}[${id}] could not be sent: ${detail}`,
   resultUnencodable: (task: string, id: string, detail: string) => `task ${task}[${id}] failed with EncodeError: ${detail}`,
   handlerCrashed: (task: string, id: string, detail: string) => `task ${task}[${id}] could not be processed: ${detail}`,
+  workerLost: (task: string, id: string) =>
+    `task ${task}[${id}] was redelivered after its worker was lost and has rejectOnWorkerLost: false; marked FAILURE (WorkerLostError), not run again`,
+  failedRejected: (task: string, id: string, detail: string, action: string) =>
+    `task ${task}[${id}] failed (${clip(detail)}) and has acksOnFailureOrTimeout: false; ${action}`,
   delayedDeliveryDirect: (queue: string, exchanges: string[]) =>
     `queue '${queue}' is bound to direct exchange(s) ${exchanges.join(', ')}: native delayed delivery needs a topic or fanout exchange, ` +
     'so ETA tasks sent there are held by the worker until due (as Celery 5.5 warns)',

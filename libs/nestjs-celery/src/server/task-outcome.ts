@@ -12,8 +12,9 @@ import { MaxRetriesExceededError, type CeleryRetry } from '../runtime/celery-ret
 import type { DeadLetterPublisher } from '../runtime/dead-letter.publisher.js';
 import type { CeleryTaskOptions } from './celery-task.options.js';
 import { nestExceptionArgs } from './nest-exception.args.js';
+import { WorkerLostError } from './worker-lost.error.js';
 import { ServerMessages } from './server.messages.js';
-import type { TaskResultReporter } from './task-result.reporter.js';
+import type { ResultReporter } from './result-reporter.js';
 import type { WorkflowPublisher } from './workflow.publisher.js';
 
 /** Settlement of a message acknowledged before its task ran: nothing left to do. */
@@ -27,7 +28,7 @@ const noSettle = (): void => undefined;
  */
 export class TaskOutcome {
   constructor(
-    private readonly reporter: TaskResultReporter,
+    private readonly reporter: ResultReporter,
     private readonly workflow: WorkflowPublisher,
     private readonly refusals: DeadLetterPublisher,
     private readonly tracker: TaskTracker,
@@ -75,10 +76,20 @@ export class TaskOutcome {
     return this.succeed(delivery, request, taskOptions, value, []);
   }
 
-  /** The task threw: FAILURE, the chain marked failed, errbacks sent, settled. */
-  async failed(delivery: Delivery, request: TaskRequest, error: unknown): Promise<void> {
-    await this.fail(request, error);
-    this.settle(delivery);
+  /** The task threw: FAILURE, the chain marked failed, errbacks sent, settled (see {@link settleFailure}). */
+  async failed(queue: string, delivery: Delivery, request: TaskRequest, error: unknown, taskOptions: CeleryTaskOptions | undefined): Promise<void> {
+    await this.fail(request, error, taskOptions);
+    await this.settleFailure(queue, delivery, request, error, taskOptions);
+  }
+
+  /**
+   * A redelivered message of a task with `rejectOnWorkerLost: false`: its worker was lost before
+   * acknowledging it, so it is not run again (Celery's `WorkerLostError`): FAILURE, acknowledged.
+   */
+  async workerLost(delivery: Delivery, request: TaskRequest, taskOptions: CeleryTaskOptions | undefined): Promise<void> {
+    this.logger.warn(ServerMessages.workerLost(request.task, request.id));
+    await this.fail(request, new WorkerLostError(), taskOptions);
+    delivery.ack();
   }
 
   /**
@@ -97,8 +108,8 @@ export class TaskOutcome {
     if (maxRetries !== null && request.retries >= maxRetries) {
       const exhausted =
         retry.options.exc ?? new MaxRetriesExceededError(`Can't retry ${request.task}[${request.id}] args:${JSON.stringify(request.args)} kwargs:${JSON.stringify(request.kwargs)}`);
-      await this.fail(request, exhausted);
-      this.settle(delivery);
+      await this.fail(request, exhausted, taskOptions);
+      await this.settleFailure(queue, delivery, request, exhausted, taskOptions);
       return;
     }
     const countdown = retry.options.countdown ?? taskOptions?.defaultRetryDelay ?? 180;
@@ -114,7 +125,7 @@ export class TaskOutcome {
     const { exc } = retry.options;
     const info = exc === undefined ? null : toExceptionInfo(exc, nestExceptionArgs(exc));
     try {
-      this.reporter.report(request, CeleryState.RETRY, info, toTraceback(retry), [resultTuple(request.id)]);
+      if (reportsErrors(taskOptions)) this.reporter.report(request, CeleryState.RETRY, info, toTraceback(exc ?? retry), [resultTuple(request.id)]);
     } catch {
       // a RETRY state the caller cannot read is not worth failing the retry for
     }
@@ -138,7 +149,7 @@ export class TaskOutcome {
       // Celery's tracer (app/trace.py): an error applying the callbacks or the next chain step
       // fails the task with that error (errbacks called) and the message is acknowledged.
       this.logger.error(ServerMessages.followUpFailed(request.task, request.id, (error as Error).message));
-      await this.fail(request, error);
+      await this.fail(request, error, taskOptions);
       this.settle(delivery);
       return;
     }
@@ -163,7 +174,7 @@ export class TaskOutcome {
         if (error instanceof CeleryEncodeError) return this.failUnencodable(delivery, request, error);
         this.logger.warn(ServerMessages.replyFailed(request.task, request.id, (error as Error).message));
       }
-    }
+    } else this.reporter.resultIgnored(request, CeleryState.SUCCESS, value);
     this.tracker.succeeded(request, value);
     this.settle(delivery);
   }
@@ -175,12 +186,27 @@ export class TaskOutcome {
     this.settle(delivery);
   }
 
-  private async fail(request: TaskRequest, error: unknown): Promise<void> {
+  /**
+   * Settles the message of a failed task: acknowledged, unless acks are late and the task has
+   * `acksOnFailureOrTimeout: false` (Celery rejects it without requeue then): dead-lettered once.
+   */
+  private async settleFailure(queue: string, delivery: Delivery, request: TaskRequest, error: unknown, taskOptions: CeleryTaskOptions | undefined): Promise<void> {
+    if (!this.acksLate || taskOptions?.acksOnFailureOrTimeout !== false) {
+      this.settle(delivery);
+      return;
+    }
+    const detail = `${toExceptionInfo(error).exc_type}: ${(error as Error)?.message ?? String(error)}`;
+    await this.refusals.deadLetter(queue, delivery, 'task-failed', detail, (action) => ServerMessages.failedRejected(request.task, request.id, detail, action));
+  }
+
+  private async fail(request: TaskRequest, error: unknown, taskOptions?: CeleryTaskOptions): Promise<void> {
     this.tracker.failed(request, error);
     const info = toExceptionInfo(error, nestExceptionArgs(error));
     const traceback = toTraceback(error);
     try {
-      this.reporter.report(request, CeleryState.FAILURE, info, traceback);
+      // An ignored failure is not stored, but a chord still counts it (Celery's mark_as_failure).
+      if (reportsErrors(taskOptions)) this.reporter.report(request, CeleryState.FAILURE, info, traceback);
+      else this.reporter.resultIgnored(request, CeleryState.FAILURE, info);
       this.reporter.failChain(request.embed.chain, info, traceback);
     } catch (e) {
       this.logger.warn(ServerMessages.replyFailed(request.task, request.id, (e as Error).message));
@@ -210,6 +236,11 @@ export class TaskOutcome {
     const target = this.acksLate ? delivery : { message: delivery.message, ack: noSettle, reject: noSettle };
     await this.refusals.deadLetter(queue, target, 'retry-not-sent', detail, (action) => ServerMessages.retryNotSent(request.task, request.id, detail, action));
   }
+}
+
+/** False when the task's RETRY and FAILURE states are not sent: `ignoreResult` without `storeErrorsEvenIfIgnored` (Celery's `store_errors`). */
+function reportsErrors(taskOptions: CeleryTaskOptions | undefined): boolean {
+  return !taskOptions?.ignoreResult || taskOptions.storeErrorsEvenIfIgnored === true;
 }
 
 /** The {@link CeleryEncodeError} of a task value that cannot be written as Celery JSON (with type markers or not), if any. */

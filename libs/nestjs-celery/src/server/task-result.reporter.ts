@@ -5,6 +5,7 @@ import { speaksTypeMarkers } from '../protocol/celery-json.markers.js';
 import { encodeResultMessage } from '../protocol/result-message.js';
 import type { SignatureDict } from '../protocol/signature.js';
 import type { TaskRequest } from '../protocol/task-message.js';
+import type { ReportedRequest, ResultReporter } from './result-reporter.js';
 
 const REPLY_PROPERTIES = { contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 1, priority: 0 } as const;
 
@@ -14,7 +15,7 @@ const REPLY_PROPERTIES = { contentType: 'application/json', contentEncoding: 'ut
  * unconfirmed like Celery's (they are transient and lost on a broker restart anyway).
  * Tasks without `reply_to` get no reply, as in Celery.
  */
-export class TaskResultReporter {
+export class TaskResultReporter implements ResultReporter {
   constructor(
     private readonly broker: Broker,
     private readonly enabled: boolean,
@@ -27,7 +28,7 @@ export class TaskResultReporter {
    * 5.3+ (told by the request's headers) gets kombu ≥ 5.3's type markers: a `Date` as a `datetime`.
    */
   report(
-    request: Pick<TaskRequest, 'id' | 'replyTo' | 'correlationId'> & Partial<Pick<TaskRequest, 'headers'>>,
+    request: ReportedRequest,
     status: string,
     result: unknown,
     traceback: string | null = null,
@@ -57,6 +58,12 @@ export class TaskResultReporter {
     const info: ExceptionInfo = { exc_type: 'NotRegistered', exc_message: [request.task], exc_module: CELERY_EXCEPTION_MODULE };
     this.report(request, CeleryState.FAILURE, info);
   }
+
+  /** rpc:// keeps no chords (Celery's rpc backend's `on_chord_part_return` does nothing): nothing to do. */
+  resultIgnored(): void {}
+
+  /** Nothing to wait for: replies are published synchronously. */
+  async close(): Promise<void> {}
 
   /**
    * Marks the chain steps after a failed task as FAILURE with the same exception, as Celery's

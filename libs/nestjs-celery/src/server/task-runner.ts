@@ -8,11 +8,13 @@ import type { TaskRequest } from '../protocol/task-message.js';
 import { CeleryContext } from '../runtime/celery-context.js';
 import { CeleryRetry } from '../runtime/celery-retry.js';
 import { unwrapHandlerError } from '../runtime/handler-error.js';
+import type { TaskRateLimits } from '../runtime/task-rate-limits.js';
+import { autoretryOf } from './autoretry.js';
 import { CELERY_TASK_OPTIONS, type CeleryTaskOptions } from './celery-task.options.js';
 import type { ConcurrencyLimiter } from './concurrency-limiter.js';
 import type { EtaScheduler } from './eta-scheduler.js';
 import { ServerMessages } from './server.messages.js';
-import { bindTaskArguments } from './task-arguments.binder.js';
+import { bindTaskArguments, TaskArgumentsError, type CeleryTaskPayload } from './task-arguments.binder.js';
 import type { TaskOutcome } from './task-outcome.js';
 import { hasTimeLimits, TimeLimitExceededError, withTimeLimits } from './time-limits.js';
 
@@ -28,6 +30,8 @@ export interface TaskRunnerOptions {
   tracker: TaskTracker;
   outcome: TaskOutcome;
   eta: EtaScheduler;
+  /** The worker's rate limits (`rateLimit` of each task, changed by the `rate_limit` control command). */
+  rateLimits: TaskRateLimits;
   invoke: HandlerInvoker;
   isClosing: () => boolean;
   /** A task could not be processed (not a handler failure): the worker's `error` event. */
@@ -58,6 +62,12 @@ export class TaskRunner {
       if (request.eta && request.eta.getTime() > Date.now()) {
         if ((await this.options.eta.wait(queue, delivery, request.eta)) === 'parked') return;
         if (this.options.isClosing()) return;
+      }
+      // Celery's order: the ETA first, then the rate limit's token bucket, then a pool slot.
+      const turn = this.options.rateLimits.take(request.task);
+      if (turn && (await turn) === 'closed') {
+        delivery.reject(true);
+        return;
       }
       const slot = limiter.acquire();
       if (slot) await slot;
@@ -99,10 +109,15 @@ export class TaskRunner {
   private async execute(queue: string, delivery: Delivery, request: TaskRequest, handler: MessageHandler): Promise<void> {
     const { tracker, outcome, acksLate } = this.options;
     if (this.discardedAsStale(delivery, request)) return;
+    const taskOptions = handler.extras?.[CELERY_TASK_OPTIONS] as CeleryTaskOptions | undefined;
+    // With late acks, a redelivered message's worker may have died running it (Celery's WorkerLostError).
+    if (acksLate && taskOptions?.rejectOnWorkerLost === false && delivery.message.fields.redelivered) {
+      await outcome.workerLost(delivery, request, taskOptions);
+      return;
+    }
     if (!acksLate) delivery.ack();
     const ctx = new CeleryContext(request, delivery.message, this.options.hostname);
-    const taskOptions = handler.extras?.[CELERY_TASK_OPTIONS] as CeleryTaskOptions | undefined;
-    if (this.options.trackStarted) outcome.started(request, this.options.hostname);
+    if ((taskOptions?.trackStarted ?? this.options.trackStarted) && !taskOptions?.ignoreResult) outcome.started(request, this.options.hostname);
     tracker.started(ctx);
     let terminated = false;
     let value: unknown;
@@ -115,6 +130,7 @@ export class TaskRunner {
     } catch (error) {
       failed = true;
       failure = error instanceof TimeLimitExceededError ? error : unwrapHandlerError(error, ctx);
+      if (!(failure instanceof CeleryRetry)) failure = autoretryOf(failure, taskOptions, request.retries) ?? failure;
     } finally {
       terminated = tracker.finished(ctx);
     }
@@ -124,12 +140,23 @@ export class TaskRunner {
       const pending = outcome.succeeded(delivery, request, taskOptions, value);
       if (pending) await pending;
     } else if (failure instanceof CeleryRetry) await outcome.retried(queue, delivery, request, ctx, taskOptions, failure);
-    else await outcome.failed(delivery, request, failure);
+    else await outcome.failed(queue, delivery, request, failure, taskOptions);
   }
 
   /** Binds the arguments and runs the handler (not async: returning the handler's promise from an async function would cost extra ticks). */
   private invoke(handler: MessageHandler, request: TaskRequest, ctx: CeleryContext, taskOptions: CeleryTaskOptions | undefined): Promise<unknown> {
-    return this.options.invoke(handler, bindTaskArguments(request.task, request.args, request.kwargs, taskOptions), ctx);
+    return this.options.invoke(handler, taskPayload(request, taskOptions), ctx);
+  }
+}
+
+/** The handler's payload: arguments bound to `params`; with `typing: false` a call that does not fit is passed as sent. */
+function taskPayload(request: TaskRequest, taskOptions: CeleryTaskOptions | undefined): CeleryTaskPayload {
+  if (taskOptions?.typing !== false) return bindTaskArguments(request.task, request.args, request.kwargs, taskOptions);
+  try {
+    return bindTaskArguments(request.task, request.args, request.kwargs, taskOptions);
+  } catch (error) {
+    if (error instanceof TaskArgumentsError) return { args: request.args, kwargs: request.kwargs };
+    throw error;
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SendTaskOptions } from '../producer/send-task.options.js';
+import { applyCanvasStep, type ChordSizeWriter } from '../producer/canvas-apply.js';
 import { sendSignature } from '../producer/signature-call.js';
 import type { TaskProducer } from '../producer/task-producer.js';
 import { resultTuple, type ResultTuple } from '../protocol/result-message.js';
@@ -12,11 +13,15 @@ import type { DeliveryInfo } from '../runtime/celery-context.js';
  * link callbacks on success, the errbacks on failure, and the republished message of a retry.
  */
 export class WorkflowPublisher {
-  constructor(private readonly producer: TaskProducer) {}
+  constructor(
+    private readonly producer: TaskProducer,
+    /** `set_chord_size` of a backend that keeps chords (Redis); without it a chord step fails as on Celery's rpc://. */
+    private readonly setChordSize?: ChordSizeWriter,
+  ) {}
 
   /**
    * On success: applies the next chain step with the result (`chain.pop()`, remaining chain
-   * passed along) and every callback. Returns the result tuples to list as `children`.
+   * passed along; a group or chord step applied natively) and every callback. Returns the result tuples to list as `children`.
    */
   async followSuccess(request: TaskRequest, value: unknown): Promise<ResultTuple[]> {
     const children: ResultTuple[] = [];
@@ -36,13 +41,13 @@ export class WorkflowPublisher {
     const chain = request.embed.chain;
     if (chain && chain.length > 0) {
       const next = chain[chain.length - 1]!;
-      const id = await sendSignature(this.producer, next, {
-        args: [value],
-        chain: chain.slice(0, -1),
-        parentId: request.id,
-        rootId,
-        replyTo: request.replyTo,
-      });
+      // A group or chord step (a chain with a group) is applied here, as Celery's worker does.
+      const id = await applyCanvasStep(
+        this.producer,
+        next,
+        { args: [value], chain: chain.slice(0, -1), parentId: request.id, rootId, replyTo: request.replyTo },
+        this.setChordSize,
+      );
       children.push(resultTuple(id));
     }
     return children;

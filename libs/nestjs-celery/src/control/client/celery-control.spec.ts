@@ -103,6 +103,23 @@ describe('CeleryControl (client side of the pidbox)', () => {
     expect(broker.published[0]!.body.arguments).toEqual({ task_id: ['a', 'b'], terminate: true, signal: 'SIGKILL' });
   });
 
+  it("rateLimit sends Celery's rate_limit command, a cast by default, replies when asked", async () => {
+    const broker = new AnsweringBroker({ 'w1@a': () => ({ ok: 'new rate limit set successfully' }) });
+    const control = new CeleryControl(broker);
+    await expect(control.rateLimit('shop.charge', '10/m')).resolves.toEqual({});
+    expect(broker.published[0]!.body).toEqual({
+      method: 'rate_limit',
+      arguments: { task_name: 'shop.charge', rate_limit: '10/m' },
+      destination: null,
+      pattern: null,
+      matcher: null,
+    });
+    const replies = await control.rateLimit('shop.charge', '', { reply: true, destination: ['w1@a'], timeoutMs: 50 });
+    expect(replies).toEqual({ 'w1@a': { ok: 'new rate limit set successfully' } });
+    await expect(control.rateLimit('', '1/s')).rejects.toThrow('needs a task name');
+    await expect(control.rateLimit('t', null as unknown as string)).rejects.toThrow("needs a rate like '10/m'");
+  });
+
   it('validates calls before publishing anything', async () => {
     const control = new CeleryControl(new AnsweringBroker());
     await expect(control.revoke([])).rejects.toBeInstanceOf(CeleryControlCallError);

@@ -51,6 +51,13 @@ export interface RevokeOptions extends ControlTarget {
   timeoutMs?: number;
 }
 
+/** Options of {@link CeleryControl.rateLimit}. */
+export interface RateLimitOptions extends ControlTarget {
+  /** Wait for the workers' `{ ok }` / `{ error }` replies. Default false (a cast, as `app.control.rate_limit`). */
+  reply?: boolean;
+  timeoutMs?: number;
+}
+
 function checkTarget(target: ControlTarget): void {
   if (target.destination !== undefined && (!Array.isArray(target.destination) || target.destination.some((d) => typeof d !== 'string'))) {
     throw new CeleryControlCallError("control option 'destination' must be an array of node names");
@@ -154,6 +161,19 @@ export class CeleryControl {
       ...options,
       arguments: { task_id: Array.isArray(ids) ? list : ids, terminate: options.terminate ?? false, signal: options.signal ?? 'SIGTERM' },
     });
+    return mergeReplies(replies);
+  }
+
+  /**
+   * Sets a task's rate limit on the workers at run time (Celery's `app.control.rate_limit`):
+   * `'100/s'`, `'10/m'`, `'5/h'`, a number per second, or `''` / `0` to remove it. Python and Nest
+   * workers alike answer `{ ok: 'new rate limit set successfully' }`, or `{ error: 'unknown task' }`
+   * when they do not have the task. A cast by default (resolves with `{}`).
+   */
+  async rateLimit(taskName: string, rate: string | number, options: RateLimitOptions = {}): Promise<ControlReply<ControlOk | { error: string }>> {
+    if (typeof taskName !== 'string' || taskName === '') throw new CeleryControlCallError('rateLimit() needs a task name');
+    if (typeof rate !== 'string' && typeof rate !== 'number') throw new CeleryControlCallError("rateLimit() needs a rate like '10/m', '5/s' or '' to remove it");
+    const replies = await this.broadcast<ControlOk | { error: string }>('rate_limit', { ...options, arguments: { task_name: taskName, rate_limit: rate } });
     return mergeReplies(replies);
   }
 

@@ -1,10 +1,10 @@
 import type { Broker } from '../../broker/broker.js';
 import { CELERY_EVENT_PROPERTIES, celeryEventRoutingKey, encodeCeleryEvent, utcOffsetHours, type CeleryEventBody } from '../celery-event.codec.js';
-import { CELERY_EVENT_EXCHANGE, CELERY_EVENTS_TOPOLOGY } from '../celery-events.topology.js';
+import { CELERY_EVENT_EXCHANGE, celeryEventsTopology } from '../celery-events.topology.js';
 import type { LamportClock } from '../lamport-clock.js';
 
 /** The broker calls event publishing uses. */
-export type EventBroker = Pick<Broker, 'declare' | 'publishUnconfirmed'>;
+export type EventBroker = Pick<Broker, 'declare' | 'publishUnconfirmed' | 'driverType'>;
 
 /**
  * Celery's `EventDispatcher` for one node: stamps each event with the standard fields
@@ -24,9 +24,9 @@ export class CeleryEventPublisher {
     this.headers = { hostname };
   }
 
-  /** Declares `celeryev` like Celery (topic, durable) and starts publishing. */
+  /** Declares `celeryev` like Celery (topic, durable; fanout on Redis) and starts publishing. */
   async start(broker: EventBroker): Promise<void> {
-    await broker.declare(CELERY_EVENTS_TOPOLOGY);
+    await broker.declare(celeryEventsTopology(broker.driverType));
     this.broker = broker;
   }
 

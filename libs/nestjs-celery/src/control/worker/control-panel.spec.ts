@@ -1,3 +1,4 @@
+import { TaskRateLimits } from '../../runtime/task-rate-limits.js';
 import { describe, expect, it } from '@jest/globals';
 import type { ConsumeMessage } from 'amqplib';
 import type { TaskRequest } from '../../protocol/task-message.js';
@@ -29,6 +30,7 @@ function worker(overrides: Partial<ControlledWorker> = {}): ControlledWorker & {
     clock: new LamportClock(),
     revoked: new RevokedRegistry(),
     activity: new WorkerActivity(),
+    rateLimits: new TaskRateLimits((task) => (['a.task', 'b.task'].includes(task) ? { rate: task === 'a.task' ? '10/m' : undefined } : undefined)),
     registeredTasks: () => ['b.task', 'celery.chord_unlock', 'a.task'],
     activeQueues: () => [],
     acksEarly: false,
@@ -58,10 +60,27 @@ describe('control commands (celery/worker/control.py shapes)', () => {
     }
   });
 
+  it('rate_limit sets a registered task\'s rate like celery/worker/control.py, and registered shows it', () => {
+    const w = worker();
+    expect(runControlCommand(w, 'rate_limit', { task_name: 'b.task', rate_limit: '5/s' })).toEqual({ ok: 'new rate limit set successfully' });
+    expect(w.lines).toContain('New rate limit for tasks of type b.task: 5/s.');
+    expect(runControlCommand(w, 'registered', {})).toEqual(['a.task [rate_limit=10/m]', 'b.task [rate_limit=5/s]']);
+    expect(runControlCommand(w, 'rate_limit', { task_name: 'a.task', rate_limit: '' })).toEqual({ ok: 'rate limit disabled successfully' });
+    expect(runControlCommand(w, 'registered', {})).toEqual(['a.task', 'b.task [rate_limit=5/s]']);
+    expect(runControlCommand(w, 'rate_limit', { task_name: 'nope', rate_limit: '1/s' })).toEqual({ error: 'unknown task' });
+    expect(runControlCommand(w, 'rate_limit', { task_name: 'a.task', rate_limit: 'x/s' })).toEqual({
+      error: 'Invalid rate limit string: ValueError("could not convert string to float: \'x\'")',
+    });
+    expect(() => runControlCommand(w, 'rate_limit', { task_name: 'a.task', rate_limit: '5/d' })).toThrow(ControlCommandError);
+    expect(() => runControlCommand(w, 'rate_limit', { task_name: 'a.task' })).toThrow("missing 1 required positional argument: 'rate_limit'");
+    w.rateLimits.close();
+  });
+
   it('registered is sorted and leaves out celery.* builtins unless asked', () => {
     const w = worker();
-    expect(runControlCommand(w, 'registered', { taskinfoitems: [] })).toEqual(['a.task', 'b.task']);
-    expect(runControlCommand(w, 'registered', { builtins: true })).toEqual(['a.task', 'b.task', 'celery.chord_unlock']);
+    expect(runControlCommand(w, 'registered', { taskinfoitems: [] })).toEqual(['a.task [rate_limit=10/m]', 'b.task']);
+    expect(runControlCommand(w, 'registered', { taskinfoitems: ['exchange'] })).toEqual(['a.task', 'b.task']);
+    expect(runControlCommand(w, 'registered', { builtins: true })).toEqual(['a.task [rate_limit=10/m]', 'b.task', 'celery.chord_unlock']);
   });
 
   it('revoke flags ids (str or list) and replies like Python; revoked lists them', () => {

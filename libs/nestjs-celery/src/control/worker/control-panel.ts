@@ -1,5 +1,6 @@
 import type { CeleryContext } from '../../runtime/celery-context.js';
 import { ControlCommandError } from '../control.errors.js';
+import { pythonStringRepr } from '../../protocol/python-repr.js';
 import type { ControlOk } from '../control-message.js';
 import type { KombuQueueInfo } from '../queue-info.js';
 import type { RevokedRegistry } from './revoked-registry.js';
@@ -7,6 +8,8 @@ import type { RequestInfo, RequestState, ScheduledRequestInfo } from '../request
 import type { WorkerActivity } from './worker-activity.js';
 import { workerStats, type WorkerStats } from '../worker-stats.js';
 import type { LamportClock } from '../lamport-clock.js';
+import type { TaskRateLimits } from '../../runtime/task-rate-limits.js';
+import { InvalidTaskRateError, type TaskRate } from '../../runtime/task-rate.js';
 
 /** What the control commands read from and act on: the worker as remote control sees it. */
 export interface ControlledWorker {
@@ -14,6 +17,8 @@ export interface ControlledWorker {
   readonly clock: LamportClock;
   readonly revoked: RevokedRegistry;
   readonly activity: WorkerActivity;
+  /** The rate limits of the worker's tasks (`rate_limit`, `registered`). */
+  readonly rateLimits: TaskRateLimits;
   /** Registered task names. */
   registeredTasks(): string[];
   /** The consumed queues as `active_queues` entries. */
@@ -90,9 +95,55 @@ function terminate(ctx: CeleryContext): void {
   ctx.cancel(new TaskTerminatedError());
 }
 
+/** Celery's `DEFAULT_TASK_INFO_ITEMS`: the task attributes `registered` shows when it is asked for none. */
+const DEFAULT_TASK_INFO_ITEMS = ['exchange', 'routing_key', 'rate_limit'];
+
+/** A task attribute `registered` can show: a Nest task has only `rate_limit` of Celery's (the others are None, so left out). */
+function taskInfoItem(worker: ControlledWorker, task: string, field: string): string | undefined {
+  if (field !== 'rate_limit') return undefined;
+  const rate = worker.rateLimits.rateOf(task);
+  return rate === undefined ? undefined : String(rate);
+}
+
+/** Celery's `registered`: names, sorted, each with its set `taskinfoitems` as `name [rate_limit=10/m]`. */
 function registered(worker: ControlledWorker, args: Record<string, unknown>): string[] {
   const names = worker.registeredTasks();
-  return (args.builtins === true ? names : names.filter((name) => !name.startsWith('celery.'))).sort();
+  const items = Array.isArray(args.taskinfoitems) && args.taskinfoitems.length > 0 ? args.taskinfoitems.map(String) : DEFAULT_TASK_INFO_ITEMS;
+  return (args.builtins === true ? names : names.filter((name) => !name.startsWith('celery.'))).sort().map((name) => {
+    const fields = items.flatMap((field) => {
+      const value = taskInfoItem(worker, name, field);
+      return value === undefined ? [] : [`${field}=${value}`];
+    });
+    return fields.length > 0 ? `${name} [${[...new Set(fields)].join(' ')}]` : name;
+  });
+}
+
+function nok(text: string): { error: string } {
+  return { error: text };
+}
+
+/** Celery's `rate_limit(task_name, rate_limit)`: sets a task's rate limit on this worker (an empty one removes it). */
+function rateLimit(worker: ControlledWorker, args: Record<string, unknown>): ControlOk | { error: string } {
+  const task = String(required(args, 'rate_limit', 'task_name'));
+  const rate = required(args, 'rate_limit', 'rate_limit') as TaskRate | null;
+  if (!worker.rateLimits.knows(task)) {
+    worker.log(`Rate limit attempt for unknown task ${task}`);
+    return nok('unknown task');
+  }
+  try {
+    worker.rateLimits.set(task, rate);
+  } catch (error) {
+    if (!(error instanceof InvalidTaskRateError)) throw error;
+    // Python's rate() raises ValueError for a bad number (answered as nok) and KeyError for a bad unit (not caught).
+    if (error.pythonType === 'KeyError') throw new ControlCommandError('KeyError', error.detail);
+    return nok(`Invalid rate limit string: ValueError(${pythonStringRepr(error.detail)})`);
+  }
+  if (!rate) {
+    worker.log(`Rate limits disabled for tasks of type ${task}`);
+    return ok('rate limit disabled successfully');
+  }
+  worker.log(`New rate limit for tasks of type ${task}: ${String(rate)}.`);
+  return ok('new rate limit set successfully');
 }
 
 function active(worker: ControlledWorker, args: Record<string, unknown>): RequestInfo[] {
@@ -154,6 +205,7 @@ export const CONTROL_COMMANDS: ReadonlyMap<string, ControlCommand> = new Map<str
   ['scheduled', scheduled],
   ['dump_schedule', scheduled],
   ['query_task', queryTask],
+  ['rate_limit', rateLimit],
   ['conf', (worker) => worker.conf()],
   ['dump_conf', (worker) => worker.conf()],
   ['revoke', revoke],

@@ -4,6 +4,7 @@ import type { Delivery } from '../../broker/delivery.js';
 import type { TaskRequest } from '../../protocol/task-message.js';
 import type { CeleryContext } from '../../runtime/celery-context.js';
 import { boundedLine, REFUSAL_LOG_LINE_LIMIT } from '../../runtime/bounded-line.js';
+import { TaskRateLimits } from '../../runtime/task-rate-limits.js';
 import { CeleryEventPublisher, type EventBroker } from './celery-event.publisher.js';
 import { ControlMessages } from '../control.messages.js';
 import { errorRepr } from '../control.errors.js';
@@ -39,6 +40,8 @@ export interface WorkerControlOptions {
   workerEvents?: boolean;
   /** Send task events from the start (Celery's `-E`); `enable_events` / `disable_events` toggle them. Default false. */
   taskEvents?: boolean;
+  /** The rate limits of the worker's tasks. Default: none (the registered tasks without limits). */
+  rateLimits?: TaskRateLimits;
   /** More of the worker's settings for `inspect conf`, under Celery's names (e.g. `result_backend`). */
   settings?: Record<string, unknown>;
 }
@@ -71,15 +74,20 @@ export class WorkerControl implements ControlledWorker, TaskTracker {
   private broker?: ControlBroker;
   private readonly events: CeleryEventPublisher;
   private readonly heartbeat?: WorkerHeartbeat;
+  private readonly limits: TaskRateLimits;
 
   constructor(private readonly options: WorkerControlOptions) {
     this.events = new CeleryEventPublisher(options.hostname, this.clock);
+    this.limits = options.rateLimits ?? new TaskRateLimits((task) => (options.registeredTasks().includes(task) ? {} : undefined));
     if (options.workerEvents !== false) this.heartbeat = new WorkerHeartbeat(this.events, this.activity);
     if (options.taskEvents) this.taskEvents = new TaskEventSender(this.events);
   }
 
   get hostname(): string {
     return this.options.hostname;
+  }
+  get rateLimits(): TaskRateLimits {
+    return this.limits;
   }
   get acksEarly(): boolean {
     return this.options.acksEarly;

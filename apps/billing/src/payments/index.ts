@@ -1,0 +1,2 @@
+export * from './payment-gateway.js';
+export * from './payments.tasks.js';

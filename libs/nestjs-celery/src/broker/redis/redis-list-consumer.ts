@@ -1,0 +1,160 @@
+import type { LoggerService } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { ConsumeOptions, ConsumerHandle } from '../broker.js';
+import type { Delivery } from '../delivery.js';
+import { decodeEnvelope, InvalidEnvelopeError } from './kombu-envelope.js';
+import type { KombuKeys } from './kombu-keys.js';
+import { LuaScript } from './lua-script.js';
+import { RedisBrokerMessages } from './redis-broker.messages.js';
+import { RedisDelivery, type RedisSettler } from './redis-delivery.js';
+import { POP_SCRIPT } from './redis-scripts.js';
+import type { UnackedLedger } from './unacked-ledger.js';
+
+const POP = new LuaScript(POP_SCRIPT);
+
+/** Most messages one pop takes (an unlimited prefetch still reads in batches). */
+const BATCH = 100;
+
+/** Seconds a blocking read waits before the loop looks again (cancel, prefetch changes). */
+const BLOCK_SECONDS = 1;
+
+/** What a list consumer needs from its broker. */
+export interface ListConsumerHost {
+  readonly keys: KombuKeys;
+  readonly ledger: UnackedLedger;
+  readonly logger: LoggerService;
+  /** Moves an unreadable list entry to the dead-letter list, with the reason; logs one line. */
+  deadLetterRaw(queue: string, list: string, raw: string, reason: string, detail: string): Promise<void>;
+  /** Settles a delivery that is not an ack (requeue or dead-letter). */
+  reject(delivery: RedisDelivery, requeue: boolean, deadLetterHeaders?: Record<string, unknown>): void;
+}
+
+let consumerTags = 0;
+
+/**
+ * Consumes one queue's lists (all priority steps) on its own connection, as kombu's `BRPOP`
+ * reads them: up to `prefetch` messages at a time are popped and recorded as unacked in one
+ * script, and when the queue is empty a blocking `BRPOP` waits for the next.
+ */
+export class RedisListConsumer implements ConsumerHandle, RedisSettler {
+  readonly tag = `redis.ctag-${process.pid}-${++consumerTags}`;
+  private prefetch: number;
+  private readonly noAck: boolean;
+  private inFlight = 0;
+  private nextDeliveryTag = 1;
+  private cancelled = false;
+  private wake?: () => void;
+  private readonly loop: Promise<void>;
+
+  constructor(
+    readonly queue: string,
+    private readonly redis: Redis,
+    private readonly host: ListConsumerHost,
+    private readonly onDelivery: (delivery: Delivery) => void,
+    options: ConsumeOptions,
+  ) {
+    this.prefetch = options.prefetch;
+    this.noAck = options.noAck ?? false;
+    this.loop = this.run();
+  }
+
+  /** Changes the prefetch (e.g. while ETA tasks are held). */
+  async setPrefetch(count: number): Promise<void> {
+    this.prefetch = count;
+    this.wake?.();
+  }
+
+  /** Stops reading; resolves once the last read returned (at most about a second). */
+  async cancel(): Promise<void> {
+    this.cancelled = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  ack(delivery: RedisDelivery): void {
+    this.settled();
+    if (!this.noAck) this.host.ledger.ack(delivery.tag);
+  }
+
+  reject(delivery: RedisDelivery, requeue: boolean, deadLetterHeaders?: Record<string, unknown>): void {
+    this.settled();
+    if (!this.noAck || !requeue) this.host.reject(delivery, requeue, deadLetterHeaders);
+  }
+
+  private settled(): void {
+    if (this.noAck) return;
+    this.inFlight--;
+    this.wake?.();
+  }
+
+  private capacity(): number {
+    if (this.noAck || this.prefetch <= 0) return BATCH;
+    return Math.min(BATCH, this.prefetch - this.inFlight);
+  }
+
+  private async run(): Promise<void> {
+    const { keys } = this.host;
+    const lists = keys.queueLists(this.queue);
+    while (!this.cancelled) {
+      const want = this.capacity();
+      if (want <= 0) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = undefined;
+        continue;
+      }
+      try {
+        const popped = (await POP.run(this.redis, [keys.unacked, keys.unackedIndex, ...lists], [want, Date.now() / 1000, this.noAck ? '1' : '0'])) as string[];
+        if (popped.length > 0) {
+          for (let i = 0; i < popped.length; i += 2) this.deliver(popped[i]!, popped[i + 1]!);
+          continue;
+        }
+        const blocked = await this.redis.brpop(...lists, BLOCK_SECONDS);
+        if (!blocked) continue;
+        const [list, raw] = blocked;
+        if (!this.noAck) await this.recordBlocked(raw);
+        this.deliver(list, raw);
+      } catch (error) {
+        if (this.cancelled) break;
+        this.host.logger.warn?.(RedisBrokerMessages.consumerFailed(this.queue, (error as Error).message));
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
+
+  /** A message read by BRPOP is recorded as unacked right after (kombu's `QoS.append`). */
+  private async recordBlocked(raw: string): Promise<void> {
+    let envelope;
+    try {
+      envelope = decodeEnvelope(raw).envelope;
+    } catch {
+      return;
+    }
+    const { keys } = this.host;
+    const info = envelope.properties.delivery_info;
+    await this.redis
+      .multi()
+      .zadd(keys.unackedIndex, Date.now() / 1000, envelope.properties.delivery_tag)
+      .hset(keys.unacked, envelope.properties.delivery_tag, `[${raw},${JSON.stringify(info.exchange ?? '')},${JSON.stringify(info.routing_key ?? '')}]`)
+      .exec();
+  }
+
+  private deliver(list: string, raw: string): void {
+    let delivery: RedisDelivery;
+    try {
+      delivery = new RedisDelivery(this, decodeEnvelope(raw), list, this.tag, this.nextDeliveryTag++);
+    } catch (error) {
+      const reason = error instanceof InvalidEnvelopeError ? error.reason : 'invalid-envelope';
+      void this.host.deadLetterRaw(this.queue, list, raw, reason, (error as Error).message);
+      return;
+    }
+    if (!this.noAck) {
+      this.inFlight++;
+      this.host.ledger.delivered(delivery.tag);
+    }
+    try {
+      this.onDelivery(delivery);
+    } catch (error) {
+      this.host.logger.warn?.(`consumer of Redis queue '${this.queue}' threw: ${(error as Error).message}; the message stays unacknowledged`);
+    }
+  }
+}

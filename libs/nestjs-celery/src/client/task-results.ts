@@ -1,0 +1,34 @@
+import type { AsyncResult } from './async-result.js';
+
+/**
+ * A client's result backend: how the {@link AsyncResult}s of its calls are completed. rpc://
+ * (`ResultConsumer`: one reply queue per client) or Redis (`RedisResultConsumer`: one channel per
+ * task on one subscriber connection).
+ */
+export interface TaskResults {
+  /** The `reply_to` of sent tasks: the reply queue with rpc://, null with Redis (as Celery's worker ignores it there). */
+  readonly replyTo: string | null;
+  /** True once started: a send need not wait for {@link start}. */
+  readonly consuming: boolean;
+  /** For health checks: not started yet (no call waited for a result), consuming, or down (its connection is). */
+  readonly state: 'not-started' | 'consuming' | 'down';
+  /** Connects (once). */
+  start(): Promise<unknown>;
+  /**
+   * Completes `result` from the backend. Redis subscribes first and resolves once subscribed
+   * (rejecting with `ResultBackendUnavailableError` when Redis is away, before anything is sent).
+   */
+  track<T>(result: AsyncResult<T>): AsyncResult<T> | Promise<AsyncResult<T>>;
+  /** Stops (idempotent). */
+  stop(): Promise<void>;
+}
+
+/** What result handles ask a storing backend (Redis) directly. */
+export interface StoredResults {
+  /** Deletes a task's stored result. */
+  forget(taskId: string): Promise<void>;
+  /** Stores a group's member ids (`celery-taskset-meta-<id>`). */
+  saveGroup(groupId: string, taskIds: string[]): Promise<void>;
+  /** Deletes a saved group. */
+  deleteGroup(groupId: string): Promise<void>;
+}

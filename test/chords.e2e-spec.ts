@@ -1,0 +1,155 @@
+/**
+ * Chords over the Redis result backend, as Celery's Redis backend keeps them natively (`.j`/`.t`/`.s`
+ * keys, `group_index` order, the callback sent once by whichever worker stores the last header
+ * result, `ChordError` when a header task failed), between the Nest interop worker and a Python
+ * worker, called from Python and from Nest. And chords with rpc://, which Celery does not support.
+ * Runs against Celery 5.2.6 and 5.5.2 (CELERY55_SUITES).
+ */
+import { CeleryClient, ChordsNotSupportedError, type SignatureDict } from 'nestjs-celery';
+import type { Redis } from 'ioredis';
+import { BROKER_URL } from './support/broker-url.js';
+import { celeryRelease } from './support/celery-version.js';
+import type { ManagedProcess } from './support/child-process.js';
+import { startInteropWorker } from './support/interop-worker.js';
+import { runPython, startPythonWorker } from './support/python.js';
+import { deleteQueues } from './support/rabbitmq-admin.js';
+import { rawRedis, RESULT_BACKEND } from './support/redis-results.js';
+
+const NEST_QUEUE = 'interop.chords';
+const PY_QUEUE = 'pyredis';
+
+let nest: ManagedProcess;
+let python: ManagedProcess;
+let client: CeleryClient;
+let redis: Redis;
+/** Chord keys other suites (or Celery's ChordError path, which keeps them) left behind. */
+let chordKeysBefore: Set<string>;
+
+type PyError = { type: string; module: string; message: string };
+
+/** A signature routed to the Nest (`interop.*`) or Python (`pyredis.*`) worker's queue. */
+function sig(name: string, args: unknown[] = [], kwargs: Record<string, unknown> = {}): SignatureDict {
+  return client.signature(name, args, kwargs, { queue: name.startsWith('interop.') ? NEST_QUEUE : PY_QUEUE });
+}
+
+beforeAll(async () => {
+  process.env.CELERY_RESULT_BACKEND = RESULT_BACKEND;
+  process.env.INTEROP_QUEUE = NEST_QUEUE;
+  await deleteQueues(BROKER_URL, NEST_QUEUE, PY_QUEUE);
+  [nest, python] = await Promise.all([
+    startInteropWorker({ CELERY_RESULT_BACKEND: RESULT_BACKEND, INTEROP_QUEUE: NEST_QUEUE }),
+    startPythonWorker('redis_results_app', [PY_QUEUE]),
+  ]);
+  client = new CeleryClient({ brokerUrl: BROKER_URL, resultBackend: RESULT_BACKEND });
+  await client.connect();
+  redis = rawRedis();
+  chordKeysBefore = new Set(await redis.keys('celery-taskset-meta-*.[jts]'));
+}, 120_000);
+
+afterAll(async () => {
+  await client?.close();
+  redis?.disconnect();
+  await Promise.all([nest?.stop(), python?.stop()]);
+  await deleteQueues(BROKER_URL, NEST_QUEUE, PY_QUEUE).catch(() => undefined);
+});
+
+describe(`chords with Python Celery ${celeryRelease()} (Redis backend)`, () => {
+  it("Python's chord(header)(callback): header on the Nest worker, callback on Python, values in header order", async () => {
+    const out = await runPython<{ value: { values: number[]; tag: string } }>('redis_results_client.py', { case: 'chord_nest_header', n: 6 });
+    expect(out.value).toEqual({ values: [0, 2, 4, 6, 8, 10], tag: 'py' });
+  });
+
+  it("Python's chord: header on Python, callback on the Nest worker", async () => {
+    const out = await runPython<{ value: number }>('redis_results_client.py', { case: 'chord_py_header', n: 5 });
+    expect(out.value).toBe(15);
+  });
+
+  it("Python's chord over both workers, callback on Nest", async () => {
+    const out = await runPython<{ value: unknown }>('redis_results_client.py', { case: 'chord_mixed' });
+    // interop.echo returns its args and kwargs: one arg, the header's values in order
+    expect(out.value).toEqual({ args: [[2, 4, 9, 16]], kwargs: {} });
+  });
+
+  it('a failed header task on Nest fails the Python callback with ChordError and calls its errback once', async () => {
+    const out = await runPython<{ error: PyError; body_result: PyError; state: string; errbacks: string[]; body_id: string }>('redis_results_client.py', {
+      case: 'chord_error',
+    });
+    // Python's get() raises the failed parent's exception first (the header task's ValueError) …
+    expect(out.error).toMatchObject({ type: 'ValueError', message: 'header boom' });
+    // … while the callback itself is stored as FAILURE with ChordError
+    expect(out.body_result.type).toBe('ChordError');
+    expect(out.body_result.message).toMatch(/^Dependency [0-9a-f-]{36} raised ValueError\('header boom'\)$/);
+    expect(out.state).toBe('FAILURE');
+    expect(out.errbacks).toEqual([out.body_id]);
+  });
+
+  it("Python's chain(task, group, task) (an implicit chord) whose first task and chord step run on Nest", async () => {
+    const out = await runPython<{ value: number }>('redis_results_client.py', { case: 'chain_group' });
+    expect(out.value).toBe(3 * 10 + 3 * 100);
+  });
+
+  it('a Nest client\'s celery.chord over Nest and Python workers, callback on either', async () => {
+    const header = [sig('interop.add', [1, 1]), sig('pyredis.add', [2, 2]), sig('interop.mul', [3, 3]), sig('pyredis.mul', [4, 4])];
+    const onPython = await client.chord<{ values: number[] }>(header, sig('pyredis.collect', [], { tag: 'nest' }));
+    await expect(onPython.get({ timeout: 20_000 })).resolves.toEqual({ values: [2, 4, 9, 16], tag: 'nest' });
+    const onNest = await client.chord<number>(Array.from({ length: 10 }, (_, i) => sig(i % 2 ? 'interop.add' : 'pyredis.add', [i, 0])), sig('interop.xsum'));
+    await expect(onNest.get({ timeout: 20_000 })).resolves.toBe(45);
+    const empty = await client.chord<number>([], sig('interop.xsum'));
+    await expect(empty.get({ timeout: 20_000 })).resolves.toBe(0);
+  });
+
+  it('the chord keys are gone once the callback was sent', async () => {
+    const keys = await redis.keys('celery-taskset-meta-*.[jts]');
+    expect(keys.filter((key) => !chordKeysBefore.has(key))).toEqual([]);
+  });
+
+  it('a Nest chord whose header fails on Python: ChordError on the callback, errbacks called with its id', async () => {
+    await redis.del('pyredis-errbacks');
+    const body = { ...sig('interop.xsum'), options: { ...sig('interop.xsum').options, link_error: [sig('pyredis.on_error')] } };
+    const r = await client.chord(header3(), body);
+    const error = await r.get({ timeout: 20_000 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ excType: 'ChordError', excModule: 'celery.exceptions' });
+    expect((error as Error).message).toMatch(/Dependency [0-9a-f-]{36} raised ValueError\('py header boom'\)/);
+    for (let i = 0; i < 100 && (await redis.llen('pyredis-errbacks')) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await redis.lrange('pyredis-errbacks', 0, -1)).toEqual([r.id]);
+  });
+
+  it("a Nest client's chain containing a group (an implicit chord, as Celery builds it)", async () => {
+    const r = await client.chain<number>(sig('interop.add', [1, 2]), client.groupSignature([sig('pyredis.mul', [10]), sig('interop.mul', [100])]), sig('interop.xsum'));
+    await expect(r.get({ timeout: 20_000 })).resolves.toBe(330);
+    const startsWithGroup = await client.chain<number>(client.groupSignature([sig('interop.add', [1, 1]), sig('pyredis.add', [2, 2])]), sig('pyredis.tsum'), sig('interop.mul', [10]));
+    await expect(startsWithGroup.get({ timeout: 20_000 })).resolves.toBe(60);
+  });
+});
+
+describe(`chords with rpc:// (as Celery ${celeryRelease()})`, () => {
+  it('Celery raises NotImplementedError applying a chord with rpc://; a Nest client raises ChordsNotSupportedError, sending nothing', async () => {
+    const py = await runPython<{ error: PyError }>('redis_results_client.py', { case: 'chord_rpc' });
+    expect(py.error).toMatchObject({ type: 'NotImplementedError', message: expect.stringContaining('does not support chords') });
+    const rpc = new CeleryClient({ brokerUrl: BROKER_URL });
+    try {
+      await expect(rpc.chord([sig('interop.add', [1, 1])], sig('interop.xsum'))).rejects.toBeInstanceOf(ChordsNotSupportedError);
+      await expect(rpc.chord([sig('interop.add', [1, 1])], sig('interop.xsum'))).rejects.toThrow(/"rpc" result backend does not support chords/);
+    } finally {
+      await rpc.close();
+    }
+  });
+
+  it('a chain containing a group with rpc://: Celery raises NotImplementedError before sending anything; so does a Nest client (ChordsNotSupportedError)', async () => {
+    const py = await runPython<{ error: PyError; sent: string[] }>('redis_results_client.py', { case: 'chain_group_rpc', queue: `${NEST_QUEUE}.nowhere` });
+    expect(py).toEqual({ error: expect.objectContaining({ type: 'NotImplementedError' }), sent: [] });
+    const rpc = new CeleryClient({ brokerUrl: BROKER_URL, defaultQueue: `${NEST_QUEUE}.nowhere` });
+    try {
+      await expect(rpc.chain(sig('interop.add', [1, 2]), rpc.groupSignature([sig('interop.mul', [10]), sig('interop.mul', [20])]), sig('interop.xsum'))).rejects.toBeInstanceOf(
+        ChordsNotSupportedError,
+      );
+    } finally {
+      await rpc.close();
+    }
+  });
+});
+
+/** A header whose second task fails on the Python worker. */
+function header3(): SignatureDict[] {
+  return [sig('interop.add', [1, 1]), sig('pyredis.fail', ['py header boom']), sig('interop.add', [2, 2])];
+}
