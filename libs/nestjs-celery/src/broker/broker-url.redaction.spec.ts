@@ -1,3 +1,4 @@
+import { isRedisUrl } from './redis/redis-url.js';
 import { describe, expect, it } from '@jest/globals';
 import type { LoggerService } from '@nestjs/common';
 import { brokerInfo } from '../control/worker-stats.js';
@@ -84,7 +85,8 @@ describe('no output path shows the password', () => {
 
   it.each(rejected)('createBroker / AmqpBroker / asyncBrokerUrl errors for %s', (url) => {
     for (const attempt of [
-      () => createBroker({ url, logger: quiet }),
+      // a redis:// URL is a valid broker URL for createBroker (the Redis broker): see the next test
+      ...(isRedisUrl(url) ? [] : [() => createBroker({ url, logger: quiet })]),
       () => new AmqpBroker({ url, logger: quiet }),
       () => resolveServiceRouting({ asyncBrokerUrl: url }, (message) => new Error(message)),
     ]) {
@@ -97,6 +99,20 @@ describe('no output path shows the password', () => {
       expect(message).not.toBe('');
       expect(leaks(message)).toBe(false);
     }
+  });
+
+  it('Redis broker connect failures: no log line and no error shows the password', async () => {
+    const lines: string[] = [];
+    const logger: LoggerService = { log: (m) => lines.push(String(m)), error: (m) => lines.push(String(m)), warn: (m) => lines.push(String(m)) };
+    const broker = createBroker({ url: `redis://user:${SECRET}@127.0.0.1:1/0`, logger });
+    const error = await broker.whenConnected(300).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    await broker.close();
+    expect(error).toBeInstanceOf(Error);
+    expect(leaks(`${error!.message} ${String(error)}`)).toBe(false);
+    expect(lines.filter(leaks)).toEqual([]);
   });
 
   it('AmqpBroker connect failures: every log line and the error the caller gets', async () => {

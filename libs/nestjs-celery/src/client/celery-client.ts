@@ -143,8 +143,9 @@ export class CeleryClient {
     const result = new AsyncResult<T>(taskId, name);
     if (wantsReply) {
       if (!this.results!.consuming) await this.results!.start();
-      const tracked = this.results!.track(result);
-      if (tracked instanceof Promise) await tracked; // Redis: subscribed before the task is sent
+      // Redis: subscribed before the task is sent; a fresh id needs no read of its key
+      const tracked = this.results!.track(result, options.taskId === undefined);
+      if (tracked instanceof Promise) await tracked;
     }
     const replyTo = options.replyTo === undefined ? this.results?.replyTo ?? null : options.replyTo;
     // Object.assign, not a spread with extra keys: V8 turns that copy into a slow dictionary object,

@@ -69,12 +69,12 @@ export class RedisResultConsumer implements TaskResults {
     return this.opening;
   }
 
-  async track<T>(result: AsyncResult<T>): Promise<AsyncResult<T>> {
+  async track<T>(result: AsyncResult<T>, unsent = false): Promise<AsyncResult<T>> {
     const store = await this.start();
     const slot: ResultSlot = result.slot;
     if (slot.ready()) return result;
     const listener: TaskMetaListener = (meta) => slot.update(meta);
-    await this.subscriber!.subscribe(slot.id, listener);
+    await this.subscriber!.subscribe(slot.id, listener, !unsent);
     result.attach(store);
     if (!slot.ready()) this.finalizer.register(result, { id: slot.id, listener });
     return result;

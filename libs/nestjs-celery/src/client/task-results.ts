@@ -16,9 +16,10 @@ export interface TaskResults {
   start(): Promise<unknown>;
   /**
    * Completes `result` from the backend. Redis subscribes first and resolves once subscribed
-   * (rejecting with `ResultBackendUnavailableError` when Redis is away, before anything is sent).
+   * (rejecting with `ResultBackendUnavailableError` when Redis is away, before anything is sent),
+   * then reads the key unless `unsent` (a fresh task id not sent yet: nothing can be stored).
    */
-  track<T>(result: AsyncResult<T>): AsyncResult<T> | Promise<AsyncResult<T>>;
+  track<T>(result: AsyncResult<T>, unsent?: boolean): AsyncResult<T> | Promise<AsyncResult<T>>;
   /** Stops (idempotent). */
   stop(): Promise<void>;
 }

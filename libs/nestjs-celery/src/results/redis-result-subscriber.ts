@@ -40,10 +40,11 @@ export class RedisResultSubscriber {
   }
 
   /**
-   * Subscribes to a task's channel, then reads its key. Rejects with
+   * Subscribes to a task's channel, then reads its key (`readKey: false` for a task not sent yet:
+   * nothing can be stored before it is, and this saves a round trip per call). Rejects with
    * {@link ResultBackendUnavailableError} when Redis cannot be reached (nothing stays subscribed).
    */
-  async subscribe(taskId: string, listener: TaskMetaListener): Promise<void> {
+  async subscribe(taskId: string, listener: TaskMetaListener, readKey = true): Promise<void> {
     const existing = this.listeners.get(taskId);
     if (existing) {
       existing.add(listener);
@@ -54,8 +55,10 @@ export class RedisResultSubscriber {
     try {
       await this.ensureConnected();
       await this.connection.subscribe(taskMetaKey(taskId));
-      const stored = await this.store.get(taskId);
-      if (stored) this.deliver(stored);
+      if (readKey) {
+        const stored = await this.store.get(taskId);
+        if (stored) this.deliver(stored);
+      }
     } catch (error) {
       if (this.listeners.get(taskId) === set) this.unsubscribe(taskId);
       throw error instanceof ResultBackendUnavailableError ? error : new ResultBackendUnavailableError(this.store.url, 'subscribe', error);

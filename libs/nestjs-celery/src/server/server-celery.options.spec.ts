@@ -70,11 +70,13 @@ describe('resolveServerOptions', () => {
   it('celerySettings names the worker settings like Celery for inspect conf', () => {
     expect(celerySettings(resolveServerOptions({ defaultQueue: 'q', trackStarted: true }, URL))).toEqual({
       result_backend: 'rpc://',
-      result_extended: false,
       task_default_queue: 'q',
       task_track_started: true,
-      task_default_queue_type: 'classic',
       worker_enable_remote_control: true,
+    });
+    expect(celerySettings(resolveServerOptions({ resultExtended: true, queueType: 'quorum' }, URL))).toMatchObject({
+      result_extended: true,
+      task_default_queue_type: 'quorum',
     });
     expect(celerySettings(resolveServerOptions({ resultBackend: 'disabled' }, URL)).result_backend).toBeNull();
     expect(celerySettings(resolveServerOptions({ resultBackend: 'redis://:secret@h:6379/1' }, URL)).result_backend).toBe('redis://:********@h:6379/1');

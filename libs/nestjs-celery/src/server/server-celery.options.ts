@@ -319,10 +319,11 @@ export type ResolvedServerOptions = ReturnType<typeof resolveServerOptions>;
 export function celerySettings(options: ResolvedServerOptions): Record<string, unknown> {
   return {
     result_backend: options.resultBackend === 'rpc' ? 'rpc://' : options.resultBackend === 'redis' ? redactUrl(options.resultBackendUrl!) : null,
-    result_extended: options.resultExtended,
     task_default_queue: options.defaultQueue,
     task_track_started: options.trackStarted,
-    task_default_queue_type: options.queueType,
     worker_enable_remote_control: options.remoteControl,
+    // Celery's `inspect conf` lists changed settings only: these two appear when set
+    ...(options.resultExtended ? { result_extended: true } : {}),
+    ...(options.queueType === 'quorum' ? { task_default_queue_type: 'quorum' } : {}),
   };
 }

@@ -117,6 +117,7 @@ export class TaskRunner {
     }
     if (!acksLate) delivery.ack();
     const ctx = new CeleryContext(request, delivery.message, this.options.hostname);
+    // Celery's tracer: no STARTED for a task whose result is ignored (`@task(ignore_result=True)`).
     if ((taskOptions?.trackStarted ?? this.options.trackStarted) && !taskOptions?.ignoreResult) outcome.started(request, this.options.hostname);
     tracker.started(ctx);
     let terminated = false;
