@@ -40,6 +40,12 @@ class QuorumTasks {
     return Date.now();
   }
 
+  @CeleryTask('qe.stamp')
+  held(@TaskArg(0) tag: unknown): number {
+    runs.push({ task: 'qe', tag, at: Date.now() });
+    return Date.now();
+  }
+
   @CeleryTask('ql.sync.stamp')
   limited(@Ctx() ctx: CeleryContext): string {
     runs.push({ task: 'ql', tag: ctx.id, at: Date.now() });
@@ -176,6 +182,33 @@ describe('quorum queues with Celery 5.5.2', () => {
       await client.close();
     }
   }, 120_000);
+
+  it('ETA tasks held on a quorum queue with prefetch 1 do not stall the tasks behind them (per-consumer QoS is raised by re-consuming)', async () => {
+    // Celery's queue= topology (direct exchange) cannot use native delayed delivery: ETA tasks are held.
+    const server = new ServerCelery({
+      brokerUrl: rabbit.url(),
+      queues: [{ name: 'qe', queueType: 'quorum' }],
+      concurrency: 1,
+      prefetchCount: 1,
+      logger,
+      workerEvents: false,
+    });
+    const app = await NestFactory.createMicroservice(QuorumModule, { strategy: server, logger: false });
+    await app.listen();
+    started.push(app);
+    const client = new CeleryClient({ brokerUrl: rabbit.url(), defaultQueue: 'qe', queueType: 'quorum', logger });
+    try {
+      const sentAt = Date.now();
+      const held = await Promise.all([1, 2].map((i) => client.sendTask<number>('qe.stamp', [`eta-${i}`], {}, { countdown: 5 })));
+      const plain = await client.sendTask<number>('qe.stamp', ['plain']);
+      const plainRanAt = await plain.get({ timeout: 20_000 });
+      expect(plainRanAt - sentAt).toBeLessThan(3000);
+      for (const result of held) expect((await result.get({ timeout: 20_000 })) - sentAt).toBeGreaterThanOrEqual(4900);
+    } finally {
+      await client.close();
+    }
+    expect(warnings.join('\n')).toMatch(/queue 'qe' is bound to direct exchange/);
+  }, 60_000);
 
   it('a message redelivered past the delivery limit is dead-lettered with reason delivery-limit, never run', async () => {
     // Redeliver one task 20 times (as crashing workers would), then let the Nest worker see it.

@@ -6,7 +6,11 @@ import { AmqpConsumers } from './amqp-consumers.js';
 import { asTopologyMismatch, declareOn, declareOrMismatch } from './amqp-declare.js';
 import { brokerUrlList, resolveBrokerConnection, type BrokerConnectionOptions, type BrokerUrls } from './broker-connection.options.js';
 import { describeUrlValue } from './broker-url.redaction.js';
-import { BrokerClosedError } from './broker.errors.js';
+import { errorText } from './broker-pause.js';
+import { BrokerClosedError, BrokerUnavailableError } from './broker.errors.js';
+
+/** amqplib's texts for an RPC whose channel or connection went away before the reply. */
+const LOST_DURING_RPC = /Channel ended|channel closed|Connection closed/i;
 import type { Broker, BrokerStatus, ConsumeOptions, ConsumerHandle } from './broker.js';
 import { ConfirmedPublisher } from './confirmed-publisher.js';
 import { DeclarationRegistry } from './declaration-registry.js';
@@ -137,7 +141,14 @@ export class AmqpBroker implements Broker {
       } catch (error) {
         this.declareChannel = undefined;
         if (this.connection.closed) throw this.connection.closedDuring('declare');
-        throw asTopologyMismatch(declaration, error) ?? error;
+        const mismatch = asTopologyMismatch(declaration, error);
+        if (mismatch) throw mismatch;
+        // The connection dropped under the declaration (a node crashed): amqplib's "Channel ended, no
+        // reply will be forthcoming" becomes the typed error a caller retries on.
+        if (!this.connection.connected || LOST_DURING_RPC.test(errorText(error))) {
+          throw new BrokerUnavailableError(`the broker connection was lost while declaring (${errorText(error)}); try again`, { cause: error });
+        }
+        throw error;
       }
       this.declarations.record(declaration);
     }

@@ -73,4 +73,29 @@ describe('createBroker', () => {
     expect(MemoryVhost.shared('factory-test').inspectQueue('math')).toMatchObject({ ready: 1 });
     await client.close();
   });
+
+  it('a quorum default works on the memory broker: queues declared with x-queue-type, countdown tasks held as before', async () => {
+    const server = new ServerCelery({ brokerUrl: 'memory://quorum-test', queues: ['math'], service: 'qm', queueType: 'quorum' });
+    const app = await NestFactory.createMicroservice({ module: class M {}, controllers: [DoubleTasks] }, { strategy: server, logger: false });
+    await app.listen();
+    const client = new CeleryClient({ brokerUrl: 'memory://quorum-test', defaultQueue: 'math', queueType: 'quorum' });
+    await expect((await client.sendTask<number>('double', [21])).get({ timeout: 2000 })).resolves.toBe(42);
+    await expect((await client.sendTask<number>('double', [2], {}, { countdown: 1 })).get({ timeout: 5000 })).resolves.toBe(4);
+    // Declared as quorum queues: a classic declaration is refused like RabbitMQ's 406, a quorum one accepted.
+    const other = createBroker({ url: 'memory://quorum-test' });
+    for (const queue of ['math', 'qm.dead-letter']) {
+      await expect(other.declare({ queues: [{ name: queue, durable: true }] })).rejects.toThrow(/x-queue-type/);
+      await other.declare({ queues: [{ name: queue, durable: true, arguments: { 'x-queue-type': 'quorum' } }] });
+    }
+    await other.close();
+    await client.close();
+    await app.close();
+  });
+
+  it('passes brokerConnection to the AmqpBroker and refuses a bad one', async () => {
+    expect(() => createBroker({ url: 'amqp://h//', connection: { tls: { ca: 'x' } } })).toThrow(/needs amqps:\/\//);
+    const broker = createBroker({ url: 'amqps://a//;amqps://b//', connection: { tls: { ca: 'x' }, failoverStrategy: 'shuffle' } });
+    expect(broker).toBeInstanceOf(AmqpBroker);
+    await broker.close();
+  });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { createBroker } from '../broker/broker.factory.js';
-import { MemoryBroker } from '../broker/memory/memory-broker.js';
+import { AmqpBroker } from '../broker/amqp-broker.js';
 import type { Broker, BrokerStatus } from '../broker/broker.js';
 import { CeleryControl } from '../control/client/celery-control.js';
 import type { InspectOptions } from '../control/client/celery-inspect.js';
@@ -79,7 +79,7 @@ export class CeleryClient {
       wireHeaders: options.wireHeaders,
       jsonTypeMarkers: options.jsonTypeMarkers,
       queueType: options.queueType,
-      nativeDelayedDelivery: (options.nativeDelayedDelivery ?? options.queueType === 'quorum') && !(this.broker instanceof MemoryBroker),
+      nativeDelayedDelivery: (options.nativeDelayedDelivery ?? options.queueType === 'quorum') && this.broker instanceof AmqpBroker,
     });
     const backend = parseResultBackend(options.resultBackend);
     if (backend.kind === 'rpc') {

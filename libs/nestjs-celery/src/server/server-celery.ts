@@ -4,7 +4,7 @@ import { merge, type Observable, type Subscription } from 'rxjs';
 import { BrokerUnavailableError } from '../broker/broker.errors.js';
 import { joinBrokerUrls } from '../broker/broker-connection.options.js';
 import { createBroker } from '../broker/broker.factory.js';
-import { MemoryBroker } from '../broker/memory/memory-broker.js';
+import { AmqpBroker } from '../broker/amqp-broker.js';
 import { withQueueType } from '../broker/topology.js';
 import { delayedDeliveryBindings, nativeDelayedDeliveryTopology } from '../routing/native-delayed-delivery.js';
 import { DELIVERY_LIMIT_REASON, overDeliveryLimit } from '../runtime/delivery-limit.js';
@@ -288,10 +288,10 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
    * Celery 5.5's `DelayedDelivery` bootstep for one queue: the `celery_delayed_*` topology (once
    * per broker; declarations are idempotent) and the queue's `#.<key>` bindings. A queue on a
    * direct exchange cannot take part: one warning, as kombu logs, and its ETA tasks are held.
-   * The in-process memory broker has no exchange-to-exchange bindings: skipped there.
+   * Only RabbitMQ (`AmqpBroker`) has exchange-to-exchange bindings: skipped on the memory and Redis brokers.
    */
   private async bindDelayedDelivery(broker: Broker, queue: string, topology: Topology): Promise<void> {
-    if (broker instanceof MemoryBroker) return;
+    if (!(broker instanceof AmqpBroker)) return;
     const { topology: bindings, skipped } = delayedDeliveryBindings(topology);
     if (skipped.length > 0) this.logger.warn?.(ServerMessages.delayedDeliveryDirect(queue, skipped));
     if (!bindings.bindings?.length) return;
@@ -308,7 +308,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       asyncBroker: this.asyncBroker,
       wireHeaders: this.options.wireHeaders,
       queueType: this.options.queueType,
-      nativeDelayedDelivery: this.options.nativeDelayedDelivery && !(broker instanceof MemoryBroker),
+      nativeDelayedDelivery: this.options.nativeDelayedDelivery && broker instanceof AmqpBroker,
     });
     this.eta = new EtaScheduler(
       this.options.etaHoldLimitMs === false ? undefined : new EtaParking(broker, this.options.etaHoldLimitMs, this.logger),
