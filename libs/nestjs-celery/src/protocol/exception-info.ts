@@ -30,6 +30,16 @@ export const PYTHON_BUILTIN_EXCEPTIONS: ReadonlySet<string> = new Set([
 /** Celery's exception classes a Node worker may produce, with their Python module. */
 export const CELERY_EXCEPTION_MODULE = 'celery.exceptions';
 
+/** Celery's `TaskRevokedError(reason)`, the result of a revoked, expired or terminated task. */
+export function taskRevokedInfo(reason: 'revoked' | 'expired' | 'terminated'): ExceptionInfo {
+  return { exc_type: 'TaskRevokedError', exc_message: [reason], exc_module: CELERY_EXCEPTION_MODULE };
+}
+
+/** Celery's `NotRegistered(name)`, the result of a task no handler is registered for. */
+export function notRegisteredInfo(taskName: string): ExceptionInfo {
+  return { exc_type: 'NotRegistered', exc_message: [taskName], exc_module: CELERY_EXCEPTION_MODULE };
+}
+
 /** Anything that carries its Python identity explicitly (e.g. a {@link CeleryRemoteError} passed along). */
 interface PythonIdentity {
   excType?: unknown;

@@ -3,7 +3,7 @@ import { sendSignature } from '../producer/signature-call.js';
 import type { TaskProducer } from '../producer/task-producer.js';
 import { CeleryState, isReadyState } from '../protocol/celery-state.js';
 import { speaksTypeMarkers } from '../protocol/celery-json.markers.js';
-import { CELERY_EXCEPTION_MODULE, type ExceptionInfo } from '../protocol/exception-info.js';
+import { notRegisteredInfo, taskRevokedInfo, type ExceptionInfo } from '../protocol/exception-info.js';
 import { pythonRepr } from '../protocol/python-repr.js';
 import type { SignatureDict } from '../protocol/signature.js';
 import type { TaskRequest } from '../protocol/task-message.js';
@@ -61,13 +61,11 @@ export class RedisResultReporter implements ResultReporter {
   }
 
   revoked(request: TaskRequest, reason: 'revoked' | 'expired' | 'terminated'): void {
-    const info: ExceptionInfo = { exc_type: 'TaskRevokedError', exc_message: [reason], exc_module: CELERY_EXCEPTION_MODULE };
-    this.report(request, CeleryState.REVOKED, info);
+    this.report(request, CeleryState.REVOKED, taskRevokedInfo(reason));
   }
 
   notRegistered(request: TaskRequest): void {
-    const info: ExceptionInfo = { exc_type: 'NotRegistered', exc_message: [request.task], exc_module: CELERY_EXCEPTION_MODULE };
-    this.report(request, CeleryState.FAILURE, info);
+    this.report(request, CeleryState.FAILURE, notRegisteredInfo(request.task));
   }
 
   failChain(chain: SignatureDict[] | null, info: ExceptionInfo, traceback: string | null): void {

@@ -1,6 +1,6 @@
 import type { Broker } from '../broker/broker.js';
 import { CeleryState } from '../protocol/celery-state.js';
-import { CELERY_EXCEPTION_MODULE, type ExceptionInfo } from '../protocol/exception-info.js';
+import { notRegisteredInfo, taskRevokedInfo, type ExceptionInfo } from '../protocol/exception-info.js';
 import { speaksTypeMarkers } from '../protocol/celery-json.markers.js';
 import { encodeResultMessage } from '../protocol/result-message.js';
 import type { SignatureDict } from '../protocol/signature.js';
@@ -49,14 +49,12 @@ export class TaskResultReporter implements ResultReporter {
 
   /** REVOKED with Celery's `TaskRevokedError(reason)`; reason is `revoked`, `expired` or `terminated`. */
   revoked(request: TaskRequest, reason: 'revoked' | 'expired' | 'terminated'): void {
-    const info: ExceptionInfo = { exc_type: 'TaskRevokedError', exc_message: [reason], exc_module: CELERY_EXCEPTION_MODULE };
-    this.report(request, CeleryState.REVOKED, info);
+    this.report(request, CeleryState.REVOKED, taskRevokedInfo(reason));
   }
 
   /** FAILURE with Celery's `NotRegistered(name)`. */
   notRegistered(request: TaskRequest): void {
-    const info: ExceptionInfo = { exc_type: 'NotRegistered', exc_message: [request.task], exc_module: CELERY_EXCEPTION_MODULE };
-    this.report(request, CeleryState.FAILURE, info);
+    this.report(request, CeleryState.FAILURE, notRegisteredInfo(request.task));
   }
 
   /** rpc:// keeps no chords (Celery's rpc backend's `on_chord_part_return` does nothing): nothing to do. */
