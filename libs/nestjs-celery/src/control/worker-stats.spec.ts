@@ -27,6 +27,20 @@ describe('inspect stats reply', () => {
     expect(brokerInfo('amqps://u%40x:p@rabbit/%2Fprod', 30)).toMatchObject({ ssl: true, port: 5671, userid: 'u@x', virtual_host: '/prod' });
   });
 
+  it('shows the configured failover strategy of a URL list', () => {
+    const stats = workerStats({
+      total: {},
+      clock: 1,
+      startedAt: 0,
+      concurrency: 1,
+      prefetchCount: 1,
+      brokerUrl: 'amqp://guest:a@n1//;amqp://guest:b@n2//',
+      heartbeatSeconds: 30,
+      failoverStrategy: 'shuffle',
+    });
+    expect(stats.broker).toMatchObject({ failover_strategy: 'shuffle', alternates: ['amqp://guest:********@n2//'] });
+  });
+
   it('has the keys of a Python worker, the clock as a string and uptime in seconds', () => {
     const stats = workerStats({
       total: { 'a.b': 2 },

@@ -49,6 +49,8 @@ export interface WorkerStatsInput {
   prefetchCount: number;
   brokerUrl: string;
   heartbeatSeconds: number;
+  /** kombu's `failover_strategy` of a URL list. Default `round-robin`. */
+  failoverStrategy?: string;
   now?: number;
 }
 
@@ -132,7 +134,7 @@ export function workerStats(input: WorkerStatsInput): WorkerStats {
       'put-guarded-by-semaphore': false,
       timeouts: [],
     },
-    broker: brokerInfo(input.brokerUrl, input.heartbeatSeconds),
+    broker: brokerInfo(input.brokerUrl, input.heartbeatSeconds, input.failoverStrategy),
     prefetch_count: input.prefetchCount,
     rusage: rusage(),
   };

@@ -146,6 +146,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       prefetchCount: this.options.prefetchCount,
       brokerUrl: joinBrokerUrls(this.options.brokerUrl),
       heartbeatSeconds: this.options.heartbeatSeconds,
+      failoverStrategy: this.options.failoverStrategy,
       acksEarly: !this.options.acksLate,
       workerEvents: this.options.workerEvents,
       taskEvents: this.options.taskEvents,

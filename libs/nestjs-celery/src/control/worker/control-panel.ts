@@ -29,6 +29,8 @@ export interface ControlledWorker {
   readonly prefetchCount: number;
   readonly brokerUrl: string;
   readonly heartbeatSeconds: number;
+  /** kombu's `failover_strategy` of the broker URL list (`inspect stats`). */
+  readonly failoverStrategy?: string;
   /** `Date.now()` when the worker started. */
   readonly startedAt: number;
   /** Logs one line (revokes, syncs). */
@@ -176,6 +178,7 @@ function stats(worker: ControlledWorker): WorkerStats {
     prefetchCount: worker.prefetchCount,
     brokerUrl: worker.brokerUrl,
     heartbeatSeconds: worker.heartbeatSeconds,
+    failoverStrategy: worker.failoverStrategy,
   });
 }
 

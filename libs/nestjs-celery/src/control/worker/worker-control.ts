@@ -36,6 +36,8 @@ export interface WorkerControlOptions {
   logger: LoggerService;
   /** AMQP heartbeat shown in `stats.broker`. Default 30. */
   heartbeatSeconds?: number;
+  /** kombu's `failover_strategy` shown in `stats.broker`. Default `round-robin`. */
+  failoverStrategy?: string;
   /** Send `worker-online`, `worker-heartbeat` and `worker-offline` events. Default true (as a Celery worker). */
   workerEvents?: boolean;
   /** Send task events from the start (Celery's `-E`); `enable_events` / `disable_events` toggle them. Default false. */
@@ -103,6 +105,9 @@ export class WorkerControl implements ControlledWorker, TaskTracker {
   }
   get heartbeatSeconds(): number {
     return this.options.heartbeatSeconds ?? 30;
+  }
+  get failoverStrategy(): string | undefined {
+    return this.options.failoverStrategy;
   }
 
   /** The mailbox queue this worker consumes. */
