@@ -9,14 +9,15 @@ import { describeUrlValue } from './broker-url.redaction.js';
 import { errorText } from './broker-pause.js';
 import { BrokerClosedError, BrokerUnavailableError } from './broker.errors.js';
 
-/** amqplib's texts for an RPC whose channel or connection went away before the reply. */
-const LOST_DURING_RPC = /Channel ended|channel closed|Connection closed/i;
 import type { Broker, BrokerStatus, ConsumeOptions, ConsumerHandle } from './broker.js';
 import { ConfirmedPublisher } from './confirmed-publisher.js';
 import { DeclarationRegistry } from './declaration-registry.js';
 import type { Delivery } from './delivery.js';
 import type { Topology } from './topology.js';
 import { UnconfirmedPublisher } from './unconfirmed-publisher.js';
+
+/** amqplib's texts for an RPC whose channel or connection went away before the reply. */
+const LOST_DURING_RPC = /Channel ended|channel closed|Connection closed/i;
 
 export type { BrokerStatus, ConsumeOptions, ConsumerHandle } from './broker.js';
 export { RECONNECT_LOG_WINDOW_MS } from './amqp-connection.js';
