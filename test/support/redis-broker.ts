@@ -6,12 +6,13 @@ import { startProcess, type ManagedProcess } from './child-process.js';
 import { PYTHON_DIR } from './python.js';
 
 /**
- * The Redis broker URL of a suite: `REDIS_URL`'s server with database `db`. Each Redis broker
- * suite owns a database (6-9) and flushes it at its start; the e2e runs are in band.
+ * The Redis broker URL of a suite: `REDIS_URL`'s server with database `db` (plus
+ * `CELERY_TEST_REDIS_DB_OFFSET`, which scripts/test.sh sets for the Celery 5.5 run beside the
+ * 5.2 one). Each Redis broker suite owns a database (6-9) and flushes it at its start.
  */
 export function redisBrokerUrl(db: number): string {
   const url = new URL(REDIS_URL);
-  url.pathname = `/${db}`;
+  url.pathname = `/${db + Number(process.env.CELERY_TEST_REDIS_DB_OFFSET ?? 0)}`;
   return url.toString();
 }
 
