@@ -13,11 +13,16 @@ export const PYTHON_DIR = fileURLToPath(new URL('../python/', import.meta.url));
  * the last stdout line as JSON.
  */
 export function runPython<T = unknown>(script: string, input: unknown = {}, timeoutMs = 60_000): Promise<T> {
+  return runPythonOn(BROKER_URL, script, input, timeoutMs);
+}
+
+/** {@link runPython} on a given broker URL (e.g. a Redis broker), with extra environment variables. */
+export function runPythonOn<T = unknown>(brokerUrl: string, script: string, input: unknown = {}, timeoutMs = 60_000, env: Record<string, string> = {}): Promise<T> {
   return new Promise((resolve, reject) => {
     execFile(
       CELERY_PYTHON,
       [PYTHON_DIR + script, JSON.stringify(input)],
-      { env: { ...process.env, CELERY_BROKER_URL: BROKER_URL, PYTHONPATH: celeryPythonPath(PYTHON_DIR) }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      { env: { ...process.env, ...env, CELERY_BROKER_URL: brokerUrl, PYTHONPATH: celeryPythonPath(PYTHON_DIR) }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) return reject(new Error(`${script} failed: ${error.message}\n${stderr}\n${stdout}`));
         const lines = stdout.trim().split('\n');

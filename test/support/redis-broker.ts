@@ -31,25 +31,7 @@ export function redisCheck(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: 2 });
 }
 
-/** `runPython` on a given broker URL: runs `test/python/<script>` and parses its last stdout line. */
-export function runPythonOn<T = unknown>(brokerUrl: string, script: string, input: unknown = {}, timeoutMs = 60_000, env: Record<string, string> = {}): Promise<T> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      CELERY_PYTHON,
-      [PYTHON_DIR + script, JSON.stringify(input)],
-      { env: { ...process.env, ...env, CELERY_BROKER_URL: brokerUrl, PYTHONPATH: celeryPythonPath(PYTHON_DIR) }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) return reject(new Error(`${script} failed: ${error.message}\n${stderr}\n${stdout}`));
-        const lines = stdout.trim().split('\n');
-        try {
-          resolve(JSON.parse(lines[lines.length - 1]!) as T);
-        } catch {
-          reject(new Error(`${script} printed no JSON result:\n${stdout}\n${stderr}`));
-        }
-      },
-    );
-  });
-}
+export { runPythonOn } from './python.js';
 
 /** The real Celery CLI on a given broker URL (`celery -A <app> <args…>`); never rejects. */
 export function runCeleryCliOn(brokerUrl: string, app: string, args: string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
