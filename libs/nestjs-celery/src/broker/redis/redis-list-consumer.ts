@@ -112,14 +112,7 @@ export class RedisListConsumer implements ConsumerHandle, RedisSettler {
           this.deliverAll(popped);
           continue;
         }
-        const blocked = await this.redis.brpop(...lists, BLOCK_SECONDS);
-        if (!blocked) continue;
-        const [list, raw] = blocked;
-        // one round trip records the message BRPOP took and pops the ones behind it
-        const popped = await this.pop(lists, want - 1, raw);
-        drained = popped.length === 0;
-        this.deliver(list, raw);
-        this.deliverAll(popped);
+        drained = await this.takeBlocking(lists, want);
       } catch (error) {
         if (this.cancelled) break;
         this.host.logger.warn?.(RedisBrokerMessages.consumerFailed(this.queue, (error as Error).message));
@@ -127,6 +120,28 @@ export class RedisListConsumer implements ConsumerHandle, RedisSettler {
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }
+  }
+
+  /**
+   * Waits with BRPOP (up to BLOCK_SECONDS) and takes up to `want` messages; resolves true when the
+   * lists were empty after it. One round trip either way: without acks the pop is sent behind the
+   * BRPOP and runs as soon as it returns; with acks the pop also records the message BRPOP took.
+   */
+  private async takeBlocking(lists: string[], want: number): Promise<boolean> {
+    if (this.noAck) {
+      const [blocked, popped] = await Promise.allSettled([this.redis.brpop(...lists, BLOCK_SECONDS), this.pop(lists, want - 1)]);
+      if (blocked.status === 'fulfilled' && blocked.value) this.deliver(blocked.value[0], blocked.value[1]);
+      if (popped.status === 'fulfilled') this.deliverAll(popped.value);
+      if (blocked.status === 'rejected') throw blocked.reason;
+      if (popped.status === 'rejected') throw popped.reason;
+      return popped.value.length === 0;
+    }
+    const blocked = await this.redis.brpop(...lists, BLOCK_SECONDS);
+    if (!blocked) return true;
+    const popped = await this.pop(lists, want - 1, blocked[1]);
+    this.deliver(blocked[0], blocked[1]);
+    this.deliverAll(popped);
+    return popped.length === 0;
   }
 
   /** Pops up to `want` messages, recording them (and `blocked`, taken by BRPOP) as unacked; `[list, payload, …]`. */
