@@ -88,6 +88,7 @@ export { DELIVERY_COUNT_HEADER, DELIVERY_LIMIT_REASON } from './runtime/delivery
 // Brokers
 export type { Broker, BrokerStatus, ConsumeOptions, ConsumerHandle } from './broker/broker.js';
 export type { Delivery } from './broker/delivery.js';
+export type { QueueDepth } from './broker/queue-depth.js';
 export { AmqpBroker, type AmqpBrokerOptions } from './broker/amqp-broker.js';
 export { createBroker, type CreateBrokerOptions } from './broker/broker.factory.js';
 export type {

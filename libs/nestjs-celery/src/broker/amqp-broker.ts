@@ -12,6 +12,7 @@ import type { Broker, BrokerStatus, ConsumeOptions, ConsumerHandle } from './bro
 import { ConfirmedPublisher } from './confirmed-publisher.js';
 import { DeclarationRegistry } from './declaration-registry.js';
 import type { Delivery } from './delivery.js';
+import type { QueueDepth } from './queue-depth.js';
 import type { Topology } from './topology.js';
 import { UnconfirmedPublisher } from './unconfirmed-publisher.js';
 
@@ -170,6 +171,27 @@ export class AmqpBroker implements Broker {
   /** Starts a consumer that survives reconnects. */
   consume(queue: string, onDelivery: (delivery: Delivery) => void, options: ConsumeOptions): Promise<ConsumerHandle> {
     return this.consumers.add(queue, onDelivery, options);
+  }
+
+  /** Each queue's ready messages and consumers, by a passive declare on a channel of its own; a missing queue is left out. */
+  async queueDepths(names: readonly string[]): Promise<QueueDepth[]> {
+    await this.connection.whenConnected();
+    const depths: QueueDepth[] = [];
+    let channel: Channel | undefined;
+    for (const name of names) {
+      try {
+        if (!channel) {
+          channel = await this.connection.current.createChannel();
+          channel.on('error', () => undefined);
+        }
+        const { messageCount, consumerCount } = await channel.checkQueue(name);
+        depths.push({ name, messages: messageCount, consumers: consumerCount });
+      } catch {
+        channel = undefined; // a failed passive declare closes the channel
+      }
+    }
+    await channel?.close().catch(() => undefined);
+    return depths;
   }
 
   /** Closes every channel and the connection. Idempotent. Pending operations fail with {@link BrokerClosedError}. */

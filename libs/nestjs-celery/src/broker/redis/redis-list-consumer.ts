@@ -43,6 +43,7 @@ export class RedisListConsumer implements ConsumerHandle, RedisSettler {
   private inFlight = 0;
   private nextDeliveryTag = 1;
   private cancelled = false;
+  private failing = false;
   private wake?: () => void;
   private readonly loop: Promise<void>;
 
@@ -56,6 +57,11 @@ export class RedisListConsumer implements ConsumerHandle, RedisSettler {
     this.prefetch = options.prefetch;
     this.noAck = options.noAck ?? false;
     this.loop = this.run();
+  }
+
+  /** True while it reads its lists: not cancelled, its connection ready, and its last read did not fail. */
+  get consuming(): boolean {
+    return !this.cancelled && !this.failing && this.redis.status === 'ready';
   }
 
   /** Changes the prefetch (e.g. while ETA tasks are held). */
@@ -104,6 +110,7 @@ export class RedisListConsumer implements ConsumerHandle, RedisSettler {
       }
       try {
         const popped = (await POP.run(this.redis, [keys.unacked, keys.unackedIndex, ...lists], [want, Date.now() / 1000, this.noAck ? '1' : '0'])) as string[];
+        this.failing = false;
         if (popped.length > 0) {
           for (let i = 0; i < popped.length; i += 2) this.deliver(popped[i]!, popped[i + 1]!);
           continue;
@@ -115,6 +122,7 @@ export class RedisListConsumer implements ConsumerHandle, RedisSettler {
         this.deliver(list, raw);
       } catch (error) {
         if (this.cancelled) break;
+        this.failing = true;
         this.host.logger.warn?.(RedisBrokerMessages.consumerFailed(this.queue, (error as Error).message));
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
