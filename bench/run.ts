@@ -76,9 +76,10 @@ const HELP = `npm run bench -- [flags]
   --cpu-prof         CPU profiles (V8, via the inspector, workload window only) of the nestjs-celery (or --only)
                      consumer and producer on W1 and W3; .cpuprofile files and a top self-time summary
   --broker=URL       default $CELERY_BROKER_URL or amqp://guest:guest@127.0.0.1:5672//
-  --redis=URL        result backend of celery-node and the *-redis systems (default redis://127.0.0.1:6379/0)
+  --redis=URL        result backend of celery-node and the *-redis systems (default $CELERY_REDIS_URL or redis://127.0.0.1:6379/0)
   --redis-broker=URL the Redis broker of the *-redis-broker systems and bullmq, a database they may empty (default
-                     $BENCH_REDIS_BROKER_URL or redis://127.0.0.1:6379/2; a private redis-server keeps its INFO cpu clean)
+                     $BENCH_REDIS_BROKER_URL, else database 2 of $CELERY_REDIS_URL's server or redis://127.0.0.1:6379/2;
+                     a private redis-server keeps its INFO cpu clean)
   --python=PATH      interpreter with Celery (default $CELERY_PYTHON or /usr/bin/python3)
   --out=FILE         results JSON (default bench/results/latest.json, memory-latest.json, cpu-prof-latest.json)
   --verbose          echo the children's own output
@@ -87,6 +88,16 @@ const HELP = `npm run bench -- [flags]
   --scale-cluster    instead of the above: a 3-node cluster (scripts/rabbitmq-cluster.sh), W1 and W3 on classic
                      and quorum queues; may be given with --scale
 `;
+
+/** The Redis of the result-backend systems: the one the e2e tests use (`CELERY_REDIS_URL`). */
+const DEFAULT_REDIS_URL = process.env.CELERY_REDIS_URL || 'redis://127.0.0.1:6379/0';
+
+/** `url`'s Redis server, database `db`. */
+function redisDb(url: string, db: number): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${db}`;
+  return parsed.toString();
+}
 
 /** A bad flag: reported without a stack trace. */
 class UsageError extends Error {}
@@ -108,8 +119,8 @@ function parseOptions(argv: string[]): Options {
     memoryN: 200_000,
     cpuProf: false,
     brokerUrl: process.env.CELERY_BROKER_URL || 'amqp://guest:guest@127.0.0.1:5672//',
-    redisUrl: 'redis://127.0.0.1:6379/0',
-    redisBrokerUrl: process.env.BENCH_REDIS_BROKER_URL || 'redis://127.0.0.1:6379/2',
+    redisUrl: DEFAULT_REDIS_URL,
+    redisBrokerUrl: process.env.BENCH_REDIS_BROKER_URL || redisDb(DEFAULT_REDIS_URL, 2),
     python: process.env.CELERY_PYTHON || '/usr/bin/python3',
     verbose: false,
   };
