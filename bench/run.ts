@@ -65,7 +65,8 @@ const HELP = `npm run bench -- [flags]
   --w1=N             W1 fire-and-forget messages (default 20000)
   --w2=N             W2 sequential RPC calls (default 2000)
   --w3=N             W3 concurrent RPC calls (default 10000)
-  --w4=N             W4 events fanned out to two subscribing services (default 20000; 0 skips W4; amqplib, nestjs-celery and nestjs-celery-body only)
+  --w4=N             W4 events fanned out to two subscribing services (default 20000; 0 skips W4; amqplib, nestjs-celery,
+                     nestjs-celery-body and, on the Redis broker, nestjs-celery-redis-broker only)
   --inflight=N       W3 calls in flight (default 100)
   --window=N         W1 outstanding publishes for APIs that return a promise per publish (default 1000)
   --prefetch=N       consumer prefetch (default 100)
@@ -878,7 +879,7 @@ async function main(): Promise<void> {
   if (!options.memory && !options.cpuProf && options.w4 > 0) {
     const w4 = await runW4(
       { ...options, amqpUrl: toAmqplibUrl(options.brokerUrl), n: options.w4, runId, systems: names },
-      admin,
+      { rabbit: admin, redis: redisAdmin },
     );
     if (w4.markdown) Object.assign(body, { w4: w4.reports, markdown: `${String(body.markdown)}\n\n${w4.markdown}` });
   }
