@@ -7,8 +7,9 @@
  *   npm run bench -- --only=amqplib,nestjs-celery --rounds=2 --w1=20000
  *   npm run bench -- --memory                       nestjs-celery W1 of 200,000 messages, consumer heap before/after
  *   npm run bench -- --cpu-prof                     CPU profiles of the nestjs-celery consumer and producer on W1 and W3
- *   npm run bench -- --only=nestjs-celery-redis-broker,python-celery-redis-broker,celery-node-redis-broker,bullmq --w4=0 --redis-broker=redis://127.0.0.1:6390/0
- *                                                   the same workloads on a Redis broker (opt-in systems; broker column = Redis CPU from INFO cpu)
+ *   npm run bench -- --only=nestjs-celery-redis-broker,python-celery-redis-broker,celery-node-redis-broker,bullmq --redis-broker=redis://127.0.0.1:6390/0
+ *                                                   the same workloads on a Redis broker (opt-in systems; broker column = Redis CPU from INFO cpu;
+ *                                                   W4 for nestjs-celery-redis-broker)
  *   npm run bench -- --help
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
