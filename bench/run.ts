@@ -7,8 +7,9 @@
  *   npm run bench -- --only=amqplib,nestjs-celery --rounds=2 --w1=20000
  *   npm run bench -- --memory                       nestjs-celery W1 of 200,000 messages, consumer heap before/after
  *   npm run bench -- --cpu-prof                     CPU profiles of the nestjs-celery consumer and producer on W1 and W3
- *   npm run bench -- --only=nestjs-celery-redis-broker,python-celery-redis-broker,celery-node-redis-broker,bullmq --w4=0 --redis-broker=redis://127.0.0.1:6390/0
- *                                                   the same workloads on a Redis broker (opt-in systems; broker column = Redis CPU from INFO cpu)
+ *   npm run bench -- --only=nestjs-celery-redis-broker,python-celery-redis-broker,celery-node-redis-broker,bullmq --redis-broker=redis://127.0.0.1:6390/0
+ *                                                   the same workloads on a Redis broker (opt-in systems; broker column = Redis CPU from INFO cpu;
+ *                                                   W4 for nestjs-celery-redis-broker)
  *   npm run bench -- --help
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -65,7 +66,8 @@ const HELP = `npm run bench -- [flags]
   --w1=N             W1 fire-and-forget messages (default 20000)
   --w2=N             W2 sequential RPC calls (default 2000)
   --w3=N             W3 concurrent RPC calls (default 10000)
-  --w4=N             W4 events fanned out to two subscribing services (default 20000; 0 skips W4; amqplib, nestjs-celery and nestjs-celery-body only)
+  --w4=N             W4 events fanned out to two subscribing services (default 20000; 0 skips W4; amqplib, nestjs-celery,
+                     nestjs-celery-body and, on the Redis broker, nestjs-celery-redis-broker only)
   --inflight=N       W3 calls in flight (default 100)
   --window=N         W1 outstanding publishes for APIs that return a promise per publish (default 1000)
   --prefetch=N       consumer prefetch (default 100)
@@ -76,9 +78,10 @@ const HELP = `npm run bench -- [flags]
   --cpu-prof         CPU profiles (V8, via the inspector, workload window only) of the nestjs-celery (or --only)
                      consumer and producer on W1 and W3; .cpuprofile files and a top self-time summary
   --broker=URL       default $CELERY_BROKER_URL or amqp://guest:guest@127.0.0.1:5672//
-  --redis=URL        result backend of celery-node and the *-redis systems (default redis://127.0.0.1:6379/0)
+  --redis=URL        result backend of celery-node and the *-redis systems (default $CELERY_REDIS_URL or redis://127.0.0.1:6379/0)
   --redis-broker=URL the Redis broker of the *-redis-broker systems and bullmq, a database they may empty (default
-                     $BENCH_REDIS_BROKER_URL or redis://127.0.0.1:6379/2; a private redis-server keeps its INFO cpu clean)
+                     $BENCH_REDIS_BROKER_URL, else database 2 of $CELERY_REDIS_URL's server or redis://127.0.0.1:6379/2;
+                     a private redis-server keeps its INFO cpu clean)
   --python=PATH      interpreter with Celery (default $CELERY_PYTHON or /usr/bin/python3)
   --out=FILE         results JSON (default bench/results/latest.json, memory-latest.json, cpu-prof-latest.json)
   --verbose          echo the children's own output
@@ -87,6 +90,16 @@ const HELP = `npm run bench -- [flags]
   --scale-cluster    instead of the above: a 3-node cluster (scripts/rabbitmq-cluster.sh), W1 and W3 on classic
                      and quorum queues; may be given with --scale
 `;
+
+/** The Redis of the result-backend systems: the one the e2e tests use (`CELERY_REDIS_URL`). */
+const DEFAULT_REDIS_URL = process.env.CELERY_REDIS_URL || 'redis://127.0.0.1:6379/0';
+
+/** `url`'s Redis server, database `db`. */
+function redisDb(url: string, db: number): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${db}`;
+  return parsed.toString();
+}
 
 /** A bad flag: reported without a stack trace. */
 class UsageError extends Error {}
@@ -108,8 +121,8 @@ function parseOptions(argv: string[]): Options {
     memoryN: 200_000,
     cpuProf: false,
     brokerUrl: process.env.CELERY_BROKER_URL || 'amqp://guest:guest@127.0.0.1:5672//',
-    redisUrl: 'redis://127.0.0.1:6379/0',
-    redisBrokerUrl: process.env.BENCH_REDIS_BROKER_URL || 'redis://127.0.0.1:6379/2',
+    redisUrl: DEFAULT_REDIS_URL,
+    redisBrokerUrl: process.env.BENCH_REDIS_BROKER_URL || redisDb(DEFAULT_REDIS_URL, 2),
     python: process.env.CELERY_PYTHON || '/usr/bin/python3',
     verbose: false,
   };
@@ -898,7 +911,7 @@ async function main(): Promise<void> {
   if (!options.memory && !options.cpuProf && options.w4 > 0) {
     const w4 = await runW4(
       { ...options, amqpUrl: toAmqplibUrl(options.brokerUrl), n: options.w4, runId, systems: names },
-      admin,
+      { rabbit: admin, redis: redisAdmin },
     );
     if (w4.markdown) Object.assign(body, { w4: w4.reports, markdown: `${String(body.markdown)}\n\n${w4.markdown}` });
   }

@@ -44,6 +44,7 @@ export class RedisListConsumer implements ConsumerHandle, RedisSettler {
   private inFlight = 0;
   private nextDeliveryTag = 1;
   private cancelled = false;
+  private failing = false;
   private wake?: () => void;
   private readonly loop: Promise<void>;
 
@@ -57,6 +58,11 @@ export class RedisListConsumer implements ConsumerHandle, RedisSettler {
     this.prefetch = options.prefetch;
     this.noAck = options.noAck ?? false;
     this.loop = this.run();
+  }
+
+  /** True while it reads its lists: not cancelled, its connection ready, and its last read did not fail. */
+  get consuming(): boolean {
+    return !this.cancelled && !this.failing && this.redis.status === 'ready';
   }
 
   /** Changes the prefetch (e.g. while ETA tasks are held). */
@@ -108,13 +114,16 @@ export class RedisListConsumer implements ConsumerHandle, RedisSettler {
       try {
         if (!drained) {
           const popped = await this.pop(lists, want);
+          this.failing = false;
           drained = popped.length === 0;
           this.deliverAll(popped);
           continue;
         }
         drained = await this.takeBlocking(lists, want);
+        this.failing = false;
       } catch (error) {
         if (this.cancelled) break;
+        this.failing = true;
         this.host.logger.warn?.(RedisBrokerMessages.consumerFailed(this.queue, (error as Error).message));
         drained = false;
         await new Promise((resolve) => setTimeout(resolve, 1000));
