@@ -292,13 +292,19 @@ type Role = 'producer' | 'consumer' | 'broker';
  * (user + system, all threads) and read/write system calls (read/readv/write/writev: Node's
  * socket I/O and the broker's; Python's send/recv are not counted there, so Python shows ~0).
  */
-type Cost = Record<Role, { cpuUs: number; writes: number; reads: number }>;
+type Cost = Record<Role, { cpuUs: number; writes: number; reads: number }> & {
+  /** Redis systems: commands Redis ran (INFO stats, scripts' commands included). */
+  redisCommands?: number;
+};
 
-async function snapshot(session: Session): Promise<Record<Role, { cpuUs: number; writes: number; reads: number }>> {
+async function snapshot(session: Session): Promise<Record<Role, { cpuUs: number; writes: number; reads: number }> & { redisCommands?: number }> {
   const take = (pid: number | undefined) => ({ cpuUs: processCpuUs(pid), ...processIo(pid) });
   // Redis systems: the broker is Redis, its CPU from INFO cpu (used_cpu_user + used_cpu_sys)
-  const broker = session.system.broker === 'redis' && redisAdmin ? { ...take(redisAdmin.pid), cpuUs: await redisAdmin.cpuUs() } : take(brokerPid);
-  return { producer: take(session.producer.pid), consumer: take(session.consumer.pid), broker };
+  if (session.system.broker === 'redis' && redisAdmin) {
+    const broker = { ...take(redisAdmin.pid), cpuUs: await redisAdmin.cpuUs() };
+    return { producer: take(session.producer.pid), consumer: take(session.consumer.pid), broker, redisCommands: await redisAdmin.commandsProcessed() };
+  }
+  return { producer: take(session.producer.pid), consumer: take(session.consumer.pid), broker: take(brokerPid) };
 }
 
 function costPer(before: Awaited<ReturnType<typeof snapshot>>, after: Awaited<ReturnType<typeof snapshot>>, n: number): Cost {
@@ -307,7 +313,10 @@ function costPer(before: Awaited<ReturnType<typeof snapshot>>, after: Awaited<Re
     writes: (after[role].writes - before[role].writes) / n,
     reads: (after[role].reads - before[role].reads) / n,
   });
-  return { producer: per('producer'), consumer: per('consumer'), broker: per('broker') };
+  const cost: Cost = { producer: per('producer'), consumer: per('consumer'), broker: per('broker') };
+  // minus the two INFO calls of the snapshots
+  if (before.redisCommands !== undefined && after.redisCommands !== undefined) cost.redisCommands = (after.redisCommands - before.redisCommands - 2) / n;
+  return cost;
 }
 
 interface W1Result {
@@ -606,6 +615,16 @@ function costRows(reports: SystemReport[]): string[][] {
   ]);
 }
 
+const REDIS_COMMANDS_HEADER = ['System', 'W1 commands/msg', 'W2 commands/call', 'W3 commands/call'];
+
+/** Redis systems: commands Redis ran per message / call (a figure the machine's load does not move). */
+function redisCommandRows(reports: SystemReport[]): string[][] {
+  const cell = (cost: Cost | undefined) => (cost?.redisCommands === undefined ? '–' : fixed(cost.redisCommands, 1));
+  return reports
+    .filter((r) => [r.best.w1, r.best.w2, r.best.w3].some((w) => w?.cost.redisCommands !== undefined))
+    .map((r) => [`${r.label} ${r.version}`.trim(), cell(r.best.w1?.cost), cell(r.best.w2?.cost), cell(r.best.w3?.cost)]);
+}
+
 function tableRows(reports: SystemReport[]): string[][] {
   return reports.map((r) => {
     const { w1, w2, w3 } = r.best;
@@ -678,6 +697,13 @@ async function tableMode(systems: SystemAdapter[], versions: Record<string, stri
   const costs = costRows(reports);
   console.log(plainTable(COST_HEADER, costs));
   console.log('');
+  const commands = redisCommandRows(reports);
+  if (commands.length > 0) {
+    console.log('Redis commands per message / call (INFO stats total_commands_processed; commands run by scripts included):');
+    console.log('');
+    console.log(plainTable(REDIS_COMMANDS_HEADER, commands));
+    console.log('');
+  }
   const middles = medianRows(reports);
   if (options.rounds > 1) {
     console.log(`Median of ${options.rounds} rounds (ratio of medians):`);
@@ -689,7 +715,12 @@ async function tableMode(systems: SystemAdapter[], versions: Record<string, stri
     console.log(`- ${r.label}: ${r.settings}${r.caps ? `. Counts capped: ${r.caps}` : ''}`);
     for (const round of r.rounds) if (round.error) console.log(`    round ${round.round} FAILED: ${round.error}`);
   }
-  const markdown = [markdownTable(TABLE_HEADER, rows), markdownTable(COST_HEADER, costs), ...(options.rounds > 1 ? [markdownTable(MEDIAN_HEADER, middles)] : [])].join('\n\n');
+  const markdown = [
+    markdownTable(TABLE_HEADER, rows),
+    markdownTable(COST_HEADER, costs),
+    ...(commands.length > 0 ? [markdownTable(REDIS_COMMANDS_HEADER, commands)] : []),
+    ...(options.rounds > 1 ? [markdownTable(MEDIAN_HEADER, middles)] : []),
+  ].join('\n\n');
   return { mode: 'table', systems: reports, markdown };
 }
 

@@ -1,9 +1,11 @@
 /**
  * Issue 18, health: the billing sample service (a worker with an HTTP side, run as its own
- * process) serves `/health` through `nestjs-celery/health`. On a private RabbitMQ node (never the
- * shared one): healthy, unhealthy while the broker is stopped (503, the worker's connection and
- * consumers and the client reported down), healthy again once it is back. The indicator's remote
- * ping of named workers, through a client, against the running billing worker.
+ * process) serves `/health` through `nestjs-celery/health`. On a private broker of the test's own
+ * (never the shared one), once on RabbitMQ (a private node) and once on Redis (a private
+ * redis-server, killed and started again empty): healthy, unhealthy while the broker is stopped
+ * (503, the worker's connection and every consumer and the client reported down), healthy again
+ * once it is back, and a call goes through again. The indicator's remote ping of named workers,
+ * through a client, against the running billing worker.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +18,43 @@ import { startProcess, type ManagedProcess } from './support/child-process.js';
 import { eventually } from './support/eventually.js';
 import { freePort } from './support/free-port.js';
 import { PrivateRabbitMq } from './support/private-rabbitmq.js';
+import { PrivateRedis } from './support/private-redis.js';
+import { redisCheck } from './support/redis-broker.js';
+
+/** A broker of the test's own that it can stop and start again. */
+interface OutageBroker {
+  readonly url: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+const BROKERS: Array<{ name: string; open: () => Promise<OutageBroker> }> = [
+  {
+    name: 'RabbitMQ',
+    open: async () => {
+      const rabbit = await PrivateRabbitMq.start();
+      return { url: rabbit.url(), stop: () => rabbit.stopApp(), start: () => rabbit.startApp(), dispose: () => rabbit.dispose() };
+    },
+  },
+  {
+    name: 'Redis',
+    open: async () => {
+      const redis = await PrivateRedis.start();
+      return { url: redis.url(0), stop: () => redis.stop(), start: () => redis.restart(), dispose: () => redis.stop() };
+    },
+  },
+];
+
+/** The `_kombu.binding.*` sets on a Redis broker. */
+async function bindingKeys(url: string): Promise<string[]> {
+  const redis = redisCheck(url);
+  try {
+    return (await redis.keys('_kombu.binding.*')).sort();
+  } finally {
+    redis.disconnect();
+  }
+}
 
 interface HealthBody {
   status: 'ok' | 'error';
@@ -23,36 +62,36 @@ interface HealthBody {
   error?: Record<string, { status: string; message?: string; worker?: { broker: string; consumers: Array<{ queue: string; consuming: boolean }> } }>;
 }
 
-let rabbit: PrivateRabbitMq;
-let billing: ManagedProcess;
-let port: number;
-let dir: string;
+describe.each(BROKERS)('/health of a sample service (nestjs-celery/health) on $name', ({ name, open }) => {
+  let broker: OutageBroker;
+  let billing: ManagedProcess;
+  let port: number;
+  let dir: string;
 
-async function health(): Promise<{ code: number; body: HealthBody }> {
-  const response = await fetch(`http://127.0.0.1:${port}/health`);
-  return { code: response.status, body: (await response.json()) as HealthBody };
-}
+  async function health(): Promise<{ code: number; body: HealthBody }> {
+    const response = await fetch(`http://127.0.0.1:${port}/health`);
+    return { code: response.status, body: (await response.json()) as HealthBody };
+  }
 
-beforeAll(async () => {
-  rabbit = await PrivateRabbitMq.start();
-  port = await freePort();
-  dir = mkdtempSync(join(tmpdir(), 'health-e2e-'));
-  billing = startProcess('billing', process.execPath, ['--import', '@swc-node/register/esm-register', 'apps/billing/src/main.ts'], {
-    CELERY_BROKER_URL: rabbit.url(),
-    BILLING_PORT: String(port),
-    BILLING_JOURNAL: join(dir, 'billing.journal.jsonl'),
-    BILLING_PUSH_INVOICES: '0',
+  beforeAll(async () => {
+    broker = await open();
+    port = await freePort();
+    dir = mkdtempSync(join(tmpdir(), 'health-e2e-'));
+    billing = startProcess('billing', process.execPath, ['--import', '@swc-node/register/esm-register', 'apps/billing/src/main.ts'], {
+      CELERY_BROKER_URL: broker.url,
+      BILLING_PORT: String(port),
+      BILLING_JOURNAL: join(dir, 'billing.journal.jsonl'),
+      BILLING_PUSH_INVOICES: '0',
+    });
+    await billing.waitFor('billing worker ready', 60_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    await billing?.stop();
+    await broker?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
-  await billing.waitFor('billing worker ready', 60_000);
-}, 180_000);
 
-afterAll(async () => {
-  await billing?.stop();
-  await rabbit?.dispose();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-describe('/health of a sample service (nestjs-celery/health)', () => {
   it('is up with the broker connection, every consumer and the client reported', async () => {
     const { code, body } = await health();
     expect(code).toBe(200);
@@ -74,7 +113,7 @@ describe('/health of a sample service (nestjs-celery/health)', () => {
 
   it('pings named workers through a client: up when they answer, down naming the silent one', async () => {
     const node = /billing worker ready: ([\w.-]+@[\w.-]+)/.exec(billing.log)![1]!;
-    const client = new CeleryClient({ brokerUrl: rabbit.url(), resultBackend: 'disabled', connectionName: 'health-e2e' });
+    const client = new CeleryClient({ brokerUrl: broker.url, resultBackend: 'disabled', connectionName: 'health-e2e' });
     await client.connect();
     try {
       const indicator = new CeleryHealthIndicator(new HealthIndicatorService());
@@ -87,8 +126,9 @@ describe('/health of a sample service (nestjs-celery/health)', () => {
     }
   });
 
-  it('turns unhealthy (503) while RabbitMQ is stopped, and healthy again after', async () => {
-    await rabbit.stopApp();
+  it(`turns unhealthy (503) while ${name} is stopped, and healthy again after, calls going through`, async () => {
+    const bindings = name === 'Redis' ? await bindingKeys(broker.url) : [];
+    await broker.stop();
     let down: HealthBody | undefined;
     await eventually(
       async () => {
@@ -105,9 +145,18 @@ describe('/health of a sample service (nestjs-celery/health)', () => {
     expect(celery.message).toMatch(/worker broker connection is (reconnecting|connecting)/);
     expect(celery.worker!.consumers.every((consumer) => !consumer.consuming)).toBe(true);
 
-    await rabbit.startApp();
+    await broker.start();
     await eventually(async () => (await health()).code === 200, 60_000, '/health to recover', () => billing.log.slice(-1500), 250);
     const { body } = await health();
     expect(body.info?.celery).toMatchObject({ status: 'up', worker: { broker: 'connected' } });
+    // Redis came back empty: the worker wrote its exchange bindings again before anyone else declared
+    if (name === 'Redis') expect(await bindingKeys(broker.url)).toEqual(expect.arrayContaining(bindings));
+    const client = new CeleryClient({ brokerUrl: broker.url, connectionName: 'health-e2e', services: ['billing'] });
+    await client.connect();
+    try {
+      await (await client.sendTask('billing.sync.get_balance')).get({ timeout: 15_000 });
+    } finally {
+      await client.close();
+    }
   });
 });

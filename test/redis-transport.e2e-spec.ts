@@ -129,6 +129,25 @@ describe('Redis broker: kombu transport layout', () => {
     expect(await check.llen('t.vis')).toBe(1);
     expect(await check.hlen('unacked')).toBe(0);
   });
+
+  it('queue depths (the monitor) from another broker: every priority list counted, unacked records routed back to their queue; consumers report consuming', async () => {
+    const broker = open();
+    const watcher = open(); // a monitor's view: it never declared the queue
+    await broker.declare(celeryQueueTopology('t.depth'));
+    for (const priority of [0, 0, 9]) await broker.publish('t.depth', 't.depth', Buffer.from('d'), { priority });
+    const held: Delivery[] = [];
+    const consumer = await broker.consume('t.depth', (d) => held.push(d), { prefetch: 1 });
+    await until(() => expect(held).toHaveLength(1));
+    expect(await watcher.queueDepths(['t.depth', 't.none'])).toEqual([
+      { name: 't.depth', messages: 2, unacked: 1 },
+      { name: 't.none', messages: 0, unacked: 0 },
+    ]);
+    expect(consumer.consuming).toBe(true);
+    await consumer.cancel();
+    expect(consumer.consuming).toBe(false);
+    held[0]!.ack();
+    await until(async () => expect((await watcher.queueDepths(['t.depth']))[0]).toEqual({ name: 't.depth', messages: 2, unacked: 0 }));
+  });
 });
 
 describe('Redis broker: better than Celery on Redis (worker processes)', () => {

@@ -11,15 +11,15 @@ export const PUSHER_QUEUE = 'pusher';
 
 /**
  * Starts examples/python-pusher (real Celery 5.2.6, `-P solo`) writing its objects into
- * `bucketDir`, and waits until it is ready.
+ * `bucketDir`, on `brokerUrl` (default the e2e RabbitMQ), and waits until it is ready.
  */
-export async function startPythonPusher(bucketDir: string): Promise<ManagedProcess> {
+export async function startPythonPusher(bucketDir: string, brokerUrl = BROKER_URL): Promise<ManagedProcess> {
   const worker = startProcess(
     'python pusher',
     CELERY_PYTHON,
     ['-m', 'celery', '-A', 'pusher_app', 'worker', '-P', 'solo', '-c', '1', '-Q', PUSHER_QUEUE, '-n', `pusher-${process.pid}@%h`,
       '--without-mingle', '--without-gossip', '-l', 'info'],
-    { CELERY_BROKER_URL: BROKER_URL, PYTHONPATH: celeryPythonPath(PUSHER_DIR), PUSHER_BUCKET_DIR: bucketDir },
+    { CELERY_BROKER_URL: brokerUrl, PYTHONPATH: celeryPythonPath(PUSHER_DIR), PUSHER_BUCKET_DIR: bucketDir },
   );
   await worker.waitFor(/ready\./, 60_000);
   return worker;

@@ -28,8 +28,13 @@
         '</td><td>' + esc(w.software) + '</td><td class="num">' + esc(w.active) + '</td><td class="num">' + esc(w.processed) +
         '</td><td>' + esc(w.queues.join(', ')) + '</td></tr>';
     }, 'no workers seen yet');
+    // The unacked column only where the broker reports it (Redis, memory); RabbitMQ's passive declare does not.
+    var unacked = state.queues.some(function (q) { return q.unacked !== undefined; });
+    document.querySelector('#queues th.unacked').hidden = !unacked;
+    document.getElementById('queues-note').hidden = !state.queues.some(function (q) { return q.consumersCountedBy === 'workers'; });
     rows('queues', state.queues, function (q) {
-      return '<tr data-queue="' + esc(q.name) + '"><td>' + esc(q.name) + '</td><td class="num">' + q.messages + '</td><td class="num">' + q.consumers + '</td></tr>';
+      return '<tr data-queue="' + esc(q.name) + '"><td>' + esc(q.name) + '</td><td class="num">' + q.messages + '</td>' +
+        (unacked ? '<td class="num">' + esc(q.unacked) + '</td>' : '') + '<td class="num">' + q.consumers + '</td></tr>';
     }, 'no queues consumed');
     rows('rates', state.rates, function (r) {
       return '<tr data-task="' + esc(r.task) + '"><td>' + esc(r.task) + '</td><td class="num">' + r.received + '</td><td class="num">' + r.succeeded +

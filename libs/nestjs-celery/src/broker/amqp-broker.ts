@@ -6,18 +6,15 @@ import { AmqpConsumers } from './amqp-consumers.js';
 import { asTopologyMismatch, declareOn, declareOrMismatch } from './amqp-declare.js';
 import { brokerUrlList, resolveBrokerConnection, type BrokerConnectionOptions, type BrokerUrls } from './broker-connection.options.js';
 import { describeUrlValue } from './broker-url.redaction.js';
-import { errorText } from './broker-pause.js';
 import { BrokerClosedError, BrokerUnavailableError } from './broker.errors.js';
 
 import type { Broker, BrokerStatus, ConsumeOptions, ConsumerHandle } from './broker.js';
 import { ConfirmedPublisher } from './confirmed-publisher.js';
 import { DeclarationRegistry } from './declaration-registry.js';
 import type { Delivery } from './delivery.js';
+import type { QueueDepth } from './queue-depth.js';
 import type { Topology } from './topology.js';
 import { UnconfirmedPublisher } from './unconfirmed-publisher.js';
-
-/** amqplib's texts for an RPC whose channel or connection went away before the reply. */
-const LOST_DURING_RPC = /Channel ended|channel closed|Connection closed/i;
 
 export type { BrokerStatus, ConsumeOptions, ConsumerHandle } from './broker.js';
 export { RECONNECT_LOG_WINDOW_MS } from './amqp-connection.js';
@@ -142,14 +139,7 @@ export class AmqpBroker implements Broker {
       } catch (error) {
         this.declareChannel = undefined;
         if (this.connection.closed) throw this.connection.closedDuring('declare');
-        const mismatch = asTopologyMismatch(declaration, error);
-        if (mismatch) throw mismatch;
-        // The connection dropped under the declaration (a node crashed): amqplib's "Channel ended, no
-        // reply will be forthcoming" becomes the typed error a caller retries on.
-        if (!this.connection.connected || LOST_DURING_RPC.test(errorText(error))) {
-          throw new BrokerUnavailableError(`the broker connection was lost while declaring (${errorText(error)}); try again`, { cause: error });
-        }
-        throw error;
+        throw asTopologyMismatch(declaration, error) ?? this.connection.rpcFailure(error, 'declare');
       }
       this.declarations.record(declaration);
     }
@@ -181,6 +171,27 @@ export class AmqpBroker implements Broker {
   /** Starts a consumer that survives reconnects. */
   consume(queue: string, onDelivery: (delivery: Delivery) => void, options: ConsumeOptions): Promise<ConsumerHandle> {
     return this.consumers.add(queue, onDelivery, options);
+  }
+
+  /** Each queue's ready messages and consumers, by a passive declare on a channel of its own; a missing queue is left out. */
+  async queueDepths(names: readonly string[]): Promise<QueueDepth[]> {
+    await this.connection.whenConnected();
+    const depths: QueueDepth[] = [];
+    let channel: Channel | undefined;
+    for (const name of names) {
+      try {
+        if (!channel) {
+          channel = await this.connection.current.createChannel();
+          channel.on('error', () => undefined);
+        }
+        const { messageCount, consumerCount } = await channel.checkQueue(name);
+        depths.push({ name, messages: messageCount, consumers: consumerCount });
+      } catch {
+        channel = undefined; // a failed passive declare closes the channel
+      }
+    }
+    await channel?.close().catch(() => undefined);
+    return depths;
   }
 
   /** Closes every channel and the connection. Idempotent. Pending operations fail with {@link BrokerClosedError}. */

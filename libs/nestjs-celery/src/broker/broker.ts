@@ -1,6 +1,7 @@
 import type { Options } from 'amqplib';
 import type { Observable } from 'rxjs';
 import type { Delivery } from './delivery.js';
+import type { QueueDepth } from './queue-depth.js';
 import type { Topology } from './topology.js';
 
 /** Connection state of a broker, observable through {@link Broker.status$}. */
@@ -71,6 +72,12 @@ export interface Broker {
   publishUnconfirmed(exchange: string, routingKey: string, content: Buffer, options: Options.Publish): void;
   /** Starts a consumer; every message is handed to `onDelivery` to be acked or rejected. */
   consume(queue: string, onDelivery: (delivery: Delivery) => void, options: ConsumeOptions): Promise<ConsumerHandle>;
+  /**
+   * Reads the depth of these queues without declaring them, for monitoring. Queues the broker does
+   * not have are left out (on Redis every name has a depth, 0 when empty, as kombu's `_size`).
+   * Optional: a broker without it shows no queue depths.
+   */
+  queueDepths?(names: readonly string[]): Promise<QueueDepth[]>;
   /** Closes the connection: consumers stop, unacknowledged messages go back to their queues. Idempotent. */
   close(): Promise<void>;
 }

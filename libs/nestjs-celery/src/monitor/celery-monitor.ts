@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import { amqplib } from '../broker/amqplib.js';
+import { createBroker } from '../broker/broker.factory.js';
 import { redactUrl } from '../broker/broker-url.redaction.js';
+import type { Broker, ConsumerHandle } from '../broker/broker.js';
+import type { Delivery } from '../broker/delivery.js';
 import { CeleryClient } from '../client/celery-client.js';
 import { defaultBrokerUrl } from '../client/celery-client.options.js';
-import { CELERY_EVENT_EXCHANGE } from '../control/celery-events.topology.js';
+import { CELERY_EVENT_EXCHANGE, celeryEventsTopology } from '../control/celery-events.topology.js';
 import type { CeleryMonitorOptions } from './celery-monitor.options.js';
 import type { MonitorQueue, MonitorSnapshot } from './monitor-snapshot.js';
 import { MonitorState, type MonitorEvent } from './monitor-state.js';
@@ -14,21 +15,22 @@ import { MonitorState, type MonitorEvent } from './monitor-state.js';
 const EVENT_QUEUE_ARGUMENTS = { 'x-message-ttl': 5000, 'x-expires': 60_000 };
 /** How long to wait for inspect replies at each refresh. */
 const INSPECT_TIMEOUT_MS = 1000;
-/** Pause before reconnecting after the monitor lost its connection. */
-const RECONNECT_DELAY_MS = 2000;
 
 /**
  * What the monitoring page shows, kept up to date like Flower: a receiver of Celery's events
- * (`celeryev`, every routing key, on an auto-deleted queue of its own), an `inspect active_queues`
- * broadcast and a read of each consumed queue's depth and consumers at every refresh, and revoke.
- * It watches; it never consumes task queues.
+ * (`celeryev`, every routing key, on an auto-deleted queue of its own; on Redis a subscription to
+ * the fanout channel, as Celery's receiver does), an `inspect active_queues` broadcast and a read
+ * of each consumed queue's depth at every refresh, and revoke. It talks to the broker only
+ * through the {@link Broker} interface (RabbitMQ, Redis or the memory broker, chosen by the URL),
+ * which reconnects and resumes the event receiver by itself. It watches; it never consumes task queues.
  */
 export class CeleryMonitor implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('CeleryMonitor');
   private readonly brokerUrl: string;
   private readonly state: MonitorState;
+  private readonly broker: Broker;
   private readonly client: CeleryClient;
-  private connection?: ChannelModel;
+  private events?: ConsumerHandle;
   private timer?: NodeJS.Timeout;
   private refreshing?: Promise<void>;
   private stopped = false;
@@ -36,12 +38,13 @@ export class CeleryMonitor implements OnModuleInit, OnModuleDestroy {
   constructor(private readonly options: CeleryMonitorOptions = {}) {
     this.brokerUrl = options.brokerUrl ?? defaultBrokerUrl();
     this.state = new MonitorState({ rateWindowSeconds: options.rateWindowSeconds });
-    this.client = new CeleryClient({ brokerUrl: this.brokerUrl, resultBackend: 'disabled', connectionName: 'nestjs-celery monitor' });
+    this.broker = createBroker({ url: this.brokerUrl, connectionName: 'nestjs-celery monitor', logger: this.logger });
+    this.client = new CeleryClient({ broker: this.broker, resultBackend: 'disabled' });
   }
 
   async onModuleInit(): Promise<void> {
     await this.client.connect();
-    await this.connect();
+    await this.watchEvents();
     void this.refresh();
     this.timer = setInterval(() => void this.refresh(), this.options.refreshMs ?? 3000);
   }
@@ -50,8 +53,9 @@ export class CeleryMonitor implements OnModuleInit, OnModuleDestroy {
     this.stopped = true;
     clearInterval(this.timer);
     await this.refreshing?.catch(() => undefined);
-    await this.connection?.close().catch(() => undefined);
+    await this.events?.cancel().catch(() => undefined);
     await this.client.close();
+    await this.broker.close();
   }
 
   /** What the page shows now. */
@@ -78,57 +82,43 @@ export class CeleryMonitor implements OnModuleInit, OnModuleDestroy {
       this.state.onInspect(
         Object.fromEntries(Object.entries(replies).map(([node, queues]) => [node, { queues: Array.isArray(queues) ? queues.map((q) => q.name) : undefined }])),
       );
-      if (this.connection) this.state.setQueues(await this.countQueues(this.connection, this.state.consumedQueues()));
+      this.state.setQueues(await this.countQueues(this.state.consumedQueues()));
     } catch (error) {
       if (!this.stopped) this.logger.warn(`refresh failed: ${(error as Error).message}`);
     }
   }
 
-  /** Each queue's ready messages and consumers (a passive declare; a missing queue is left out). */
-  private async countQueues(connection: ChannelModel, names: string[]): Promise<MonitorQueue[]> {
-    const queues: MonitorQueue[] = [];
-    let channel: Channel | undefined;
-    for (const name of names) {
-      try {
-        channel ??= await connection.createChannel();
-        channel.on('error', () => undefined);
-        const { messageCount, consumerCount } = await channel.checkQueue(name);
-        queues.push({ name, messages: messageCount, consumers: consumerCount });
-      } catch {
-        channel = undefined; // a failed passive declare closes the channel
-      }
-    }
-    await channel?.close().catch(() => undefined);
-    return queues;
+  /**
+   * Each queue's depth as the broker reports it (a queue the broker does not have is left out).
+   * Where the broker cannot count consumers (Redis), the online workers that report consuming
+   * the queue (`inspect active_queues`) are counted instead.
+   */
+  private async countQueues(names: string[]): Promise<MonitorQueue[]> {
+    if (!this.broker.queueDepths || names.length === 0) return [];
+    const depths = await this.broker.queueDepths(names);
+    return depths.map((depth) => ({
+      name: depth.name,
+      messages: depth.messages,
+      ...(depth.unacked !== undefined ? { unacked: depth.unacked } : {}),
+      consumers: depth.consumers ?? this.state.consumersOf(depth.name),
+      consumersCountedBy: depth.consumers === undefined ? 'workers' : 'broker',
+    }));
   }
 
-  /** Opens the monitor's connection and its event receiver; reconnects after a pause when it is lost. */
-  private async connect(): Promise<void> {
-    try {
-      const connection = await amqplib.connect(this.brokerUrl, { clientProperties: { connection_name: 'nestjs-celery monitor events' } });
-      connection.on('error', () => undefined);
-      connection.on('close', () => {
-        if (this.connection === connection) this.connection = undefined;
-        if (!this.stopped) setTimeout(() => void this.connect(), RECONNECT_DELAY_MS).unref();
-      });
-      const channel = await connection.createChannel();
-      channel.on('error', () => undefined);
-      await channel.assertExchange(CELERY_EVENT_EXCHANGE, 'topic', { durable: true });
-      const { queue } = await channel.assertQueue(`celeryev.monitor.${randomUUID()}`, { exclusive: true, autoDelete: true, arguments: EVENT_QUEUE_ARGUMENTS });
-      await channel.bindQueue(queue, CELERY_EVENT_EXCHANGE, '#');
-      await channel.consume(queue, (message) => this.onEventMessage(message), { noAck: true });
-      this.connection = connection;
-    } catch (error) {
-      if (this.stopped) return;
-      this.logger.warn(`cannot watch ${redactUrl(this.brokerUrl)}: ${(error as Error).message}; retrying`);
-      setTimeout(() => void this.connect(), RECONNECT_DELAY_MS).unref();
-    }
+  /** Declares the monitor's event queue bound to `celeryev` for every routing key and consumes it (no ack, as Celery's receiver). */
+  private async watchEvents(): Promise<void> {
+    const queue = `celeryev.monitor.${randomUUID()}`;
+    await this.broker.declare({
+      ...celeryEventsTopology(this.broker.driverType),
+      queues: [{ name: queue, durable: false, exclusive: true, autoDelete: true, arguments: EVENT_QUEUE_ARGUMENTS }],
+      bindings: [{ exchange: CELERY_EVENT_EXCHANGE, queue, routingKey: '#' }],
+    });
+    this.events = await this.broker.consume(queue, (delivery) => this.onEventMessage(delivery), { prefetch: 0, noAck: true });
   }
 
-  private onEventMessage(message: ConsumeMessage | null): void {
-    if (!message) return;
+  private onEventMessage(delivery: Delivery): void {
     try {
-      const body = JSON.parse(message.content.toString('utf8')) as MonitorEvent | MonitorEvent[];
+      const body = JSON.parse(delivery.message.content.toString('utf8')) as MonitorEvent | MonitorEvent[];
       // Celery may send a batch of events as a list (the event buffer of `EventDispatcher`).
       for (const event of Array.isArray(body) ? body : [body]) if (event && typeof event.type === 'string') this.state.onEvent(event);
     } catch {

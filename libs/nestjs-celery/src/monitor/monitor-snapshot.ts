@@ -18,9 +18,17 @@ export interface MonitorWorker {
 /** A queue with its depth and consumers, read from the broker. */
 export interface MonitorQueue {
   readonly name: string;
-  /** Ready messages. */
+  /** Ready messages (on Redis: every priority list of the queue). */
   readonly messages: number;
+  /** Delivered and not yet acknowledged, where the broker says (Redis: kombu's `unacked` hash; not RabbitMQ's passive declare). */
+  readonly unacked?: number;
+  /** Consumers, as {@link consumersCountedBy} says they were counted. */
   readonly consumers: number;
+  /**
+   * `broker`: the broker's own count (RabbitMQ, any consumer). `workers`: the online workers that
+   * report consuming the queue (`inspect active_queues`), where the broker keeps no count (Redis).
+   */
+  readonly consumersCountedBy: 'broker' | 'workers';
 }
 
 /** Task counts of one task name over the rate window. */

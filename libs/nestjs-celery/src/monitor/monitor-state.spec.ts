@@ -12,6 +12,7 @@ describe('MonitorState', () => {
     ]);
     expect(state.snapshot('amqp://', 20_000).workers.map((w) => w.status)).toEqual(['offline', 'offline']);
     expect(state.consumedQueues()).toEqual(['billing.sync']);
+    expect([state.consumersOf('billing.sync', 2000), state.consumersOf('billing.sync', 20_000), state.consumersOf('other', 2000)]).toEqual([1, 0, 0]);
   });
 
   it('counts task rates in the window and keeps failures with their traceback', () => {

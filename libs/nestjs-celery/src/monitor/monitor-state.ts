@@ -119,6 +119,11 @@ export class MonitorState {
     return [...new Set([...this.workers.values()].flatMap((worker) => worker.queues))].sort();
   }
 
+  /** Online workers that report consuming `queue` (for brokers that keep no consumer count). */
+  consumersOf(queue: string, now = Date.now()): number {
+    return [...this.workers.values()].filter((worker) => this.workerView(worker, now).status === 'online' && worker.queues.includes(queue)).length;
+  }
+
   /** Marks a revoked task in the recent list (the workers' `task-revoked` events follow when events are on). */
   revoked(id: string, now = Date.now()): void {
     const known = this.recent.get(id);

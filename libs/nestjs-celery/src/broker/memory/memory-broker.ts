@@ -5,6 +5,7 @@ import { BrokerClosedError, PublishNotConfirmedError, TopologyMismatchError } fr
 import type { Broker, BrokerStatus, ConsumeOptions, ConsumerHandle } from '../broker.js';
 import { declarationKey, declarationsOf, type Declaration } from '../declaration.js';
 import type { Delivery } from '../delivery.js';
+import type { QueueDepth } from '../queue-depth.js';
 import type { Topology } from '../topology.js';
 import { PreconditionFailedError } from './memory-broker.errors.js';
 import { MemoryBrokerMessages } from './memory-broker.messages.js';
@@ -131,6 +132,14 @@ export class MemoryBroker implements Broker {
   /** True when a queue of this name was declared through this broker (with any attributes). */
   hasQueue(name: string): boolean {
     return this.declared.has(`queue:${name}`);
+  }
+
+  /** Each existing queue's ready, unacknowledged and consumer counts. */
+  async queueDepths(names: readonly string[]): Promise<QueueDepth[]> {
+    return names.flatMap((name) => {
+      const stats = this.vhost.inspectQueue(name);
+      return stats ? [{ name, messages: stats.ready, unacked: stats.unacked, consumers: stats.consumers }] : [];
+    });
   }
 
   /**

@@ -8,5 +8,6 @@ export const RedisBrokerMessages = {
   restored: (count: number) => `restored ${count} unacknowledged message(s) whose visibility timeout passed`,
   unconfirmedLost: (routingKey: string, detail: string) => `unconfirmed publish to '${routingKey}' lost: ${detail}`,
   settleFailed: (queue: string, detail: string) => `settling a delivery from Redis queue '${queue}' failed (${detail}); it comes back after the visibility timeout`,
+  rebindFailed: (detail: string) => `writing the exchange bindings again after a reconnect failed (${detail}); publishes may reach no queue until they are declared again`,
   consumerFailed: (queue: string, detail: string) => `consuming Redis queue '${queue}' failed (${detail}); retrying`,
 } as const;

@@ -7,6 +7,7 @@ import { BrokerAuthenticationError, BrokerClosedError, BrokerUnavailableError, P
 import type { Broker, BrokerStatus, ConsumeOptions, ConsumerHandle } from '../broker.js';
 import { declarationKey, declarationsOf } from '../declaration.js';
 import type { Delivery } from '../delivery.js';
+import type { QueueDepth } from '../queue-depth.js';
 import type { QueueDeclaration, Topology } from '../topology.js';
 import { encodeEnvelope, envelopePriority, type KombuEnvelope } from './kombu-envelope.js';
 import { KOMBU_SEP, KombuKeys } from './kombu-keys.js';
@@ -64,6 +65,8 @@ export class RedisBroker implements Broker {
   private fanout?: RedisFanout;
   private subscriber?: Redis;
   private readonly declared = new Map<string, string>();
+  /** Every binding entry written, by its set: written again after a reconnect (a restarted Redis may have lost them). */
+  private readonly bindingEntries = new Map<string, Set<string>>();
   private readonly fanoutQueues = new Map<string, { exchange: string; routingKey: string }>();
   private readonly parkingQueues = new Map<string, ParkingQueue>();
   private readonly transientQueues = new Set<string>();
@@ -159,7 +162,11 @@ export class RedisBroker implements Broker {
     }
     if (adds.length > 0) {
       const pipeline = redis.pipeline();
-      for (const [set, entry] of adds) pipeline.sadd(set, entry);
+      for (const [set, entry] of adds) {
+        pipeline.sadd(set, entry);
+        if (!this.bindingEntries.has(set)) this.bindingEntries.set(set, new Set());
+        this.bindingEntries.get(set)!.add(entry);
+      }
       await pipeline.exec();
     }
   }
@@ -208,6 +215,28 @@ export class RedisBroker implements Broker {
     const handle = new RedisListConsumer(queue, connection, this, onDelivery, options);
     this.startSweeper();
     return this.track({ handle, redis: connection });
+  }
+
+  /**
+   * Each queue's waiting messages (the lengths of its lists, every priority step, in one round
+   * trip) and unacknowledged ones (the `unacked` records that lead back to it, as a restore would
+   * route them). Redis has no consumer registry: `consumers` is left out.
+   */
+  async queueDepths(names: readonly string[]): Promise<QueueDepth[]> {
+    const redis = await this.client();
+    const pipeline = redis.pipeline();
+    for (const name of names) for (const list of this.keys.queueLists(name)) pipeline.llen(list);
+    const lengths = ((await pipeline.exec()) ?? []).map(([error, length]) => {
+      if (error) throw error;
+      return Number(length);
+    });
+    const unacked = await this.ledger.countByQueue();
+    const perQueue = this.keys.queueLists('').length;
+    return names.map((name, i) => ({
+      name,
+      messages: lengths.slice(i * perQueue, (i + 1) * perQueue).reduce((sum, length) => sum + length, 0),
+      ...(unacked ? { unacked: unacked.get(name) ?? 0 } : {}),
+    }));
   }
 
   /**
@@ -348,6 +377,9 @@ export class RedisBroker implements Broker {
     const { handle } = entry;
     return {
       queue: handle.queue,
+      get consuming() {
+        return handle.consuming;
+      },
       setPrefetch: (count) => handle.setPrefetch(count),
       cancel: async () => {
         await handle.cancel();
@@ -355,6 +387,22 @@ export class RedisBroker implements Broker {
         entry.redis?.disconnect();
       },
     };
+  }
+
+  /**
+   * Writes every binding again after a reconnect, as a Celery worker declares its queues again
+   * when its connection comes back: a Redis restarted without persistence (or a failover to a
+   * replica behind) lost them, and publishes through the exchanges would reach no queue.
+   */
+  private async rebind(redis: Redis): Promise<void> {
+    if (this.bindingEntries.size === 0) return;
+    try {
+      const pipeline = redis.pipeline();
+      for (const [set, entries] of this.bindingEntries) pipeline.sadd(set, ...entries);
+      await pipeline.exec();
+    } catch (error) {
+      this.logger.warn?.(RedisBrokerMessages.rebindFailed((error as Error).message));
+    }
   }
 
   private fanoutConsumers(): RedisFanout {
@@ -418,7 +466,8 @@ export class RedisBroker implements Broker {
       if (this.closed) return;
       if (this.lostLogged) this.logger.log?.(RedisBrokerMessages.reconnected(describeRedisUrl(this.url)));
       this.lostLogged = false;
-      this.statusSubject.next('connected');
+      if (this.status === 'connecting') this.statusSubject.next('connected');
+      else void this.rebind(redis).finally(() => !this.closed && this.statusSubject.next('connected'));
     });
     redis.on('error', (error: Error) => {
       if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(error.message)) {

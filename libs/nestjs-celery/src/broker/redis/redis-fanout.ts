@@ -28,7 +28,7 @@ export class RedisFanout {
 
   /** Starts a consumer of `queue` on `pattern`. */
   async consume(queue: string, pattern: string, onDelivery: (delivery: Delivery) => void): Promise<ConsumerHandle> {
-    const consumer: FanoutConsumer = new FanoutConsumer(queue, pattern, onDelivery, (): Promise<void> => this.remove(consumer));
+    const consumer: FanoutConsumer = new FanoutConsumer(queue, pattern, onDelivery, (): Promise<void> => this.remove(consumer), () => this.subscriber.status === 'ready');
     let consumers = this.byPattern.get(pattern);
     if (!consumers) {
       this.byPattern.set(pattern, (consumers = new Set()));
@@ -71,7 +71,13 @@ class FanoutConsumer implements ConsumerHandle {
     readonly pattern: string,
     private readonly onDelivery: (delivery: Delivery) => void,
     private readonly onCancel: () => Promise<void>,
+    private readonly subscribed: () => boolean,
   ) {}
+
+  /** True while its subscriber connection is up (ioredis subscribes again after a reconnect) and it is not cancelled. */
+  get consuming(): boolean {
+    return !this.cancelled && this.subscribed();
+  }
 
   async setPrefetch(): Promise<void> {}
 

@@ -120,6 +120,31 @@ export class UnackedLedger {
     }
   }
 
+  /**
+   * How many unacked records lead back to each queue, routed as a restore would route them (by
+   * their exchange and routing key). Undefined when the hash holds more than `limit` records
+   * (reading them all at every monitor refresh would cost Redis more than the number is worth).
+   */
+  async countByQueue(limit = 10_000): Promise<Map<string, number> | undefined> {
+    if ((await this.redis.hlen(this.keys.unacked)) > limit) return undefined;
+    const byRoute = new Map<string, number>();
+    for (const record of await this.redis.hvals(this.keys.unacked)) {
+      try {
+        const [, exchange, routingKey] = JSON.parse(record) as [unknown, string, string];
+        const route = JSON.stringify([exchange ?? '', routingKey ?? '']);
+        byRoute.set(route, (byRoute.get(route) ?? 0) + 1);
+      } catch {
+        // an unreadable record is counted nowhere (a restore drops it)
+      }
+    }
+    const counts = new Map<string, number>();
+    for (const [route, count] of byRoute) {
+      const [exchange, routingKey] = JSON.parse(route) as [string, string];
+      for (const queue of await this.router.lookup(exchange, routingKey)) counts.set(queue, (counts.get(queue) ?? 0) + count);
+    }
+    return counts;
+  }
+
   private async restore(tag: string, next: boolean): Promise<boolean> {
     const record = await this.redis.hget(this.keys.unacked, tag);
     if (record === null) {
