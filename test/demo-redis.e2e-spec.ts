@@ -19,7 +19,7 @@ import { flushRedisDb, redisBrokerUrl, redisCheck } from './support/redis-broker
 import { rawRedis, RESULT_BACKEND } from './support/redis-results.js';
 
 /** The Redis broker's database: used by this suite only (which runs against Celery 5.2 only). */
-const REDIS_BROKER_URL = redisBrokerUrl(5);
+const REDIS_BROKER_URL = redisBrokerUrl(3);
 
 const SERVICES = ['billing', 'logistic', 'order'];
 const QUEUES = [

@@ -62,10 +62,10 @@ const BROKERS: ShopBroker[] = [
     screenshot: SCREENSHOT,
   },
   {
-    // a database of its own on the e2e Redis (the other Redis broker suites use 6-9)
+    // a database of its own on the e2e Redis (see redisBrokerUrl for the others)
     name: 'Redis',
-    url: redisBrokerUrl(10),
-    clean: () => flushRedisDb(redisBrokerUrl(10)),
+    url: redisBrokerUrl(4),
+    clean: () => flushRedisDb(redisBrokerUrl(4)),
     // ready, unacked (the unacked hash), consumers (from the workers' active_queues)
     idleRow: (queue) => `${queue} 0 0 1`,
   },

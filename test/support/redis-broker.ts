@@ -7,9 +7,12 @@ import { PYTHON_DIR } from './python.js';
 
 /**
  * The Redis broker URL of a suite: `REDIS_URL`'s server with database `db` (plus
- * `CELERY_TEST_REDIS_DB_OFFSET`, which scripts/test.sh sets for the Celery 5.5 run beside the
- * 5.2 one, so its suites use 10-14). Each Redis broker suite owns a database (5-9) and flushes it at
- * its start.
+ * `CELERY_TEST_REDIS_DB_OFFSET`, 5, which scripts/test.sh sets for the Celery 5.5 run beside the
+ * 5.2 one). Each Redis broker suite owns a database and flushes it at its start. The two runs
+ * side by side never share one: results 0 (5.2) and 1 (5.5), the bench's default 2; suites of
+ * the 5.2 run only: demo-redis 3, monitor-page 4, redis-transport 8, memory-broker-parity 9;
+ * suites of both runs: chords-redis-broker 5 and 10, redis-interop 6 and 11, redis-control-events
+ * 7 and 12. A new suite of both runs needs d and d + 5 free (13-15 are left for the 5.2 run).
  */
 export function redisBrokerUrl(db: number): string {
   const url = new URL(REDIS_URL);

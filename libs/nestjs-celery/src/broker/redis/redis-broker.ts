@@ -20,12 +20,13 @@ import type { RedisDelivery } from './redis-delivery.js';
 import { RedisFanout } from './redis-fanout.js';
 import { RedisListConsumer } from './redis-list-consumer.js';
 import { RedisRouter } from './redis-router.js';
-import { PUBLISH_DIRECT_SCRIPT, UNPARK_SCRIPT } from './redis-scripts.js';
+import { PUBLISH_DIRECT_SCRIPT, PUSH_ALL_SCRIPT, UNPARK_SCRIPT } from './redis-scripts.js';
 import { parseRedisUrl } from './redis-url.js';
 import { redeliveredPayload, UnackedLedger } from './unacked-ledger.js';
 
 const UNPARK = new LuaScript(UNPARK_SCRIPT);
 const PUBLISH_DIRECT = new LuaScript(PUBLISH_DIRECT_SCRIPT);
+const PUSH_ALL = new LuaScript(PUSH_ALL_SCRIPT);
 
 /** A queue declared with `x-message-ttl` and `x-dead-letter-exchange` (ETA parking): its messages wait in a sorted set. */
 interface ParkingQueue {
@@ -327,8 +328,9 @@ export class RedisBroker implements Broker {
     }
     const queues = exchange === '' ? [routingKey] : await router.lookup(exchange, routingKey);
     if (queues.length === 0) return;
-    if (queues.length === 1 && !this.parkingQueues.has(queues[0]!)) {
-      await redis.lpush(this.keys.queue(queues[0]!, priority), payload);
+    if (!queues.some((queue) => this.parkingQueues.has(queue))) {
+      if (queues.length === 1) await redis.lpush(this.keys.queue(queues[0]!, priority), payload);
+      else await PUSH_ALL.run(redis, queues.map((queue) => this.keys.queue(queue, priority)), [payload]);
       return;
     }
     const pipeline = redis.multi();

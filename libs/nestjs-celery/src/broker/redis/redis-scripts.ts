@@ -113,3 +113,14 @@ for _, entry in ipairs(redis.call('SMEMBERS', KEYS[1])) do
 end
 return n
 `;
+
+/**
+ * LPUSHes ARGV[1] onto every list in KEYS, atomically: a publish routed to several queues (a
+ * topic exchange with two subscribers) in one command instead of MULTI, one LPUSH per queue, EXEC.
+ */
+export const PUSH_ALL_SCRIPT = `
+for _, key in ipairs(KEYS) do
+  redis.call('LPUSH', key, ARGV[1])
+end
+return #KEYS
+`;
