@@ -126,6 +126,32 @@ describe.each(BROKERS)('/health of a sample service (nestjs-celery/health) on $n
     }
   });
 
+  // Redis only: a server that keeps the connections open but stops answering (a half-open connection looks the same)
+  (name === 'Redis' ? it : it.skip)('turns unhealthy while Redis keeps the connections but stops answering (CLIENT PAUSE), healthy after', async () => {
+    const redis = redisCheck(broker.url);
+    try {
+      await redis.client('PAUSE', 18_000, 'ALL');
+    } finally {
+      redis.disconnect();
+    }
+    let down: HealthBody | undefined;
+    await eventually(
+      async () => {
+        const { code, body } = await health();
+        if (code === 503) down = body;
+        return code === 503;
+      },
+      25_000,
+      '/health to report the stalled consumers',
+      () => billing.log.slice(-1500),
+      250,
+    );
+    const celery = down!.error!.celery!;
+    expect(celery.worker!.broker).toBe('connected');
+    expect(celery.message).toMatch(/not consuming: .*billing\.sync/);
+    await eventually(async () => (await health()).code === 200, 30_000, '/health to recover after the pause', () => billing.log.slice(-1500), 250);
+  });
+
   it(`turns unhealthy (503) while ${name} is stopped, and healthy again after, calls going through`, async () => {
     const bindings = name === 'Redis' ? await bindingKeys(broker.url) : [];
     await broker.stop();

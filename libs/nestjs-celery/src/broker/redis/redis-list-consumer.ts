@@ -18,6 +18,12 @@ const BATCH = 100;
 /** Seconds a blocking read waits before the loop looks again (cancel, prefetch changes). */
 const BLOCK_SECONDS = 1;
 
+/**
+ * A read that has not returned after this long means the connection is stuck: a half-open TCP
+ * connection or a Redis that stopped answering gives no error, the read just never returns.
+ */
+const STALLED_READ_MS = BLOCK_SECONDS * 1000 + 10_000;
+
 /** What a list consumer needs from its broker. */
 export interface ListConsumerHost {
   readonly keys: KombuKeys;
@@ -44,6 +50,8 @@ export class RedisListConsumer implements ConsumerHandle, RedisSettler {
   private nextDeliveryTag = 1;
   private cancelled = false;
   private failing = false;
+  /** When the pending read (pop, BRPOP, unacked record) was sent; undefined between reads. */
+  private readSince?: number;
   private wake?: () => void;
   private readonly loop: Promise<void>;
 
@@ -59,9 +67,13 @@ export class RedisListConsumer implements ConsumerHandle, RedisSettler {
     this.loop = this.run();
   }
 
-  /** True while it reads its lists: not cancelled, its connection ready, and its last read did not fail. */
+  /**
+   * True while it reads its lists: not cancelled, its connection ready, its last read did not
+   * fail and the pending one is not stalled (longer than a blocking read plus 10 s).
+   */
   get consuming(): boolean {
-    return !this.cancelled && !this.failing && this.redis.status === 'ready';
+    const stalled = this.readSince !== undefined && Date.now() - this.readSince > STALLED_READ_MS;
+    return !this.cancelled && !this.failing && !stalled && this.redis.status === 'ready';
   }
 
   /** Changes the prefetch (e.g. while ETA tasks are held). */
@@ -109,18 +121,25 @@ export class RedisListConsumer implements ConsumerHandle, RedisSettler {
         continue;
       }
       try {
+        this.readSince = Date.now();
         const popped = (await POP.run(this.redis, [keys.unacked, keys.unackedIndex, ...lists], [want, Date.now() / 1000, this.noAck ? '1' : '0'])) as string[];
         this.failing = false;
         if (popped.length > 0) {
+          this.readSince = undefined;
           for (let i = 0; i < popped.length; i += 2) this.deliver(popped[i]!, popped[i + 1]!);
           continue;
         }
         const blocked = await this.redis.brpop(...lists, BLOCK_SECONDS);
-        if (!blocked) continue;
+        if (!blocked) {
+          this.readSince = undefined;
+          continue;
+        }
         const [list, raw] = blocked;
         if (!this.noAck) await this.recordBlocked(raw);
+        this.readSince = undefined;
         this.deliver(list, raw);
       } catch (error) {
+        this.readSince = undefined;
         if (this.cancelled) break;
         this.failing = true;
         this.host.logger.warn?.(RedisBrokerMessages.consumerFailed(this.queue, (error as Error).message));
