@@ -41,6 +41,7 @@ const CELERY55_SUITES = [
   'autoretry',
   'redis-results',
   'chords',
+  'chords-redis-broker',
   'redis-interop',
   'redis-control-events',
 ];

@@ -7,8 +7,9 @@
  *   npm run bench -- --only=amqplib,nestjs-celery --rounds=2 --w1=20000
  *   npm run bench -- --memory                       nestjs-celery W1 of 200,000 messages, consumer heap before/after
  *   npm run bench -- --cpu-prof                     CPU profiles of the nestjs-celery consumer and producer on W1 and W3
- *   npm run bench -- --only=nestjs-celery-redis-broker,python-celery-redis-broker,celery-node-redis-broker,bullmq --w4=0 --redis-broker=redis://127.0.0.1:6390/0
- *                                                   the same workloads on a Redis broker (opt-in systems; broker column = Redis CPU from INFO cpu)
+ *   npm run bench -- --only=nestjs-celery-redis-broker,python-celery-redis-broker,celery-node-redis-broker,bullmq --redis-broker=redis://127.0.0.1:6390/0
+ *                                                   the same workloads on a Redis broker (opt-in systems; broker column = Redis CPU from INFO cpu;
+ *                                                   W4 for nestjs-celery-redis-broker)
  *   npm run bench -- --help
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -65,7 +66,8 @@ const HELP = `npm run bench -- [flags]
   --w1=N             W1 fire-and-forget messages (default 20000)
   --w2=N             W2 sequential RPC calls (default 2000)
   --w3=N             W3 concurrent RPC calls (default 10000)
-  --w4=N             W4 events fanned out to two subscribing services (default 20000; 0 skips W4; amqplib, nestjs-celery and nestjs-celery-body only)
+  --w4=N             W4 events fanned out to two subscribing services (default 20000; 0 skips W4; amqplib, nestjs-celery,
+                     nestjs-celery-body and, on the Redis broker, nestjs-celery-redis-broker only)
   --inflight=N       W3 calls in flight (default 100)
   --window=N         W1 outstanding publishes for APIs that return a promise per publish (default 1000)
   --prefetch=N       consumer prefetch (default 100)
@@ -76,9 +78,10 @@ const HELP = `npm run bench -- [flags]
   --cpu-prof         CPU profiles (V8, via the inspector, workload window only) of the nestjs-celery (or --only)
                      consumer and producer on W1 and W3; .cpuprofile files and a top self-time summary
   --broker=URL       default $CELERY_BROKER_URL or amqp://guest:guest@127.0.0.1:5672//
-  --redis=URL        result backend of celery-node and the *-redis systems (default redis://127.0.0.1:6379/0)
+  --redis=URL        result backend of celery-node and the *-redis systems (default $CELERY_REDIS_URL or redis://127.0.0.1:6379/0)
   --redis-broker=URL the Redis broker of the *-redis-broker systems and bullmq, a database they may empty (default
-                     $BENCH_REDIS_BROKER_URL or redis://127.0.0.1:6379/2; a private redis-server keeps its INFO cpu clean)
+                     $BENCH_REDIS_BROKER_URL, else database 2 of $CELERY_REDIS_URL's server or redis://127.0.0.1:6379/2;
+                     a private redis-server keeps its INFO cpu clean)
   --python=PATH      interpreter with Celery (default $CELERY_PYTHON or /usr/bin/python3)
   --out=FILE         results JSON (default bench/results/latest.json, memory-latest.json, cpu-prof-latest.json)
   --verbose          echo the children's own output
@@ -87,6 +90,16 @@ const HELP = `npm run bench -- [flags]
   --scale-cluster    instead of the above: a 3-node cluster (scripts/rabbitmq-cluster.sh), W1 and W3 on classic
                      and quorum queues; may be given with --scale
 `;
+
+/** The Redis of the result-backend systems: the one the e2e tests use (`CELERY_REDIS_URL`). */
+const DEFAULT_REDIS_URL = process.env.CELERY_REDIS_URL || 'redis://127.0.0.1:6379/0';
+
+/** `url`'s Redis server, database `db`. */
+function redisDb(url: string, db: number): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${db}`;
+  return parsed.toString();
+}
 
 /** A bad flag: reported without a stack trace. */
 class UsageError extends Error {}
@@ -108,8 +121,8 @@ function parseOptions(argv: string[]): Options {
     memoryN: 200_000,
     cpuProf: false,
     brokerUrl: process.env.CELERY_BROKER_URL || 'amqp://guest:guest@127.0.0.1:5672//',
-    redisUrl: 'redis://127.0.0.1:6379/0',
-    redisBrokerUrl: process.env.BENCH_REDIS_BROKER_URL || 'redis://127.0.0.1:6379/2',
+    redisUrl: DEFAULT_REDIS_URL,
+    redisBrokerUrl: process.env.BENCH_REDIS_BROKER_URL || redisDb(DEFAULT_REDIS_URL, 2),
     python: process.env.CELERY_PYTHON || '/usr/bin/python3',
     verbose: false,
   };
@@ -279,13 +292,19 @@ type Role = 'producer' | 'consumer' | 'broker';
  * (user + system, all threads) and read/write system calls (read/readv/write/writev: Node's
  * socket I/O and the broker's; Python's send/recv are not counted there, so Python shows ~0).
  */
-type Cost = Record<Role, { cpuUs: number; writes: number; reads: number }>;
+type Cost = Record<Role, { cpuUs: number; writes: number; reads: number }> & {
+  /** Redis systems: commands Redis ran (INFO stats, scripts' commands included). */
+  redisCommands?: number;
+};
 
-async function snapshot(session: Session): Promise<Record<Role, { cpuUs: number; writes: number; reads: number }>> {
+async function snapshot(session: Session): Promise<Record<Role, { cpuUs: number; writes: number; reads: number }> & { redisCommands?: number }> {
   const take = (pid: number | undefined) => ({ cpuUs: processCpuUs(pid), ...processIo(pid) });
   // Redis systems: the broker is Redis, its CPU from INFO cpu (used_cpu_user + used_cpu_sys)
-  const broker = session.system.broker === 'redis' && redisAdmin ? { ...take(redisAdmin.pid), cpuUs: await redisAdmin.cpuUs() } : take(brokerPid);
-  return { producer: take(session.producer.pid), consumer: take(session.consumer.pid), broker };
+  if (session.system.broker === 'redis' && redisAdmin) {
+    const broker = { ...take(redisAdmin.pid), cpuUs: await redisAdmin.cpuUs() };
+    return { producer: take(session.producer.pid), consumer: take(session.consumer.pid), broker, redisCommands: await redisAdmin.commandsProcessed() };
+  }
+  return { producer: take(session.producer.pid), consumer: take(session.consumer.pid), broker: take(brokerPid) };
 }
 
 function costPer(before: Awaited<ReturnType<typeof snapshot>>, after: Awaited<ReturnType<typeof snapshot>>, n: number): Cost {
@@ -294,7 +313,10 @@ function costPer(before: Awaited<ReturnType<typeof snapshot>>, after: Awaited<Re
     writes: (after[role].writes - before[role].writes) / n,
     reads: (after[role].reads - before[role].reads) / n,
   });
-  return { producer: per('producer'), consumer: per('consumer'), broker: per('broker') };
+  const cost: Cost = { producer: per('producer'), consumer: per('consumer'), broker: per('broker') };
+  // minus the two INFO calls of the snapshots
+  if (before.redisCommands !== undefined && after.redisCommands !== undefined) cost.redisCommands = (after.redisCommands - before.redisCommands - 2) / n;
+  return cost;
 }
 
 interface W1Result {
@@ -593,6 +615,16 @@ function costRows(reports: SystemReport[]): string[][] {
   ]);
 }
 
+const REDIS_COMMANDS_HEADER = ['System', 'W1 commands/msg', 'W2 commands/call', 'W3 commands/call'];
+
+/** Redis systems: commands Redis ran per message / call (a figure the machine's load does not move). */
+function redisCommandRows(reports: SystemReport[]): string[][] {
+  const cell = (cost: Cost | undefined) => (cost?.redisCommands === undefined ? '–' : fixed(cost.redisCommands, 1));
+  return reports
+    .filter((r) => [r.best.w1, r.best.w2, r.best.w3].some((w) => w?.cost.redisCommands !== undefined))
+    .map((r) => [`${r.label} ${r.version}`.trim(), cell(r.best.w1?.cost), cell(r.best.w2?.cost), cell(r.best.w3?.cost)]);
+}
+
 function tableRows(reports: SystemReport[]): string[][] {
   return reports.map((r) => {
     const { w1, w2, w3 } = r.best;
@@ -665,6 +697,13 @@ async function tableMode(systems: SystemAdapter[], versions: Record<string, stri
   const costs = costRows(reports);
   console.log(plainTable(COST_HEADER, costs));
   console.log('');
+  const commands = redisCommandRows(reports);
+  if (commands.length > 0) {
+    console.log('Redis commands per message / call (INFO stats total_commands_processed; commands run by scripts included):');
+    console.log('');
+    console.log(plainTable(REDIS_COMMANDS_HEADER, commands));
+    console.log('');
+  }
   const middles = medianRows(reports);
   if (options.rounds > 1) {
     console.log(`Median of ${options.rounds} rounds (ratio of medians):`);
@@ -676,7 +715,12 @@ async function tableMode(systems: SystemAdapter[], versions: Record<string, stri
     console.log(`- ${r.label}: ${r.settings}${r.caps ? `. Counts capped: ${r.caps}` : ''}`);
     for (const round of r.rounds) if (round.error) console.log(`    round ${round.round} FAILED: ${round.error}`);
   }
-  const markdown = [markdownTable(TABLE_HEADER, rows), markdownTable(COST_HEADER, costs), ...(options.rounds > 1 ? [markdownTable(MEDIAN_HEADER, middles)] : [])].join('\n\n');
+  const markdown = [
+    markdownTable(TABLE_HEADER, rows),
+    markdownTable(COST_HEADER, costs),
+    ...(commands.length > 0 ? [markdownTable(REDIS_COMMANDS_HEADER, commands)] : []),
+    ...(options.rounds > 1 ? [markdownTable(MEDIAN_HEADER, middles)] : []),
+  ].join('\n\n');
   return { mode: 'table', systems: reports, markdown };
 }
 
@@ -867,7 +911,7 @@ async function main(): Promise<void> {
   if (!options.memory && !options.cpuProf && options.w4 > 0) {
     const w4 = await runW4(
       { ...options, amqpUrl: toAmqplibUrl(options.brokerUrl), n: options.w4, runId, systems: names },
-      admin,
+      { rabbit: admin, redis: redisAdmin },
     );
     if (w4.markdown) Object.assign(body, { w4: w4.reports, markdown: `${String(body.markdown)}\n\n${w4.markdown}` });
   }

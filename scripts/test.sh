@@ -84,7 +84,7 @@ if parallel_e2e; then
   step "e2e tests (Celery 5.2 run and Celery 5.5 rerun side by side; 5.5 output follows at the end)"
   E2E55_LOG="$RESULTS_DIR/e2e-celery55.log"
   CELERY_BROKER_URL="amqp://guest:guest@127.0.0.1:5672/$E2E55_VHOST" \
-    CELERY_REDIS_URL="${CELERY_REDIS_URL:-redis://127.0.0.1:6379/1}" CELERY_TEST_REDIS_DB_OFFSET=4 \
+    CELERY_REDIS_URL="${CELERY_REDIS_URL:-redis://127.0.0.1:6379/1}" CELERY_TEST_REDIS_DB_OFFSET=5 \
     NODE_OPTIONS=--experimental-vm-modules npx jest --selectProjects e2e-celery55 --runInBand \
     --json --outputFile="$RESULTS_DIR/e2e55.json" >"$E2E55_LOG" 2>&1 &
   e2e55_pid=$!

@@ -10,9 +10,12 @@ import { Ctx } from '@nestjs/microservices';
 import { CeleryClient, CeleryContext, CeleryTask, CeleryTaskRevokedError, ServerCelery, etaParkingQueueName } from 'nestjs-celery';
 import { BROKER_URL } from './support/broker-url.js';
 import { deleteQueues, queueDepth, queueExists } from './support/rabbitmq-admin.js';
+import { rabbitmqctl } from './support/rabbitmqctl.js';
+import { vhostOf } from './support/vhost.js';
 
 const QUEUE = 'e2e.eta-parking';
 const HELD_QUEUE = 'e2e.eta-held';
+const QUORUM_QUEUE = 'e2e.eta-quorum';
 const PARKING = etaParkingQueueName(QUEUE);
 
 interface Run {
@@ -39,9 +42,9 @@ class EtaTasks {
 @Module({ controllers: [EtaTasks] })
 class EtaModule {}
 
-async function startWorker(queue: string, etaHoldLimitMs: number | false): Promise<INestMicroservice> {
+async function startWorker(queue: string, etaHoldLimitMs: number | false, queueType?: 'quorum'): Promise<INestMicroservice> {
   const app = await NestFactory.createMicroservice(EtaModule, {
-    strategy: new ServerCelery({ brokerUrl: BROKER_URL, queues: [queue], etaHoldLimitMs }),
+    strategy: new ServerCelery({ brokerUrl: BROKER_URL, queues: [queue], etaHoldLimitMs, queueType }),
     logger: ['error', 'warn'],
   });
   await app.listen();
@@ -50,21 +53,29 @@ async function startWorker(queue: string, etaHoldLimitMs: number | false): Promi
 
 let parkingWorker: INestMicroservice;
 let holdingWorker: INestMicroservice;
+let quorumWorker: INestMicroservice;
 let client: CeleryClient;
+let quorumClient: CeleryClient;
+const ALL_QUEUES = [QUEUE, PARKING, HELD_QUEUE, etaParkingQueueName(HELD_QUEUE), QUORUM_QUEUE, etaParkingQueueName(QUORUM_QUEUE)];
 
 beforeAll(async () => {
-  await deleteQueues(BROKER_URL, QUEUE, PARKING, HELD_QUEUE, etaParkingQueueName(HELD_QUEUE));
+  await deleteQueues(BROKER_URL, ...ALL_QUEUES);
   parkingWorker = await startWorker(QUEUE, 1000);
   holdingWorker = await startWorker(HELD_QUEUE, false);
+  quorumWorker = await startWorker(QUORUM_QUEUE, 1000, 'quorum');
   client = new CeleryClient({ brokerUrl: BROKER_URL });
   await client.connect();
+  quorumClient = new CeleryClient({ brokerUrl: BROKER_URL, queueType: 'quorum' });
+  await quorumClient.connect();
 }, 30_000);
 
 afterAll(async () => {
   await client?.close();
+  await quorumClient?.close();
   await parkingWorker?.close();
   await holdingWorker?.close();
-  await deleteQueues(BROKER_URL, QUEUE, PARKING, HELD_QUEUE, etaParkingQueueName(HELD_QUEUE));
+  await quorumWorker?.close();
+  await deleteQueues(BROKER_URL, ...ALL_QUEUES);
 });
 
 describe('ETA parking (etaHoldLimitMs)', () => {
@@ -106,6 +117,19 @@ describe('ETA parking (etaHoldLimitMs)', () => {
     expect(new Set(ids).size).toBe(50);
     for (const r of results) expect(runs.filter((run) => run.id === r.id)).toHaveLength(1);
   }, 30_000);
+
+  it('parks the ETA tasks of a quorum queue in a quorum parking queue (replicated on a cluster), and runs them once', async () => {
+    const sentAt = Date.now();
+    // a direct exchange: no native delayed delivery, so the task reaches the worker early and is parked
+    const result = await quorumClient.sendTask<string>('eta.record', [], {}, { queue: QUORUM_QUEUE, countdown: 2.5 });
+    await expect(result.get({ timeout: 10_000 })).resolves.toBe(result.id);
+    const mine = runs.filter((r) => r.id === result.id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.at).toBeGreaterThanOrEqual(sentAt + 2_400);
+    expect(mine[0]!.parkedBy).toEqual([etaParkingQueueName(QUORUM_QUEUE)]);
+    const types = await rabbitmqctl(['list_queues', '-p', vhostOf(BROKER_URL), 'name', 'type']);
+    expect(types).toMatch(new RegExp(`^${etaParkingQueueName(QUORUM_QUEUE).replace(/\./g, '\\.')}\\s+quorum$`, 'm'));
+  }, 15_000);
 
   it('with etaHoldLimitMs false holds every ETA task like Celery (no parking queue)', async () => {
     const result = await client.sendTask<string>('eta.record', [], {}, { queue: HELD_QUEUE, countdown: 1.5 });

@@ -22,6 +22,8 @@ export const W4_PATTERN = 'bench.*.order';
 /** A W4 system: a subscriber service and a publisher of order events on a topic exchange. */
 export interface W4System {
   name: string;
+  /** The broker it runs on: RabbitMQ (default) or the `--redis-broker` Redis (its broker column is Redis's CPU). */
+  broker?: 'rabbitmq' | 'redis';
   label: string;
   settings: string;
   startConsumer(ctx: W4Context, hooks: ConsumerHooks): Promise<ConsumerHandle>;
@@ -153,10 +155,21 @@ const nestjsCeleryBodyW4: W4System = {
   startProducer: (ctx) => startEventProducer(ctx, 'body'),
 };
 
-/** An EventPublisher on its own connection, publishing the bench event. */
+/** The same subscribers and publisher on a Redis broker (topic exchange emulated by kombu's binding sets), chosen by the URL. */
+const nestjsCeleryRedisBrokerW4: W4System = {
+  ...nestjsCeleryW4,
+  name: 'nestjs-celery-redis-broker',
+  broker: 'redis',
+  label: 'nestjs-celery events (Redis broker)',
+  settings:
+    'as nestjs-celery events, on --redis-broker (RedisBroker: the topic exchange is the set _kombu.binding.<exchange>, ' +
+    'each service queue a list; a publish resolves when Redis answered the LPUSH, there are no confirms)',
+};
+
+/** An EventPublisher on its own connection (the broker its URL names), publishing the bench event. */
 async function startEventProducer(ctx: W4Context, wireHeaders: 'compact' | 'body'): Promise<ProducerHandle> {
-  const { AmqpBroker, EventPublisher } = await import('nestjs-celery');
-  const broker = new AmqpBroker({ url: ctx.brokerUrl, connectionName: 'bench nestjs-celery events' });
+  const { createBroker, EventPublisher } = await import('nestjs-celery');
+  const broker = createBroker({ url: ctx.brokerUrl, connectionName: 'bench nestjs-celery events' });
   await broker.connect();
   const publisher = new EventPublisher(broker, undefined, wireHeaders);
   const BenchOrderPlaced = await benchEventClass(ctx.exchange);
@@ -169,4 +182,9 @@ async function startEventProducer(ctx: W4Context, wireHeaders: 'compact' | 'body
 }
 
 /** W4 systems by name. */
-export const W4_SYSTEMS: Record<string, W4System> = { amqplib: amqplibW4, 'nestjs-celery': nestjsCeleryW4, 'nestjs-celery-body': nestjsCeleryBodyW4 };
+export const W4_SYSTEMS: Record<string, W4System> = {
+  amqplib: amqplibW4,
+  'nestjs-celery': nestjsCeleryW4,
+  'nestjs-celery-body': nestjsCeleryBodyW4,
+  'nestjs-celery-redis-broker': nestjsCeleryRedisBrokerW4,
+};

@@ -8,12 +8,15 @@ import { BenchChild } from '../lib/children.js';
 import { fixed, int, markdownTable, plainTable, withRatio } from '../lib/format.js';
 import { findBrokerPid, processCpuUs } from '../lib/machine.js';
 import type { RabbitAdmin } from '../lib/rabbit.js';
+import type { RedisAdmin } from '../lib/redis-admin.js';
 import type { ProcessStats, W1Reply } from '../lib/protocol.js';
 import { W4_SYSTEMS, type W4Context, type W4System } from './w4-systems.js';
 
 /** How W4 runs. */
 export interface W4Options {
   brokerUrl: string;
+  /** The Redis broker of the Redis systems (`--redis-broker`). */
+  redisBrokerUrl: string;
   amqpUrl: string;
   n: number;
   rounds: number;
@@ -60,19 +63,21 @@ function spawn(system: W4System, role: 'consumer' | 'producer', ctx: W4Context, 
   );
 }
 
-async function fanOut(consumers: BenchChild[], producer: BenchChild, n: number, window: number): Promise<W4Result> {
+/** The broker's CPU time so far, µs: RabbitMQ's process from /proc, or Redis's `INFO cpu`. */
+type BrokerCpu = () => Promise<number>;
+
+async function fanOut(consumers: BenchChild[], producer: BenchChild, n: number, window: number, brokerCpu: BrokerCpu): Promise<W4Result> {
   await Promise.all(consumers.map((c) => c.request('expect', { n })));
   for (const c of consumers) c.clearEvents('done');
   const timeout = 60_000 + n * 3;
   const done = consumers.map((c) => c.waitEvent('done', timeout));
   for (const d of done) d.catch(() => undefined);
   const cpu = () => Promise.all([producer, ...consumers].map((c) => c.request<ProcessStats>('stats').then((s) => s.cpuUs)));
-  const brokerPid = findBrokerPid();
-  const brokerBefore = processCpuUs(brokerPid);
+  const brokerBefore = await brokerCpu();
   const cpuBefore = await cpu();
   const reply = await producer.request<W1Reply>('w1', { n, window }, timeout);
   const events = await Promise.all(done);
-  const brokerUsed = processCpuUs(brokerPid) - brokerBefore;
+  const brokerUsed = (await brokerCpu()) - brokerBefore;
   const cpuUsed = (await cpu()).map((after, i) => after - cpuBefore[i]!);
   const lastDone = Math.max(...events.map((e) => Number(e.t)));
   const elapsedMs = lastDone - reply.tFirst;
@@ -85,9 +90,19 @@ async function fanOut(consumers: BenchChild[], producer: BenchChild, n: number, 
   };
 }
 
-async function runRound(system: W4System, round: number, options: W4Options, admin: RabbitAdmin): Promise<W4Result> {
+/** The brokers W4 runs on: RabbitMQ's admin, and the Redis broker's when a Redis system runs. */
+export interface W4Brokers {
+  rabbit: RabbitAdmin;
+  redis?: RedisAdmin;
+}
+
+async function runRound(system: W4System, round: number, options: W4Options, brokers: W4Brokers): Promise<W4Result> {
   const exchange = `bench-w4.${system.name}.${options.runId}.r${round}`;
-  const base = { brokerUrl: options.brokerUrl, amqpUrl: options.amqpUrl, exchange, prefetch: options.prefetch, persistent: options.persistent };
+  const redis = system.broker === 'redis' ? brokers.redis : undefined;
+  if (system.broker === 'redis' && !redis) throw new Error(`${system.name} needs the Redis broker (--redis-broker)`);
+  const brokerPid = findBrokerPid();
+  const brokerCpu: BrokerCpu = redis ? () => redis.cpuUs() : () => Promise.resolve(processCpuUs(brokerPid));
+  const base = { brokerUrl: redis ? options.redisBrokerUrl : options.brokerUrl, amqpUrl: options.amqpUrl, exchange, prefetch: options.prefetch, persistent: options.persistent };
   const children: BenchChild[] = [];
   try {
     const consumers = SERVICES.map((service) => spawn(system, 'consumer', { ...base, service }, options.verbose));
@@ -96,16 +111,18 @@ async function runRound(system: W4System, round: number, options: W4Options, adm
     const producer = spawn(system, 'producer', base, options.verbose);
     children.push(producer);
     await producer.waitEvent('ready', 120_000);
-    if (options.warmup) await fanOut(consumers, producer, Math.min(2_000, options.n), options.window);
-    return await fanOut(consumers, producer, options.n, options.window);
+    if (options.warmup) await fanOut(consumers, producer, Math.min(2_000, options.n), options.window, brokerCpu);
+    return await fanOut(consumers, producer, options.n, options.window, brokerCpu);
   } finally {
     await Promise.all(children.reverse().map((c) => c.stop()));
-    await admin.delete(system.entities(exchange, SERVICES));
+    const { queues, exchanges } = system.entities(exchange, SERVICES);
+    if (redis) for (const name of [...queues, ...exchanges]) await redis.deleteKeysNaming(name);
+    else await brokers.rabbit.delete({ queues, exchanges });
   }
 }
 
 /** Runs W4 for the systems it knows, prints a table and returns the reports (with markdown). */
-export async function runW4(options: W4Options, admin: RabbitAdmin): Promise<{ reports: W4Report[]; markdown: string }> {
+export async function runW4(options: W4Options, brokers: W4Brokers): Promise<{ reports: W4Report[]; markdown: string }> {
   const systems = options.systems.filter((name) => name in W4_SYSTEMS).map((name) => W4_SYSTEMS[name]!);
   const reports: W4Report[] = systems.map((s) => ({ system: s.name, label: s.label, settings: s.settings, rounds: [] }));
   if (systems.length === 0) return { reports, markdown: '' };
@@ -114,7 +131,7 @@ export async function runW4(options: W4Options, admin: RabbitAdmin): Promise<{ r
     for (const [i, system] of systems.entries()) {
       const report = reports[i]!;
       try {
-        const result = await runRound(system, round, options, admin);
+        const result = await runRound(system, round, options, brokers);
         report.rounds.push({ round, result });
         if (!report.best || result.deliveriesPerSec > report.best.deliveriesPerSec) report.best = result;
         console.log(`  round ${round} ${system.label}: ${int(result.deliveriesPerSec)} deliveries/s (${fixed(result.elapsedMs / 1000, 2)} s)`);

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 
 /**
  * The bench's handle on the Redis broker of the Redis systems: Redis's own CPU time (`INFO cpu`)
- * for the broker column, its pid (for /proc I/O counts when it runs here), and clean-up of a
+ * for the broker column, the commands it ran (per message beside it), its pid (for /proc I/O counts when it runs here), and clean-up of a
  * run's keys.
  */
 export class RedisAdmin {
@@ -24,6 +24,12 @@ export class RedisAdmin {
     const cpu = await this.redis.info('cpu');
     const read = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(cpu)?.[1] ?? NaN);
     return (read('used_cpu_user') + read('used_cpu_sys')) * 1e6;
+  }
+
+  /** Commands Redis ran so far (`total_commands_processed`: clients' commands and those their scripts called). */
+  async commandsProcessed(): Promise<number> {
+    const stats = await this.redis.info('stats');
+    return Number(/^total_commands_processed:(\d+)/m.exec(stats)?.[1] ?? NaN);
   }
 
   /** Deletes every key whose name contains `text` (a run's queue lists, binding sets, BullMQ keys). */

@@ -27,7 +27,12 @@ async function startConsumer(ctx: RunContext, hooks: ConsumerHooks): Promise<Con
     hooks.handled();
     return orderReply(order);
   });
-  await worker.start();
+  // On RabbitMQ start() resolves once it consumes. On Redis it resolves only at disconnect():
+  // RedisBroker.subscribe() returns its BRPOP loop (Promise.all of the loops, ended by closing),
+  // which is why this system never became ready. There, ready means connected; the loop runs on.
+  const running = worker.start();
+  if (ctx.brokerUrl.startsWith('redis')) await worker.isReady();
+  else await running;
   return { stop: () => worker.disconnect() };
 }
 
@@ -74,7 +79,7 @@ export const celeryNodeSystem: SystemAdapter = {
     reason: `AsyncResult.get() polls the Redis backend every ${POLL_MS} ms (its default), so every call takes >= ${POLL_MS} ms: W2 runs 20 calls, W3 1,000`,
   },
   settings:
-    'createWorker/createClient with the Redis result backend (redis://127.0.0.1:6379); noDelay: true via CELERY_BROKER_OPTIONS; ' +
+    'createWorker/createClient with the Redis result backend (--redis); noDelay: true via CELERY_BROKER_OPTIONS; ' +
     'the worker acks on receipt, sets no prefetch (unlimited) and logs two lines per task (to a pipe the driver drains); ' +
     'the client re-declares exchange and queue before every publish, always persistent (delivery mode 2, not configurable), no confirms',
   entities: (queue) => ({ queues: [queue], exchanges: [] }),

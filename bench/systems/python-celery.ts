@@ -13,6 +13,10 @@ function env(ctx: RunContext, resultBackend = 'rpc://'): Record<string, string> 
     PYTHONUNBUFFERED: '1',
     PYTHONDONTWRITEBYTECODE: '1',
     BENCH_BROKER_URL: ctx.brokerUrl,
+    // Celery reads these before the app's own broker/backend: one inherited from the shell (the
+    // e2e tests' CELERY_BROKER_URL) would put the Redis-broker system on RabbitMQ unnoticed.
+    CELERY_BROKER_URL: ctx.brokerUrl,
+    CELERY_RESULT_BACKEND: resultBackend,
     BENCH_QUEUE: ctx.queue,
     BENCH_PREFETCH: String(ctx.prefetch),
     BENCH_PERSISTENT: ctx.persistent ? '1' : '0',

@@ -8,7 +8,8 @@ import { PYTHON_DIR } from './python.js';
 /**
  * The Redis broker URL of a suite: `REDIS_URL`'s server with database `db` (plus
  * `CELERY_TEST_REDIS_DB_OFFSET`, which scripts/test.sh sets for the Celery 5.5 run beside the
- * 5.2 one). Each Redis broker suite owns a database (6-9) and flushes it at its start.
+ * 5.2 one, so its suites use 10-14). Each Redis broker suite owns a database (5-9) and flushes it at
+ * its start.
  */
 export function redisBrokerUrl(db: number): string {
   const url = new URL(REDIS_URL);

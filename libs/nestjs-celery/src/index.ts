@@ -35,7 +35,8 @@ export type { SendTaskOptions } from './producer/send-task.options.js';
 export { CeleryInvalidCallError } from './producer/producer.errors.js';
 
 // Remote control, client side (`client.control`), and the replies it reads
-export { CeleryControl, DEFAULT_CONTROL_TIMEOUT_MS, type BroadcastOptions, type ControlTarget, type RateLimitOptions, type RevokeOptions } from './control/client/celery-control.js';
+export { CeleryControl, DEFAULT_CONTROL_TIMEOUT_MS, type RateLimitOptions, type RevokeOptions } from './control/client/celery-control.js';
+export type { BroadcastOptions, ControlTarget } from './control/client/broadcast.options.js';
 export { CeleryInspect, type InspectOptions } from './control/client/celery-inspect.js';
 export type { CatalogTask, CatalogWorker, DiscoveredRoute, TaskCatalog } from './control/client/task-catalog.js';
 export type { ControlError, ControlOk, ControlReply, NodeMatcher } from './control/control-message.js';

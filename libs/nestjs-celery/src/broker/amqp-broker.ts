@@ -6,7 +6,6 @@ import { AmqpConsumers } from './amqp-consumers.js';
 import { asTopologyMismatch, declareOn, declareOrMismatch } from './amqp-declare.js';
 import { brokerUrlList, resolveBrokerConnection, type BrokerConnectionOptions, type BrokerUrls } from './broker-connection.options.js';
 import { describeUrlValue } from './broker-url.redaction.js';
-import { errorText } from './broker-pause.js';
 import { BrokerClosedError, BrokerUnavailableError } from './broker.errors.js';
 
 import type { Broker, BrokerStatus, ConsumeOptions, ConsumerHandle } from './broker.js';
@@ -16,9 +15,6 @@ import type { Delivery } from './delivery.js';
 import type { QueueDepth } from './queue-depth.js';
 import type { Topology } from './topology.js';
 import { UnconfirmedPublisher } from './unconfirmed-publisher.js';
-
-/** amqplib's texts for an RPC whose channel or connection went away before the reply. */
-const LOST_DURING_RPC = /Channel ended|channel closed|Connection closed/i;
 
 export type { BrokerStatus, ConsumeOptions, ConsumerHandle } from './broker.js';
 export { RECONNECT_LOG_WINDOW_MS } from './amqp-connection.js';
@@ -143,14 +139,7 @@ export class AmqpBroker implements Broker {
       } catch (error) {
         this.declareChannel = undefined;
         if (this.connection.closed) throw this.connection.closedDuring('declare');
-        const mismatch = asTopologyMismatch(declaration, error);
-        if (mismatch) throw mismatch;
-        // The connection dropped under the declaration (a node crashed): amqplib's "Channel ended, no
-        // reply will be forthcoming" becomes the typed error a caller retries on.
-        if (!this.connection.connected || LOST_DURING_RPC.test(errorText(error))) {
-          throw new BrokerUnavailableError(`the broker connection was lost while declaring (${errorText(error)}); try again`, { cause: error });
-        }
-        throw error;
+        throw asTopologyMismatch(declaration, error) ?? this.connection.rpcFailure(error, 'declare');
       }
       this.declarations.record(declaration);
     }

@@ -17,6 +17,9 @@ import { readPyAmqpLongTags } from './py-amqp-long-tag.js';
 /** At most one "cannot connect" line per this window while reconnecting (the first failure is logged at once). */
 export const RECONNECT_LOG_WINDOW_MS = 30_000;
 
+/** amqplib's texts for an RPC whose channel or connection went away before the reply. */
+const LOST_DURING_RPC = /Channel ended|channel closed|Connection closed/i;
+
 /** Connection settings of an {@link AmqpConnection} (see `AmqpBrokerOptions`). */
 export interface AmqpConnectionSettings extends ResolvedBrokerConnection {
   connectionName: string;
@@ -162,14 +165,31 @@ export class AmqpConnection {
     channel.on('close', () => this.openChannels.delete(channel));
   }
 
-  /** `work`, with the error amqplib gives when `close()` ends it half-way ("Channel ended", …) turned into {@link BrokerClosedError}. */
+  /**
+   * `work` (an amqplib RPC: a channel open, a declaration, a consume), with amqplib's plain error of
+   * an RPC cut off half-way ("Channel ended, no reply will be forthcoming", …) made typed: see
+   * {@link rpcFailure}.
+   */
   async whileOpen<T>(work: Promise<T>, operation: string): Promise<T> {
     try {
       return await work;
     } catch (error) {
-      if (this.closedByUs) throw this.closedDuring(operation);
-      throw error;
+      throw this.rpcFailure(error, operation);
     }
+  }
+
+  /**
+   * The error a caller gets for a failed amqplib RPC: {@link BrokerClosedError} after `close()`,
+   * {@link BrokerUnavailableError} when the connection was lost under it (a node crashed; the caller
+   * may try again), any other error (a refusal of the broker, a typed error of ours) as it is.
+   */
+  rpcFailure(error: unknown, operation: string): unknown {
+    if (this.closedByUs) return this.closedDuring(operation);
+    if (error instanceof BrokerUnavailableError || error instanceof BrokerClosedError) return error;
+    if (!this.connected || LOST_DURING_RPC.test(errorText(error))) {
+      return new BrokerUnavailableError(`the broker connection was lost during ${operation} (${errorText(error)}); try again`, { cause: error });
+    }
+    return error;
   }
 
   closedDuring(operation: string): BrokerClosedError {

@@ -51,8 +51,15 @@ export class AmqpConsumers {
   async add(queue: string, onDelivery: (delivery: Delivery) => void, options: ConsumeOptions): Promise<ConsumerHandle> {
     const registration: ConsumerRegistration = { queue, options, onDelivery, prefetch: options.prefetch, cancelled: false };
     this.registrations.add(registration);
-    await this.connection.whenConnected();
-    await this.connection.whileOpen(this.start(registration), 'consume');
+    try {
+      await this.connection.whenConnected();
+      await this.connection.whileOpen(this.start(registration), 'consume');
+    } catch (error) {
+      // The caller gets no handle to cancel with: this consumer must not start on a later reconnect.
+      registration.cancelled = true;
+      this.registrations.delete(registration);
+      throw error;
+    }
     return {
       queue,
       get consuming() {

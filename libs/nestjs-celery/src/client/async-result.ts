@@ -3,7 +3,7 @@ import { toRemoteError, type CeleryRemoteError } from '../protocol/celery-remote
 import type { ResultMessage } from '../protocol/result-message.js';
 import { CeleryTimeoutError } from './client.errors.js';
 import { ResultSlot, type ResultWaiter } from './result-slot.js';
-import type { StoredResults } from './task-results.js';
+import type { StoredResults } from './stored-results.js';
 
 /** Options of {@link AsyncResult.get}. */
 export interface GetResultOptions {

@@ -1,5 +1,5 @@
 import type { AsyncResult, GetResultOptions } from './async-result.js';
-import type { StoredResults } from './task-results.js';
+import type { StoredResults } from './stored-results.js';
 
 /** The results of a group of tasks, like Celery's `GroupResult`. */
 export class GroupResult<T = unknown> {

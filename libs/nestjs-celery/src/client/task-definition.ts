@@ -1,8 +1,12 @@
 import type { AsyncResult } from './async-result.js';
-import type { CeleryClient } from './celery-client.js';
 import type { SendTaskOptions } from '../producer/send-task.options.js';
 import { createSignature, type SignatureDict } from '../protocol/signature.js';
 import { sendOptionsToSignature } from '../producer/signature-options.js';
+
+/** What a definition binds to: anything that sends a task by name (a `CeleryClient`). */
+export interface TaskSender {
+  sendTask<T = unknown>(name: string, args?: unknown[], kwargs?: Record<string, unknown>, options?: SendTaskOptions): Promise<AsyncResult<T>>;
+}
 
 /** A task bound to a client: typed `.delay()` and `.applyAsync()`. */
 export interface TaskProxy<A extends unknown[], R> {
@@ -30,7 +34,7 @@ export interface TaskDefinition<A extends unknown[], R> {
   /** An immutable signature (`task.si(*args)`): a chain does not prepend the parent result. */
   si(args: A, options?: SendTaskOptions): SignatureDict;
   /** Binds the definition to a client. */
-  bind(client: CeleryClient): TaskProxy<A, R>;
+  bind(client: TaskSender): TaskProxy<A, R>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Broker } from '../broker/broker.js';
 import type { Delivery } from '../broker/delivery.js';
-import type { QueueDeclaration } from '../broker/topology.js';
+import { QUEUE_TYPE_ARGUMENT, type QueueDeclaration, type QueueType } from '../broker/topology.js';
 
 /** RabbitMQ's default `consumer_timeout` (30 min); the default hold limit is half of it. */
 export const DEFAULT_ETA_HOLD_LIMIT_MS = 15 * 60_000;
@@ -23,6 +23,8 @@ export function etaParkingQueueName(queue: string): string {
  * acknowledged. It comes back after `holdLimitMs`, is parked again while still too far off, and
  * is held as usual once its ETA is near. A per-message `expiration` still applies while parked.
  * The `x-death` header of an earlier round is left out of the copy (RabbitMQ writes a new one).
+ * The parking queue of a quorum queue is a quorum queue too (replicated like the queue it serves,
+ * with at-least-once dead-lettering back; RabbitMQ 3.10+).
  * When parking fails (say the parking queue exists with another TTL), the worker says so once and
  * holds that queue's ETA tasks as Celery would, so nothing is lost.
  */
@@ -31,10 +33,14 @@ export class EtaParking {
   /** Parking queues that failed: not tried again (one log line), their tasks are held instead. */
   private readonly failed = new Set<string>();
 
+  /**
+   * @param queueTypeOf the type of a worker queue, which its parking queue takes
+   */
   constructor(
     private readonly broker: Broker,
     private readonly holdLimitMs: number,
     private readonly logger: LoggerService,
+    private readonly queueTypeOf: (queue: string) => QueueType | undefined = () => undefined,
   ) {}
 
   /** True when the task should be parked rather than held: its ETA is further off than the hold limit. */
@@ -67,12 +73,15 @@ export class EtaParking {
   }
 
   private parkingQueue(queue: string): QueueDeclaration {
+    const deadLetterBack = { 'x-message-ttl': this.holdLimitMs, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queue };
+    // a quorum queue dead-letters at most once unless told otherwise; at-least-once needs reject-publish
+    const quorum = { [QUEUE_TYPE_ARGUMENT]: 'quorum', 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' };
     return {
       name: etaParkingQueueName(queue),
       durable: true,
       autoDelete: false,
       exclusive: false,
-      arguments: { 'x-message-ttl': this.holdLimitMs, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': queue },
+      arguments: this.queueTypeOf(queue) === 'quorum' ? { ...deadLetterBack, ...quorum } : deadLetterBack,
     };
   }
 }

@@ -5,7 +5,7 @@ import { BrokerUnavailableError } from '../broker/broker.errors.js';
 import { joinBrokerUrls } from '../broker/broker-connection.options.js';
 import { createBroker } from '../broker/broker.factory.js';
 import { AmqpBroker } from '../broker/amqp-broker.js';
-import { withQueueType } from '../broker/topology.js';
+import { isQuorumQueue, withQueueType, type QueueType } from '../broker/topology.js';
 import { delayedDeliveryBindings, nativeDelayedDeliveryTopology } from '../routing/native-delayed-delivery.js';
 import { DELIVERY_LIMIT_REASON, overDeliveryLimit } from '../runtime/delivery-limit.js';
 import { deadLetterTopology } from './dead-letter.topology.js';
@@ -109,6 +109,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private limiter: ConcurrencyLimiter;
   private readonly consumers: ConsumerHandle[] = [];
   private readonly basePrefetch = new Map<ConsumerHandle, number>();
+  /** The type of each worker queue (its ETA parking queue takes the same). */
+  private readonly queueTypes = new Map<string, QueueType>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly errorListeners = new Set<(error: Error) => void>();
   private readonly control: WorkerControl;
@@ -258,6 +260,9 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     const { deadLetter } = this.options;
     if (deadLetter) await broker.declare(withQueueType(deadLetterTopology(deadLetter, broker.driverType), this.options.queueType));
     const plans = planWorkerQueues(this.options);
+    for (const plan of plans) {
+      this.queueTypes.set(plan.name, isQuorumQueue(plan.topology.queues?.find((queue) => queue.name === plan.name)) ? 'quorum' : 'classic');
+    }
     const brokerOf = (lane: string) => (lane === 'async' ? (this.asyncBroker ?? broker) : broker);
     for (const plan of plans) await brokerOf(plan.lane).declare(plan.topology);
     if (this.options.nativeDelayedDelivery) {
@@ -312,7 +317,9 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
       nativeDelayedDelivery: this.options.nativeDelayedDelivery && broker instanceof AmqpBroker,
     });
     this.eta = new EtaScheduler(
-      this.options.etaHoldLimitMs === false ? undefined : new EtaParking(broker, this.options.etaHoldLimitMs, this.logger),
+      this.options.etaHoldLimitMs === false
+        ? undefined
+        : new EtaParking(broker, this.options.etaHoldLimitMs, this.logger, (queue) => this.queueTypes.get(queue)),
       (held) => this.raisePrefetch(held),
     );
     this.reporter = this.resultStore

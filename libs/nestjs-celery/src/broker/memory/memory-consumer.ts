@@ -2,12 +2,18 @@ import type { LoggerService } from '@nestjs/common';
 import type { ConsumeOptions, ConsumerHandle } from '../broker.js';
 import type { Delivery } from '../delivery.js';
 import { MemoryBrokerMessages } from './memory-broker.messages.js';
-import { MemoryDelivery } from './memory-delivery.js';
-import type { MemoryQueue } from './memory-queue.js';
+import { MemoryDelivery, type Settlement } from './memory-delivery.js';
 import type { QueuedMessage } from './queued-message.js';
 
-/** How a delivery was settled. */
-export type Settlement = 'ack' | 'requeue' | 'reject';
+/** The queue a consumer takes its messages from (`MemoryQueue`), as the consumer uses it. */
+export interface ConsumerSource {
+  readonly name: string;
+  /** Messages delivered and not yet settled, over all of the queue's consumers. */
+  unackedCount: number;
+  scheduleDispatch(): void;
+  removeConsumer(consumer: MemoryConsumer): void;
+  settled(message: QueuedMessage, how: Settlement): void;
+}
 
 /**
  * One consumer of a memory queue, with its own delivery tags and prefetch window (as one AMQP
@@ -29,7 +35,7 @@ export class MemoryConsumer implements ConsumerHandle {
   }
 
   constructor(
-    private readonly source: MemoryQueue,
+    private readonly source: ConsumerSource,
     /** `amq.ctag-…`, as `fields.consumerTag`. */
     readonly tag: string,
     private readonly onDelivery: (delivery: Delivery) => void,

@@ -1,14 +1,23 @@
 import type { ConsumeMessage } from 'amqplib';
 import type { Delivery } from '../delivery.js';
-import type { MemoryConsumer } from './memory-consumer.js';
 import type { QueuedMessage } from './queued-message.js';
 
-/** One delivery of a {@link MemoryConsumer}; settling it twice is ignored with a warning (RabbitMQ would close the channel). */
+/** How a delivery was settled. */
+export type Settlement = 'ack' | 'requeue' | 'reject';
+
+/** The consumer a delivery came from (`MemoryConsumer`), which settles it. */
+export interface DeliverySettler {
+  /** `amq.ctag-…`, as `fields.consumerTag`. */
+  readonly tag: string;
+  settle(delivery: MemoryDelivery, how: Settlement): void;
+}
+
+/** One delivery of a `MemoryConsumer`; settling it twice is ignored with a warning (RabbitMQ would close the channel). */
 export class MemoryDelivery implements Delivery {
   readonly message: ConsumeMessage;
 
   constructor(
-    private readonly consumer: MemoryConsumer,
+    private readonly consumer: DeliverySettler,
     /** The queued message (put back on requeue). */
     readonly queued: QueuedMessage,
     deliveryTag: number,

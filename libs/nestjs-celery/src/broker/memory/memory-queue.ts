@@ -1,5 +1,6 @@
 import type { MessageProperties } from 'amqplib';
-import type { MemoryConsumer, Settlement } from './memory-consumer.js';
+import type { MemoryConsumer } from './memory-consumer.js';
+import type { Settlement } from './memory-delivery.js';
 import { ResourceLockedError } from './memory-broker.errors.js';
 import { QueuedMessage } from './queued-message.js';
 import { ReadyList } from './ready.list.js';

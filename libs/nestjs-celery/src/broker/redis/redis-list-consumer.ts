@@ -40,7 +40,8 @@ let consumerTags = 0;
 /**
  * Consumes one queue's lists (all priority steps) on its own connection, as kombu's `BRPOP`
  * reads them: up to `prefetch` messages at a time are popped and recorded as unacked in one
- * script, and when the queue is empty a blocking `BRPOP` waits for the next.
+ * script; once a pop finds the lists empty, a blocking `BRPOP` waits for the next message, which
+ * the following pop records as unacked while taking the ones behind it.
  */
 export class RedisListConsumer implements ConsumerHandle, RedisSettler {
   readonly tag = `redis.ctag-${process.pid}-${++consumerTags}`;
@@ -111,58 +112,73 @@ export class RedisListConsumer implements ConsumerHandle, RedisSettler {
   }
 
   private async run(): Promise<void> {
-    const { keys } = this.host;
-    const lists = keys.queueLists(this.queue);
+    const lists = this.host.keys.queueLists(this.queue);
+    // the last pop found the lists empty: wait with BRPOP
+    let drained = false;
     while (!this.cancelled) {
       const want = this.capacity();
       if (want <= 0) {
         await new Promise<void>((resolve) => (this.wake = resolve));
         this.wake = undefined;
+        drained = false;
         continue;
       }
       try {
         this.readSince = Date.now();
-        const popped = (await POP.run(this.redis, [keys.unacked, keys.unackedIndex, ...lists], [want, Date.now() / 1000, this.noAck ? '1' : '0'])) as string[];
-        this.failing = false;
-        if (popped.length > 0) {
+        if (!drained) {
+          const popped = await this.pop(lists, want);
           this.readSince = undefined;
-          for (let i = 0; i < popped.length; i += 2) this.deliver(popped[i]!, popped[i + 1]!);
+          this.failing = false;
+          drained = popped.length === 0;
+          this.deliverAll(popped);
           continue;
         }
-        const blocked = await this.redis.brpop(...lists, BLOCK_SECONDS);
-        if (!blocked) {
-          this.readSince = undefined;
-          continue;
-        }
-        const [list, raw] = blocked;
-        if (!this.noAck) await this.recordBlocked(raw);
+        drained = await this.takeBlocking(lists, want);
         this.readSince = undefined;
-        this.deliver(list, raw);
+        this.failing = false;
       } catch (error) {
         this.readSince = undefined;
         if (this.cancelled) break;
         this.failing = true;
         this.host.logger.warn?.(RedisBrokerMessages.consumerFailed(this.queue, (error as Error).message));
+        drained = false;
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }
   }
 
-  /** A message read by BRPOP is recorded as unacked right after (kombu's `QoS.append`). */
-  private async recordBlocked(raw: string): Promise<void> {
-    let envelope;
-    try {
-      envelope = decodeEnvelope(raw).envelope;
-    } catch {
-      return;
+  /**
+   * Waits with BRPOP (up to BLOCK_SECONDS) and takes up to `want` messages; resolves true when the
+   * lists were empty after it. One round trip either way: without acks the pop is sent behind the
+   * BRPOP and runs as soon as it returns; with acks the pop also records the message BRPOP took.
+   */
+  private async takeBlocking(lists: string[], want: number): Promise<boolean> {
+    if (this.noAck) {
+      const [blocked, popped] = await Promise.allSettled([this.redis.brpop(...lists, BLOCK_SECONDS), this.pop(lists, want - 1)]);
+      if (blocked.status === 'fulfilled' && blocked.value) this.deliver(blocked.value[0], blocked.value[1]);
+      if (popped.status === 'fulfilled') this.deliverAll(popped.value);
+      if (blocked.status === 'rejected') throw blocked.reason;
+      if (popped.status === 'rejected') throw popped.reason;
+      return popped.value.length === 0;
     }
+    const blocked = await this.redis.brpop(...lists, BLOCK_SECONDS);
+    if (!blocked) return true;
+    const popped = await this.pop(lists, want - 1, blocked[1]);
+    this.deliver(blocked[0], blocked[1]);
+    this.deliverAll(popped);
+    return popped.length === 0;
+  }
+
+  /** Pops up to `want` messages, recording them (and `blocked`, taken by BRPOP) as unacked; `[list, payload, …]`. */
+  private async pop(lists: string[], want: number, blocked?: string): Promise<string[]> {
     const { keys } = this.host;
-    const info = envelope.properties.delivery_info;
-    await this.redis
-      .multi()
-      .zadd(keys.unackedIndex, Date.now() / 1000, envelope.properties.delivery_tag)
-      .hset(keys.unacked, envelope.properties.delivery_tag, `[${raw},${JSON.stringify(info.exchange ?? '')},${JSON.stringify(info.routing_key ?? '')}]`)
-      .exec();
+    const args: (string | number)[] = [want, Date.now() / 1000, this.noAck ? '1' : '0'];
+    if (blocked !== undefined) args.push(blocked);
+    return (await POP.run(this.redis, [keys.unacked, keys.unackedIndex, ...lists], args)) as string[];
+  }
+
+  private deliverAll(popped: string[]): void {
+    for (let i = 0; i < popped.length; i += 2) this.deliver(popped[i]!, popped[i + 1]!);
   }
 
   private deliver(list: string, raw: string): void {

@@ -8,31 +8,36 @@
  * Pops up to ARGV[1] messages from the lists KEYS[3..] in order (priority 0 first) and, unless
  * ARGV[3] is '1' (no ack), records each in kombu's `unacked` hash (KEYS[1]: tag → `[payload,
  * exchange, routing_key]`) and `unacked_index` sorted set (KEYS[2]: tag → ARGV[2], the time in
- * seconds), in the same step, so a crash never loses a popped message. Returns
- * `[list, payload, list, payload, …]`; a payload kombu could not read is returned unrecorded.
+ * seconds), in the same step, so a crash never loses a popped message. ARGV[4], when given, is a
+ * message the caller already took with BRPOP: it is recorded first (kombu's `QoS.append` after
+ * its BRPOP) and not returned. Returns `[list, payload, list, payload, …]`; a payload kombu could
+ * not read is returned unrecorded.
  */
 export const POP_SCRIPT = `
 local want = tonumber(ARGV[1])
+local acked = ARGV[3] ~= '1'
 local out = {}
+local function record(item)
+  local ok, msg = pcall(cjson.decode, item)
+  if ok and type(msg) == 'table' and type(msg.properties) == 'table' and type(msg.properties.delivery_tag) == 'string' then
+    local info = msg.properties.delivery_info
+    local ex, rk = '', ''
+    if type(info) == 'table' then
+      if type(info.exchange) == 'string' then ex = info.exchange end
+      if type(info.routing_key) == 'string' then rk = info.routing_key end
+    end
+    local tag = msg.properties.delivery_tag
+    redis.call('HSET', KEYS[1], tag, '[' .. item .. ',' .. cjson.encode(ex) .. ',' .. cjson.encode(rk) .. ']')
+    redis.call('ZADD', KEYS[2], ARGV[2], tag)
+  end
+end
+if acked and ARGV[4] then record(ARGV[4]) end
 for i = 3, #KEYS do
   if want <= 0 then break end
   local items = redis.call('RPOP', KEYS[i], want)
   if items then
     for _, item in ipairs(items) do
-      if ARGV[3] ~= '1' then
-        local ok, msg = pcall(cjson.decode, item)
-        if ok and type(msg) == 'table' and type(msg.properties) == 'table' and type(msg.properties.delivery_tag) == 'string' then
-          local info = msg.properties.delivery_info
-          local ex, rk = '', ''
-          if type(info) == 'table' then
-            if type(info.exchange) == 'string' then ex = info.exchange end
-            if type(info.routing_key) == 'string' then rk = info.routing_key end
-          end
-          local tag = msg.properties.delivery_tag
-          redis.call('HSET', KEYS[1], tag, '[' .. item .. ',' .. cjson.encode(ex) .. ',' .. cjson.encode(rk) .. ']')
-          redis.call('ZADD', KEYS[2], ARGV[2], tag)
-        end
-      end
+      if acked then record(item) end
       out[#out + 1] = KEYS[i]
       out[#out + 1] = item
     end

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { ConsumerHandle } from '../../broker/amqp-broker.js';
 import type { Delivery } from '../../broker/delivery.js';
+import type { BroadcastOptions, ControlTarget } from './broadcast.options.js';
 import { CeleryInspect, type InspectOptions } from './celery-inspect.js';
 import { CeleryControlCallError } from '../control.errors.js';
 import { ControlMessages } from '../control.messages.js';
 import type { ControlBroker } from '../control-broker.js';
-import type { ControlOk, ControlReply, NodeMatcher } from '../control-message.js';
+import type { ControlOk, ControlReply } from '../control-message.js';
 import { decodeControlReply, encodeControlRequest } from '../control-message.codec.js';
 import { LamportClock } from '../lamport-clock.js';
 import { PIDBOX_EXCHANGE, PIDBOX_EXCHANGES, PIDBOX_REPLY_EXCHANGE, replyQueueName, replyTopology } from '../pidbox.topology.js';
@@ -16,29 +17,6 @@ import { buildTaskCatalog, type TaskCatalog } from './task-catalog.js';
 
 /** Default wait for replies, in ms: Celery's `timeout=1.0`. */
 export const DEFAULT_CONTROL_TIMEOUT_MS = 1000;
-
-/** Which workers a broadcast addresses (all of them by default). */
-export interface ControlTarget {
-  /** Node names, e.g. `['nest123@host']`; replies stop once each answered. */
-  destination?: string[];
-  /** Select nodes by name pattern instead (`matcher` `glob`, the default, or `pcre`). */
-  pattern?: string;
-  matcher?: NodeMatcher;
-}
-
-/** Options of {@link CeleryControl.broadcast}. */
-export interface BroadcastOptions extends ControlTarget {
-  /** Command arguments, e.g. `{ task_id: 'abc' }`. */
-  arguments?: Record<string, unknown>;
-  /** Wait for replies (a `call`); false sends a cast and resolves with `[]`. Default false. */
-  reply?: boolean;
-  /** Stop waiting after this many ms without a new reply. Default 1000 (Celery's 1.0 s). */
-  timeoutMs?: number;
-  /** Stop after this many replies. Default: the number of destinations, else unlimited. */
-  limit?: number;
-  /** Called with each reply as it arrives. */
-  onReply?: (reply: ControlReply) => void;
-}
 
 /** Options of {@link CeleryControl.revoke}. */
 export interface RevokeOptions extends ControlTarget {

@@ -1,4 +1,4 @@
-import type { CeleryControl, ControlTarget } from './celery-control.js';
+import type { ControlBroadcaster, ControlTarget } from './broadcast.options.js';
 import type { ControlOk, ControlReply } from '../control-message.js';
 import type { KombuQueueInfo } from '../queue-info.js';
 import { mergeReplies } from '../reply-map.js';
@@ -20,7 +20,7 @@ export interface InspectOptions extends ControlTarget {
  */
 export class CeleryInspect {
   constructor(
-    private readonly control: CeleryControl,
+    private readonly control: ControlBroadcaster,
     private readonly options: InspectOptions = {},
   ) {}
 
