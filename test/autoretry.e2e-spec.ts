@@ -45,6 +45,14 @@ class RetryTasks {
     return ctx.request.retries;
   }
 
+  /** The twin of Python's `pyops.flaky_kwargs`: retried with `retryKwargs` (0.5 s, one retry) instead of a backoff. */
+  @CeleryTask('nestops.flaky_kwargs', { params: ['failures'], autoretryFor: [ValueError], retryKwargs: { countdown: 0.5, maxRetries: 1 } })
+  flakyKwargs(@TaskArg(0) failures: number, @Ctx() ctx: CeleryContext): number {
+    runsById.set(ctx.id, [...(runsById.get(ctx.id) ?? []), Date.now()]);
+    if (ctx.request.retries < failures) throw new ValueError(`attempt ${ctx.request.retries}`);
+    return ctx.request.retries;
+  }
+
   /** Fails once with a backoff of 3 s, longer than the parking worker's 1 s hold limit. */
   @CeleryTask('nestops.parked', { autoretryFor: ['GatewayTimeout'], retryBackoff: 3, retryJitter: false, maxRetries: 1 })
   parked(@Ctx() ctx: CeleryContext): string {
@@ -152,6 +160,18 @@ describe(`automatic retries: a Nest task beside its Python Celery ${celeryReleas
       final: { state: 'FAILURE', error: ['ValueError', ['attempt 2']] },
     });
     expect(shape(nest)).toEqual(shape(python));
+  }, 60_000);
+
+  it("retryKwargs as Celery's retry_kwargs: their countdown (0.5 s) and max_retries (1, not the task's 3), as from Python", async () => {
+    const [nest, python] = await Promise.all([pythonCaller('nestops.flaky_kwargs', NEST_QUEUE, 9), pythonCaller('pyops.flaky_kwargs', PY_QUEUE, 9)]);
+    expect(shape(python)).toEqual({
+      statuses: ['RETRY', 'FAILURE'],
+      errors: [['ValueError', ['attempt 0']], ['ValueError', ['attempt 1']]],
+      final: { state: 'FAILURE', error: ['ValueError', ['attempt 1']] },
+    });
+    expect(shape(nest)).toEqual(shape(python));
+    const [run0, run1] = runsById.get(nest.id)!;
+    expect(run1! - run0!).toBeGreaterThanOrEqual(490);
   }, 60_000);
 
   it('a Nest caller sees the RETRY states too, and a CeleryRemoteError with the last error', async () => {

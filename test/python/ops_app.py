@@ -34,3 +34,16 @@ def flaky(self, failures):
     if self.request.retries < failures:
         raise ValueError(f'attempt {self.request.retries}')
     return self.request.retries
+
+
+@app.task(
+    bind=True,
+    name='pyops.flaky_kwargs',
+    autoretry_for=(ValueError,),
+    retry_kwargs={'countdown': 0.5, 'max_retries': 1},
+)
+def flaky_kwargs(self, failures):
+    """As flaky, retried with retry_kwargs instead: 0.5 s countdown, one retry (the task's max_retries stays 3)."""
+    if self.request.retries < failures:
+        raise ValueError(f'attempt {self.request.retries}')
+    return self.request.retries

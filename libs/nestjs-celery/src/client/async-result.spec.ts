@@ -181,6 +181,20 @@ describe('AsyncResult.get', () => {
     expect(seen).toEqual(['STARTED', 'RETRY', 'PROGRESS', 'SUCCESS']);
   });
 
+  it('hands onMessage the states that arrived before get() too, in order, then the rest', async () => {
+    const result = new AsyncResult('tid-1');
+    result.update(reply('STARTED'));
+    result.update(reply('RETRY', { exc_type: 'KeyError', exc_message: ['k'], exc_module: 'builtins' }));
+    const seen: string[] = [];
+    const value = result.get({ onMessage: (m) => seen.push(m.status) });
+    result.update(reply('SUCCESS', 1));
+    await expect(value).resolves.toBe(1);
+    expect(seen).toEqual(['STARTED', 'RETRY', 'SUCCESS']);
+    const again: string[] = [];
+    await result.get({ onMessage: (m) => again.push(m.status) });
+    expect(again).toEqual(['STARTED', 'RETRY', 'SUCCESS']);
+  });
+
   it('removes the onMessage listener after get() settles, even on timeout', async () => {
     jest.useFakeTimers();
     const result = new AsyncResult('tid-1');

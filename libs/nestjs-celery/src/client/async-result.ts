@@ -11,7 +11,10 @@ export interface GetResultOptions {
   timeout?: number;
   /** Throw the remote exception for FAILURE/REVOKED (default true); false returns it instead. */
   propagate?: boolean;
-  /** Called for every state update, including non-ready ones (STARTED, RETRY, custom states). */
+  /**
+   * Called for every state update, including non-ready ones (STARTED, RETRY, custom states):
+   * first those that arrived before this call, in order, then each as it arrives.
+   */
   onMessage?: (message: ResultMessage) => void;
 }
 
@@ -49,6 +52,7 @@ export class AsyncResult<T = unknown> {
     if (this.slot.ready()) {
       this.slot.state = CeleryState.PENDING;
       this.slot.message = undefined;
+      this.slot.progress = undefined;
     }
   }
 
@@ -107,7 +111,12 @@ export class AsyncResult<T = unknown> {
   async get(options: GetResultOptions = {}): Promise<T> {
     const { timeout, propagate = true, onMessage } = options;
     const slot = this.slot;
-    if (onMessage) (slot.listeners ??= new Set()).add(onMessage);
+    if (onMessage) {
+      // replies are consumed as they arrive, not while get() drains as in Celery: hand over the earlier ones
+      for (const earlier of slot.progress ?? []) onMessage(earlier);
+      if (slot.ready()) onMessage(slot.message!);
+      else (slot.listeners ??= new Set()).add(onMessage);
+    }
     try {
       if (!slot.ready()) await this.waitReady(timeout);
       if (!slot.ready() && slot.error) throw slot.error;

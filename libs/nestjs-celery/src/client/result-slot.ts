@@ -17,6 +17,8 @@ export class ResultSlot {
   message?: ResultMessage;
   waiters: ResultWaiter[] = [];
   listeners?: Set<(message: ResultMessage) => void>;
+  /** The non-ready states received so far (STARTED, RETRY, custom), for a later `get({ onMessage })`. */
+  progress?: ResultMessage[];
   /** Why the result can no longer arrive (its backend could not subscribe); `get()` throws it. */
   error?: Error;
 
@@ -43,6 +45,7 @@ export class ResultSlot {
     if (this.ready()) return;
     this.state = message.status;
     this.message = message;
+    if (!this.ready()) (this.progress ??= []).push(message);
     if (this.listeners) for (const listener of this.listeners) listener(message);
     if (this.ready()) {
       const waiters = this.waiters;

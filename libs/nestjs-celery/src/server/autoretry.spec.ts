@@ -54,4 +54,11 @@ describe('autoretryOf (celery/app/autoretry.py)', () => {
     expect(countdown({ retryBackoff: false }, 4)).toBeUndefined();
     expect(countdown({}, 4)).toBeUndefined();
   });
+
+  it("passes retryKwargs to every automatic retry (Celery's retry_kwargs); a backoff replaces their countdown", () => {
+    const error = new GatewayDown();
+    const options = { autoretryFor: [GatewayDown], retryKwargs: { countdown: 7, maxRetries: 9 } };
+    expect(autoretryOf(error, options, 0)!.options).toEqual({ exc: error, countdown: 7, maxRetries: 9 });
+    expect(autoretryOf(error, { ...options, retryBackoff: true, retryJitter: false }, 2)!.options).toEqual({ exc: error, countdown: 4, maxRetries: 9 });
+  });
 });

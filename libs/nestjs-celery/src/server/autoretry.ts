@@ -28,7 +28,8 @@ function matches(error: unknown, matcher: ErrorMatcher): boolean {
  * when its options do not ask for one: `autoretryFor` matches and `dontAutoretryFor` does not.
  * The countdown follows Celery 5.3+: with `retryBackoff` (true = 1, else the number) the factor is
  * `int(max(1, retryBackoff))` and the countdown `exponentialBackoffInterval(factor, retries,
- * int(retryBackoffMax), retryJitter)`; without it the retry waits `defaultRetryDelay`. A hard time
+ * int(retryBackoffMax), retryJitter)`; without it the retry waits `retryKwargs.countdown`, else
+ * `defaultRetryDelay`; `retryKwargs.maxRetries` replaces the task's `maxRetries`. A hard time
  * limit is never retried (in Celery it kills the process, outside the task's `run`).
  */
 export function autoretryOf(error: unknown, options: CeleryTaskOptions | undefined, retries: number, random?: () => number): CeleryRetry | undefined {
@@ -37,7 +38,7 @@ export function autoretryOf(error: unknown, options: CeleryTaskOptions | undefin
   if (!autoretryFor.some((m) => matches(error, m))) return undefined;
   if (options.dontAutoretryFor?.some((m) => matches(error, m))) return undefined;
   const backoff = Number(options.retryBackoff ?? false);
-  if (!backoff) return new CeleryRetry({ exc: error });
+  if (!backoff) return new CeleryRetry({ ...options.retryKwargs, exc: error });
   const countdown = exponentialBackoffInterval(
     Math.trunc(Math.max(1, backoff)),
     retries,
@@ -45,5 +46,5 @@ export function autoretryOf(error: unknown, options: CeleryTaskOptions | undefin
     options.retryJitter ?? true,
     random,
   );
-  return new CeleryRetry({ exc: error, countdown });
+  return new CeleryRetry({ ...options.retryKwargs, exc: error, countdown });
 }

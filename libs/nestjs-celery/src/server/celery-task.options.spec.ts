@@ -19,5 +19,8 @@ describe('@CeleryTask options are checked when the decorator runs', () => {
     expect(() => validateCeleryTaskOptions('t', { retryBackoffMax: Number.NaN })).toThrow("option 'retryBackoffMax'");
     expect(() => validateCeleryTaskOptions('t', { maxRetries: -1 })).toThrow("option 'maxRetries'");
     expect(() => validateCeleryTaskOptions('t', { timeLimit: '5' as never })).toThrow("option 'timeLimit'");
+    expect(() => validateCeleryTaskOptions('t', { retryKwargs: { countdown: -2 } })).toThrow("option 'retryKwargs.countdown' must be a number >= 0");
+    expect(() => validateCeleryTaskOptions('t', { retryKwargs: { max_retries: 2 } as never })).toThrow("option 'retryKwargs' takes { countdown?, maxRetries? }");
+    expect(() => validateCeleryTaskOptions('t', { retryKwargs: { countdown: 2, maxRetries: null } })).not.toThrow();
   });
 });

@@ -48,6 +48,11 @@ export interface CeleryTaskOptions {
   retryBackoffMax?: number;
   /** Full jitter: a random countdown from 0 to the backoff (Celery's `retry_jitter`). Default true. */
   retryJitter?: boolean;
+  /**
+   * Options of every automatic retry (Celery's `retry_kwargs`): `countdown` (seconds; `retryBackoff`
+   * replaces it) and `maxRetries` (instead of the task's `maxRetries`, for automatic retries).
+   */
+  retryKwargs?: { countdown?: number; maxRetries?: number | null };
   /** Never send a result for this task: no STARTED, no SUCCESS, and no RETRY or FAILURE unless `storeErrorsEvenIfIgnored`. Default false. */
   ignoreResult?: boolean;
   /** With `ignoreResult`, still send RETRY and FAILURE states (Celery's `store_errors_even_if_ignored`). Default false. */
@@ -108,4 +113,17 @@ export function validateCeleryTaskOptions(task: string, options: CeleryTaskOptio
   nonNegative(task, 'timeLimit', options.timeLimit);
   nonNegative(task, 'softTimeLimit', options.softTimeLimit);
   if (options.maxRetries !== undefined && options.maxRetries !== null) nonNegative(task, 'maxRetries', options.maxRetries);
+  retryKwargs(task, options.retryKwargs);
+}
+
+function retryKwargs(task: string, value: unknown): void {
+  if (value === undefined) return;
+  const keys = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(value) : undefined;
+  const unknown = keys?.filter((key) => key !== 'countdown' && key !== 'maxRetries');
+  if (!keys || unknown!.length > 0) {
+    throw new TypeError(`@CeleryTask('${task}'): option 'retryKwargs' takes { countdown?, maxRetries? }, got ${JSON.stringify(value)}`);
+  }
+  const { countdown, maxRetries } = value as { countdown?: number; maxRetries?: number | null };
+  nonNegative(task, 'retryKwargs.countdown', countdown);
+  if (maxRetries !== undefined && maxRetries !== null) nonNegative(task, 'retryKwargs.maxRetries', maxRetries);
 }

@@ -5,12 +5,8 @@ import { BrokerUnavailableError } from '../broker/broker.errors.js';
 import { joinBrokerUrls } from '../broker/broker-connection.options.js';
 import { createBroker } from '../broker/broker.factory.js';
 import { AmqpBroker } from '../broker/amqp-broker.js';
-import { isQuorumQueue, withQueueType, type QueueType } from '../broker/topology.js';
-import { delayedDeliveryBindings, nativeDelayedDeliveryTopology } from '../routing/native-delayed-delivery.js';
 import { DELIVERY_LIMIT_REASON, overDeliveryLimit } from '../runtime/delivery-limit.js';
-import { deadLetterTopology } from './dead-letter.topology.js';
-import type { Broker, BrokerStatus, ConsumerHandle } from '../broker/broker.js';
-import type { Topology } from '../broker/topology.js';
+import type { Broker, BrokerStatus } from '../broker/broker.js';
 import type { Delivery } from '../broker/delivery.js';
 import { defaultBrokerUrl } from '../client/celery-client.options.js';
 import { queueInfoFromTopology } from '../control/queue-info.js';
@@ -41,6 +37,7 @@ import { TaskResultReporter } from './task-result.reporter.js';
 import { runTaskHandler, TaskRunner } from './task-runner.js';
 import { WorkflowPublisher } from './workflow.publisher.js';
 import { planWorkerQueues } from './worker-queue.plan.js';
+import { WorkerConsumers } from './worker-consumers.js';
 import { WorkerKeepAlive } from './worker-keep-alive.js';
 
 /** Connection states `ServerCelery` reports through `status`. */
@@ -107,10 +104,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   /** The Redis store of a `redis://` result backend. */
   private resultStore?: RedisResultStore;
   private limiter: ConcurrencyLimiter;
-  private readonly consumers: ConsumerHandle[] = [];
-  private readonly basePrefetch = new Map<ConsumerHandle, number>();
-  /** The type of each worker queue (its ETA parking queue takes the same). */
-  private readonly queueTypes = new Map<string, QueueType>();
+  private readonly consumers: WorkerConsumers;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly errorListeners = new Set<(error: Error) => void>();
   private readonly control: WorkerControl;
@@ -141,6 +135,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.limiter = new ConcurrencyLimiter(this.options.concurrency);
     this.logger = options.logger ?? new Logger('ServerCelery');
     this.observer = options.observer;
+    this.consumers = new WorkerConsumers(this.options, this.logger);
     this.refusals = new DeadLetterPublisher(() => this.broker, this.options.deadLetter, this.nodeName, this.logger);
     this.control = new WorkerControl({
       hostname: this.nodeName,
@@ -211,7 +206,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     const broker = this.broker?.status ?? 'not-started';
     return {
       broker,
-      consumers: this.consumers.map((consumer) => ({ queue: consumer.queue, consuming: broker === 'connected' && (consumer.consuming ?? true) })),
+      consumers: this.consumers.all.map((consumer) => ({ queue: consumer.queue, consuming: broker === 'connected' && (consumer.consuming ?? true) })),
       results: this.resultStore ? (this.resultStore.redis.status === 'ready' ? 'redis-up' : 'redis-down') : this.options.resultBackend === 'redis' ? 'redis-down' : this.options.resultBackend,
     };
   }
@@ -257,52 +252,19 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.runner = this.taskRunner(broker);
     await this.awaitBroker(broker);
     if (this.asyncBroker) await this.awaitBroker(this.asyncBroker);
-    const { deadLetter } = this.options;
-    if (deadLetter) await broker.declare(withQueueType(deadLetterTopology(deadLetter, broker.driverType), this.options.queueType));
-    const plans = planWorkerQueues(this.options);
-    for (const plan of plans) {
-      this.queueTypes.set(plan.name, isQuorumQueue(plan.topology.queues?.find((queue) => queue.name === plan.name)) ? 'quorum' : 'classic');
-    }
-    const brokerOf = (lane: string) => (lane === 'async' ? (this.asyncBroker ?? broker) : broker);
-    for (const plan of plans) await brokerOf(plan.lane).declare(plan.topology);
-    if (this.options.nativeDelayedDelivery) {
-      for (const plan of plans) await this.bindDelayedDelivery(brokerOf(plan.lane), plan.name, plan.topology);
-    }
-    for (const plan of plans) {
-      const limiter = plan.concurrency === undefined ? this.limiter : new ConcurrencyLimiter(plan.concurrency);
-      const handle = await brokerOf(plan.lane).consume(plan.name, (delivery) => this.onDelivery(plan.name, delivery, limiter), {
-        prefetch: plan.prefetch,
-      });
-      this.basePrefetch.set(handle, plan.prefetch);
-      this.consumers.push(handle);
-    }
+    const plans = await this.consumers.startTaskQueues(broker, this.asyncBroker, this.limiter, (queue, delivery, limiter) =>
+      this.onDelivery(queue, delivery, limiter),
+    );
     if (this.events) {
-      const eventConsumers = await this.events.start(broker, this.options.prefetchCount);
-      for (const handle of eventConsumers) this.basePrefetch.set(handle, this.options.prefetchCount);
-      this.consumers.push(...eventConsumers);
+      for (const handle of await this.events.start(broker, this.options.prefetchCount)) this.consumers.add(handle, this.options.prefetchCount);
     }
     this.observer?.workerStarted?.(
       this.nodeName,
-      this.consumers.map((handle) => ({ name: handle.queue, prefetch: this.basePrefetch.get(handle) ?? this.options.prefetchCount })),
+      this.consumers.all.map((handle) => ({ name: handle.queue, prefetch: this.consumers.prefetchOf(handle) })),
     );
     if (this.options.remoteControl) await this.control.start(broker);
     await this.control.startEvents(broker);
     this.logger.log(ServerMessages.listening(this.nodeName, [...plans.map((q) => q.name), ...this.eventQueues()], this.registeredTasks().length));
-  }
-
-  /**
-   * Celery 5.5's `DelayedDelivery` bootstep for one queue: the `celery_delayed_*` topology (once
-   * per broker; declarations are idempotent) and the queue's `#.<key>` bindings. A queue on a
-   * direct exchange cannot take part: one warning, as kombu logs, and its ETA tasks are held.
-   * Only RabbitMQ (`AmqpBroker`) has exchange-to-exchange bindings: skipped on the memory and Redis brokers.
-   */
-  private async bindDelayedDelivery(broker: Broker, queue: string, topology: Topology): Promise<void> {
-    if (!(broker instanceof AmqpBroker)) return;
-    const { topology: bindings, skipped } = delayedDeliveryBindings(topology);
-    if (skipped.length > 0) this.logger.warn?.(ServerMessages.delayedDeliveryDirect(queue, skipped));
-    if (!bindings.bindings?.length) return;
-    await broker.declare(nativeDelayedDeliveryTopology('quorum'));
-    await broker.declare(bindings);
   }
 
   /** The task path of this worker: ETA scheduling, execution and outcome reporting on `broker`. */
@@ -319,8 +281,8 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     this.eta = new EtaScheduler(
       this.options.etaHoldLimitMs === false
         ? undefined
-        : new EtaParking(broker, this.options.etaHoldLimitMs, this.logger, (queue) => this.queueTypes.get(queue)),
-      (held) => this.raisePrefetch(held),
+        : new EtaParking(broker, this.options.etaHoldLimitMs, this.logger, (queue) => this.consumers.queueTypeOf(queue)),
+      (held) => this.consumers.raisePrefetch(held),
     );
     this.reporter = this.resultStore
       ? new RedisResultReporter(this.resultStore, { producer, hostname: this.nodeName, extended: this.options.resultExtended, logger: this.logger })
@@ -382,9 +344,7 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
   private async shutdown(): Promise<void> {
     this.failureSubscription?.unsubscribe();
     await this.control.stop();
-    await Promise.all(this.consumers.map((c) => c.cancel().catch(() => undefined)));
-    this.consumers.length = 0;
-    this.basePrefetch.clear();
+    await this.consumers.cancelAll();
     this.eta?.close();
     this.rateLimits.close();
     if (this.inFlight.size > 0 || this.activeTasks > 0) {
@@ -443,11 +403,6 @@ export class ServerCelery extends Server<CeleryServerEvents, CeleryServerStatus>
     if (detail === undefined) return false;
     this.track(this.refusals.deadLetter(queue, delivery, DELIVERY_LIMIT_REASON, detail));
     return true;
-  }
-
-  /** Raises every task consumer's prefetch by the number of tasks held for their ETA (as Celery does). */
-  private raisePrefetch(held: number): void {
-    for (const consumer of this.consumers) void consumer.setPrefetch((this.basePrefetch.get(consumer) ?? this.options.prefetchCount) + held);
   }
 
   /** Runs a task handler, inside Nest's processing hooks when any are registered (not async: returning the handler's promise from an async function would cost extra ticks). */

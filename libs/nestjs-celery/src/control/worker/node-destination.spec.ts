@@ -53,7 +53,8 @@ describe('isAddressedTo (kombu Node.handle_message)', () => {
     ])('glob %s is decided in milliseconds', (_name, pattern) => {
       const { result, ms } = timed(() => isAddressedTo({ destination: null, pattern, matcher: 'glob' }, host));
       expect(result).toBe(false);
-      expect(ms).toBeLessThan(100);
+      // backtracking would take seconds to ages; the margin is for a loaded machine
+      expect(ms).toBeLessThan(500);
     });
 
     it('still matches like fnmatch with many stars', () => {
