@@ -6,7 +6,7 @@
  * show those workers, their queues, the task counts, the failure with its traceback, and the
  * revoke must reach the workers. Once on RabbitMQ and once on a Redis broker (kombu's transport:
  * events on the `celeryev` fanout, depths from the lists and the `unacked` hash, consumers counted
- * from the workers' `active_queues`). The RabbitMQ run saves docs/monitor-page.png (the README shows it).
+ * from the workers' `active_queues`). Saves docs/monitor-page.png (the README shows it) and docs/monitor-page-redis.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -61,6 +61,7 @@ const BROKERS: ShopBroker[] = [
     clean: () => flushRedisDb(redisBrokerUrl(4)),
     // ready, unacked (the unacked hash), consumers (from the workers' active_queues)
     idleRow: (queue) => `${queue} 0 0 1`,
+    screenshot: fileURLToPath(new URL('../docs/monitor-page-redis.png', import.meta.url)),
   },
 ];
 
