@@ -126,8 +126,10 @@ describe.each(BROKERS)('/health of a sample service (nestjs-celery/health) on $n
     }
   });
 
-  // Redis only: a server that keeps the connections open but stops answering (a half-open connection looks the same)
-  (name === 'Redis' ? it : it.skip)('turns unhealthy while Redis keeps the connections but stops answering (CLIENT PAUSE), healthy after', async () => {
+  // Redis only (RabbitMQ's heartbeats cover this case): a server that keeps the connections open but
+  // stops answering (a half-open connection looks the same); defined for Redis only, not skipped
+  const onRedis = name === 'Redis' ? it : () => undefined;
+  onRedis('turns unhealthy while Redis keeps the connections but stops answering (CLIENT PAUSE), healthy after', async () => {
     // and a fanout consumer (broadcast, celeryev) of the test's own: its subscriber connection reads nothing, pings tell
     const watcher = new RedisBroker({ url: broker.url });
     await watcher.declare({
