@@ -15,27 +15,20 @@ import type { Redis } from 'ioredis';
 import { BROKER_URL } from './support/broker-url.js';
 import { freePort } from './support/free-port.js';
 import { deleteExchanges, deleteQueues } from './support/rabbitmq-admin.js';
+import { SHOP_EXCHANGES, SHOP_QUEUES } from './support/sample-shop-topology.js';
 import { flushRedisDb, redisBrokerUrl, redisCheck } from './support/redis-broker.js';
 import { rawRedis, RESULT_BACKEND } from './support/redis-results.js';
 
 /** The Redis broker's database: used by this suite only (which runs against Celery 5.2 only). */
 const REDIS_BROKER_URL = redisBrokerUrl(3);
 
-const SERVICES = ['billing', 'logistic', 'order'];
-const QUEUES = [
-  ...SERVICES.flatMap((s) => [`${s}.sync`, `${s}.async`, `${s}.dead-letter`]),
-  'billing.order-events',
-  'logistic.order-events',
-  'order.billing-events',
-  'order.logistic-events',
-];
 
 let redis: Redis;
 let dir: string;
 
 beforeAll(async () => {
-  await deleteQueues(BROKER_URL, ...QUEUES);
-  await deleteExchanges(BROKER_URL, ...SERVICES, ...SERVICES.map((s) => `${s}.dead-letter`));
+  await deleteQueues(BROKER_URL, ...SHOP_QUEUES);
+  await deleteExchanges(BROKER_URL, ...SHOP_EXCHANGES);
   redis = rawRedis();
   dir = mkdtempSync(join(tmpdir(), 'demo-redis-'));
 });
@@ -43,7 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   redis?.disconnect();
   rmSync(dir, { recursive: true, force: true });
-  await deleteQueues(BROKER_URL, ...QUEUES).catch(() => undefined);
+  await deleteQueues(BROKER_URL, ...SHOP_QUEUES).catch(() => undefined);
 });
 
 /** Task names of the results stored in Redis (`celery-task-meta-*` whose task id the services' logs do not give: counted instead). */

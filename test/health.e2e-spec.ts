@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { CeleryClient } from 'nestjs-celery';
+import { CeleryClient, RedisBroker } from 'nestjs-celery';
 import { CeleryHealthIndicator } from 'nestjs-celery/health';
 import { startProcess, type ManagedProcess } from './support/child-process.js';
 import { eventually } from './support/eventually.js';
@@ -124,6 +124,48 @@ describe.each(BROKERS)('/health of a sample service (nestjs-celery/health) on $n
     } finally {
       await client.close();
     }
+  });
+
+  // Redis only (RabbitMQ's heartbeats cover this case): a server that keeps the connections open but
+  // stops answering (a half-open connection looks the same); defined for Redis only, not skipped
+  const onRedis = name === 'Redis' ? it : () => undefined;
+  onRedis('turns unhealthy while Redis keeps the connections but stops answering (CLIENT PAUSE), healthy after', async () => {
+    // and a fanout consumer (broadcast, celeryev) of the test's own: its subscriber connection reads nothing, pings tell
+    const watcher = new RedisBroker({ url: broker.url });
+    await watcher.declare({
+      exchanges: [{ name: 'health.broadcast', type: 'fanout' }],
+      queues: [{ name: 'health.broadcast.watcher', autoDelete: true }],
+      bindings: [{ exchange: 'health.broadcast', queue: 'health.broadcast.watcher', routingKey: '' }],
+    });
+    const fanout = await watcher.consume('health.broadcast.watcher', () => undefined, { prefetch: 0, noAck: true });
+    expect(fanout.consuming).toBe(true);
+    const redis = redisCheck(broker.url);
+    try {
+      await redis.client('PAUSE', 20_000, 'ALL');
+    } finally {
+      redis.disconnect();
+    }
+    let down: HealthBody | undefined;
+    await eventually(
+      async () => {
+        // each consumer flags its own stalled read (list consumers after ~11 s, fanout ones by an unanswered ping within ~16 s)
+        const { code, body } = await health();
+        if (code === 503) down = body;
+        return code === 503 && (body.error?.celery?.worker?.consumers.every((consumer) => !consumer.consuming) ?? false) && !fanout.consuming;
+      },
+      30_000,
+      '/health to report the stalled consumers',
+      () => billing.log.slice(-1500),
+      250,
+    );
+    const celery = down!.error!.celery!;
+    expect(celery.worker!.broker).toBe('connected');
+    expect(celery.message).toMatch(/not consuming: .*billing\.sync/);
+    await eventually(async () => (await health()).code === 200 && fanout.consuming === true, 40_000, '/health to recover after the pause', () => billing.log.slice(-1500), 250);
+    await watcher.close();
+    // (kombu leaves a fanout binding behind; the outage test below expects only the worker's)
+    const cleanup = redisCheck(broker.url);
+    await cleanup.del('_kombu.binding.health.broadcast').finally(() => cleanup.disconnect());
   });
 
   it(`turns unhealthy (503) while ${name} is stopped, and healthy again after, calls going through`, async () => {

@@ -6,7 +6,7 @@
  * show those workers, their queues, the task counts, the failure with its traceback, and the
  * revoke must reach the workers. Once on RabbitMQ and once on a Redis broker (kombu's transport:
  * events on the `celeryev` fanout, depths from the lists and the `unacked` hash, consumers counted
- * from the workers' `active_queues`). The RabbitMQ run saves docs/monitor-page.png (the README shows it).
+ * from the workers' `active_queues`). Saves docs/monitor-page.png (the README shows it) and docs/monitor-page-redis.png.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,18 +26,11 @@ import { OrderApi } from './support/order-api.js';
 import { PUSHER_QUEUE, startPythonPusher } from './support/python-pusher.js';
 import { deleteExchanges, deleteQueues } from './support/rabbitmq-admin.js';
 import { flushRedisDb, redisBrokerUrl } from './support/redis-broker.js';
+import { SHOP_EXCHANGES, SHOP_QUEUES, SHOP_SERVICES } from './support/sample-shop-topology.js';
 
-const SERVICES = ['billing', 'logistic', 'order'] as const;
-const QUEUES = [
-  ...SERVICES.flatMap((s) => [`${s}.sync`, `${s}.async`, `${s}.dead-letter`]),
-  'billing.order-events',
-  'logistic.order-events',
-  'logistic.billing-events',
-  'order.billing-events',
-  'order.logistic-events',
-  PUSHER_QUEUE,
-];
-const EXCHANGES = [...SERVICES, ...SERVICES.map((s) => `${s}.dead-letter`)];
+const SERVICES = SHOP_SERVICES;
+const QUEUES = [...SHOP_QUEUES, 'logistic.billing-events', PUSHER_QUEUE];
+const EXCHANGES = SHOP_EXCHANGES;
 const SCREENSHOT = fileURLToPath(new URL('../docs/monitor-page.png', import.meta.url));
 
 /** A broker the shop runs on, with how to empty it and how the page shows an idle queue consumed once. */
@@ -68,6 +61,7 @@ const BROKERS: ShopBroker[] = [
     clean: () => flushRedisDb(redisBrokerUrl(4)),
     // ready, unacked (the unacked hash), consumers (from the workers' active_queues)
     idleRow: (queue) => `${queue} 0 0 1`,
+    screenshot: fileURLToPath(new URL('../docs/monitor-page-redis.png', import.meta.url)),
   },
 ];
 

@@ -20,17 +20,10 @@ import { BROKER_URL } from './support/broker-url.js';
 import { startProcess, type ManagedProcess } from './support/child-process.js';
 import { PUSHER_QUEUE, startPythonPusher } from './support/python-pusher.js';
 import { deleteExchanges, deleteQueues, queueDepth } from './support/rabbitmq-admin.js';
+import { SHOP_EXCHANGES, SHOP_QUEUES } from './support/sample-shop-topology.js';
 
-const SERVICES = ['billing', 'logistic', 'order'];
-/** Per service: convention queues, dead-letter queue, and the event queues of its `@OnEvent` handlers. */
-const QUEUES = [
-  ...SERVICES.flatMap((s) => [`${s}.sync`, `${s}.async`, `${s}.dead-letter`]),
-  'billing.order-events',
-  'logistic.order-events',
-  'order.billing-events',
-  'order.logistic-events',
-];
-const EXCHANGES = [...SERVICES, ...SERVICES.map((s) => `${s}.dead-letter`)];
+const QUEUES = SHOP_QUEUES;
+const EXCHANGES = SHOP_EXCHANGES;
 const DISPATCH_DELAY_S = 3;
 
 let dir: string;

@@ -9,6 +9,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REDIS_URL } from '../support/broker-url.js';
 import { eventually } from '../support/eventually.js';
 import { readExecutions } from '../support/execution-log.js';
 import { countFigures, reportFigures } from '../support/fault-figures.js';
@@ -65,7 +66,7 @@ describe('fault: secrets in every output', () => {
       ['wrong password', `amqp://${USER}:${WRONG_PASSWORD}@127.0.0.1:5672/${encodeURIComponent(vhost.name)}`],
       ['upper-case scheme, closed port', `AMQP://${USER}:${PASSWORD}@127.0.0.1:1/x`],
       ['amqp:/ spelling', `amqp:/${USER}:${PASSWORD}@127.0.0.1:5672/x`],
-      ['redis scheme', `redis://${USER}:${PASSWORD}@127.0.0.1:6379/15`],
+      ['redis scheme', `redis://${USER}:${PASSWORD}@${new URL(REDIS_URL).host}/15`], // the e2e Redis (CELERY_REDIS_URL), refusing these credentials
       ['IPv6 literal, closed port', `amqp://${USER}:${PASSWORD}@[::1]:1/x`],
       ['percent-encoded password', `amqp://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:1/x`],
     ];

@@ -2,7 +2,10 @@
 export interface CeleryMonitorOptions {
   /** Where the page is mounted: `GET /<path>` is the page, `/<path>/api/*` its JSON API. Default `celery`. */
   path?: string;
-  /** The RabbitMQ broker to watch. Default: `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`. */
+  /**
+   * The broker to watch: `amqp://` (RabbitMQ), `redis://` (kombu's Redis transport) or `memory://`.
+   * Default: `CELERY_BROKER_URL`, else `amqp://guest:guest@127.0.0.1:5672//`.
+   */
   brokerUrl?: string;
   /** How often workers are inspected and queue depths read, in ms. Default 3000. */
   refreshMs?: number;

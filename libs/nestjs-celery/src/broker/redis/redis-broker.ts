@@ -259,6 +259,7 @@ export class RedisBroker implements Broker {
     }
     for (const { redis: connection } of this.consumers) connection?.disconnect();
     this.consumers.clear();
+    this.fanout?.stop();
     this.subscriber?.disconnect();
     if (redis) await redis.quit().catch(() => redis.disconnect());
     this.statusSubject.next('closed');

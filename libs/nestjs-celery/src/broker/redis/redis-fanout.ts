@@ -10,6 +10,11 @@ const NO_SETTLEMENT: RedisSettler = { ack: () => undefined, reject: () => undefi
 
 let fanoutTags = 0;
 
+/** How often the subscriber connection is pinged: it reads nothing itself, so a stuck connection would go unnoticed. */
+const PING_EVERY_MS = 5_000;
+/** A ping unanswered for this long means the subscriber connection is stuck (a paused Redis, a half-open connection). */
+const STALLED_PING_MS = 11_000;
+
 /**
  * The consumers of queues bound to fanout exchanges, on one subscriber connection: kombu
  * delivers fanout messages with `PUBLISH` on `/{db}.<exchange>[/<routing key>]` and its
@@ -18,17 +23,42 @@ let fanoutTags = 0;
  */
 export class RedisFanout {
   private readonly byPattern = new Map<string, Set<FanoutConsumer>>();
+  /** When the unanswered ping was sent; undefined when none is pending. */
+  private pingSince?: number;
+  private readonly pinger: NodeJS.Timeout;
 
   constructor(
     private readonly subscriber: Redis,
     private readonly logger: LoggerService,
   ) {
     subscriber.on('pmessageBuffer', (pattern: Buffer, _channel: Buffer, message: Buffer) => this.onMessage(pattern.toString(), message.toString()));
+    this.pinger = setInterval(() => this.ping(), PING_EVERY_MS);
+    this.pinger.unref();
+  }
+
+  /** True while the subscriber connection is ready and answers its pings (ioredis subscribes again after a reconnect). */
+  get subscribed(): boolean {
+    const stalled = this.pingSince !== undefined && Date.now() - this.pingSince > STALLED_PING_MS;
+    return this.subscriber.status === 'ready' && !stalled;
+  }
+
+  /** Stops the pings (the broker closes the connection). */
+  stop(): void {
+    clearInterval(this.pinger);
+  }
+
+  private ping(): void {
+    if (this.pingSince !== undefined || this.subscriber.status !== 'ready') return;
+    this.pingSince = Date.now();
+    this.subscriber.ping().then(
+      () => (this.pingSince = undefined),
+      () => (this.pingSince = undefined),
+    );
   }
 
   /** Starts a consumer of `queue` on `pattern`. */
   async consume(queue: string, pattern: string, onDelivery: (delivery: Delivery) => void): Promise<ConsumerHandle> {
-    const consumer: FanoutConsumer = new FanoutConsumer(queue, pattern, onDelivery, (): Promise<void> => this.remove(consumer), () => this.subscriber.status === 'ready');
+    const consumer: FanoutConsumer = new FanoutConsumer(queue, pattern, onDelivery, (): Promise<void> => this.remove(consumer), () => this.subscribed);
     let consumers = this.byPattern.get(pattern);
     if (!consumers) {
       this.byPattern.set(pattern, (consumers = new Set()));

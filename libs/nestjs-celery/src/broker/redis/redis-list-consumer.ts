@@ -18,6 +18,12 @@ const BATCH = 100;
 /** Seconds a blocking read waits before the loop looks again (cancel, prefetch changes). */
 const BLOCK_SECONDS = 1;
 
+/**
+ * A read that has not returned after this long means the connection is stuck: a half-open TCP
+ * connection or a Redis that stopped answering gives no error, the read just never returns.
+ */
+const STALLED_READ_MS = BLOCK_SECONDS * 1000 + 10_000;
+
 /** What a list consumer needs from its broker. */
 export interface ListConsumerHost {
   readonly keys: KombuKeys;
@@ -45,6 +51,8 @@ export class RedisListConsumer implements ConsumerHandle, RedisSettler {
   private nextDeliveryTag = 1;
   private cancelled = false;
   private failing = false;
+  /** When the pending read (pop, BRPOP, unacked record) was sent; undefined between reads. */
+  private readSince?: number;
   private wake?: () => void;
   private readonly loop: Promise<void>;
 
@@ -60,9 +68,13 @@ export class RedisListConsumer implements ConsumerHandle, RedisSettler {
     this.loop = this.run();
   }
 
-  /** True while it reads its lists: not cancelled, its connection ready, and its last read did not fail. */
+  /**
+   * True while it reads its lists: not cancelled, its connection ready, its last read did not
+   * fail and the pending one is not stalled (longer than a blocking read plus 10 s).
+   */
   get consuming(): boolean {
-    return !this.cancelled && !this.failing && this.redis.status === 'ready';
+    const stalled = this.readSince !== undefined && Date.now() - this.readSince > STALLED_READ_MS;
+    return !this.cancelled && !this.failing && !stalled && this.redis.status === 'ready';
   }
 
   /** Changes the prefetch (e.g. while ETA tasks are held). */
@@ -112,16 +124,20 @@ export class RedisListConsumer implements ConsumerHandle, RedisSettler {
         continue;
       }
       try {
+        this.readSince = Date.now();
         if (!drained) {
           const popped = await this.pop(lists, want);
+          this.readSince = undefined;
           this.failing = false;
           drained = popped.length === 0;
           this.deliverAll(popped);
           continue;
         }
         drained = await this.takeBlocking(lists, want);
+        this.readSince = undefined;
         this.failing = false;
       } catch (error) {
+        this.readSince = undefined;
         if (this.cancelled) break;
         this.failing = true;
         this.host.logger.warn?.(RedisBrokerMessages.consumerFailed(this.queue, (error as Error).message));
