@@ -109,7 +109,7 @@ describe(`rate limits on a Nest worker (Celery ${celeryRelease()} CLI and worker
     expect(cli.stdout).toContain(`* nestrate.tick [rate_limit=${LIMIT_PER_SECOND}/s]`);
     const nest = await client.control.inspect({ timeoutMs: 2000 }).registered();
     expect(nest[node]).toEqual(['nestrate.free', `nestrate.tick [rate_limit=${LIMIT_PER_SECOND}/s]`]);
-    expect(nest[PY_NODE]).toEqual(['pyops.flaky', 'pyops.tick [rate_limit=20/s]']);
+    expect(nest[PY_NODE]).toEqual(['pyops.flaky', 'pyops.flaky_kwargs', 'pyops.tick [rate_limit=20/s]']);
   }, 30_000);
 
   it('`celery control rate_limit` from Python changes the Nest worker\'s limit at run time', async () => {
@@ -145,7 +145,7 @@ describe(`rate limits on a Nest worker (Celery ${celeryRelease()} CLI and worker
     expect(both).toEqual({ [node]: { ok: 'rate limit disabled successfully' }, [PY_NODE]: { error: 'unknown task' } });
     const registered = await client.control.inspect({ destination: [node, PY_NODE], timeoutMs: 2000 }).registered();
     expect(registered[node]).toEqual(['nestrate.free', 'nestrate.tick']);
-    expect(registered[PY_NODE]).toEqual(['pyops.flaky', 'pyops.tick [rate_limit=5/m]']);
+    expect(registered[PY_NODE]).toEqual(['pyops.flaky', 'pyops.flaky_kwargs', 'pyops.tick [rate_limit=5/m]']);
 
     // Without a limit the ticks run as fast as the worker goes: 30 of them in far less than the 14.5 s '2/s' took.
     runs.length = 0;
