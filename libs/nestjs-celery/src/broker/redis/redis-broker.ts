@@ -210,7 +210,13 @@ export class RedisBroker implements Broker {
       const handle = await this.fanoutConsumers().consume(queue, this.keys.fanoutChannel(fanout.exchange, fanout.routingKey), onDelivery);
       return this.track({ handle });
     }
-    const connection = redis.duplicate({ maxRetriesPerRequest: null, connectionName: this.options.connectionName ? `${this.options.connectionName}:${queue}` : undefined });
+    // A consumer sends one read at a time, so auto-pipelining batches nothing here; without it fewer
+    // objects survive into V8's old space and GC pauses are shorter (measured: docs/redis-broker.md).
+    const connection = redis.duplicate({
+      maxRetriesPerRequest: null,
+      enableAutoPipelining: false,
+      connectionName: this.options.connectionName ? `${this.options.connectionName}:${queue}` : undefined,
+    });
     connection.on('error', () => undefined);
     const handle = new RedisListConsumer(queue, connection, this, onDelivery, options);
     this.startSweeper();
